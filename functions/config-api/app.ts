@@ -1,0 +1,47 @@
+import type { Deps } from '#shared/deps.js';
+import { NotFound } from '#shared/errors.js';
+import { makeApiHandler, parse, withRoles } from '#shared/http/api.js';
+import { secretNames } from '#shared/ports.js';
+import { idSchema } from '#shared/schemas/common.js';
+import { configPatchSchema, orgPutSchema, type Org } from '#shared/schemas/config.js';
+import { registerSystem, systemPutSchema } from '#shared/callbacks/systems.js';
+import { ROUTES } from '../routes.js';
+
+/** The org as the API shows it: the client secret is write-only. */
+const view = ({ hasClientSecret, ...o }: Org) => ({ ...o, clientSecret: hasClientSecret ? '***' : null });
+
+export const makeHandler = (deps: Deps, authSecret: () => Promise<string>) =>
+  makeApiHandler(
+    withRoles(ROUTES, {
+      'GET /config': async () => ({ status: 200, body: await deps.stores.config.getConfig() }),
+      'PUT /config': async ({ body }) => ({ status: 200, body: await deps.stores.config.patchConfig(parse(configPatchSchema, body), deps.clock().toISOString()) }),
+      'GET /orgs/{orgId}': async ({ params }) => {
+        const org = await deps.stores.config.getOrg(parse(idSchema, params.orgId));
+        if (!org) throw new NotFound(`orgId: no organisation ${params.orgId}`);
+        return { status: 200, body: view(org) };
+      },
+      'PUT /orgs/{orgId}': async ({ params, body }) => {
+        const orgId = parse(idSchema, params.orgId);
+        const input = parse(orgPutSchema, body);
+        const old = await deps.stores.config.getOrg(orgId);
+        // The secret is stored first: an org never points at a secret that is not there.
+        if (input.clientSecret) await deps.secrets.put(secretNames.orgClientSecret(orgId), input.clientSecret);
+        const org: Org = {
+          orgId,
+          orgName: input.orgName,
+          taxNo: input.taxNo,
+          clientId: input.clientId === undefined ? (old?.clientId ?? null) : input.clientId,
+          syncEnabled: input.syncEnabled,
+          hasClientSecret: Boolean(input.clientSecret) || (old?.hasClientSecret ?? false),
+          updatedAt: deps.clock().toISOString(),
+        };
+        await deps.stores.config.putOrg(org);
+        return { status: old ? 200 : 201, body: view(org) };
+      },
+      'PUT /systems/{systemId}': async ({ params, body }) => {
+        const { system, created } = await registerSystem(parse(idSchema, params.systemId), parse(systemPutSchema, body), deps);
+        return { status: created ? 201 : 200, body: system };
+      },
+    }),
+    authSecret,
+  );

@@ -1,0 +1,13 @@
+import middy from '@middy/core';
+import type { Deps } from '#shared/deps.js';
+import { parsePayload } from '#shared/http/payload.js';
+import { scheduledEventSchema } from '#shared/schemas/events.js';
+import { dailySync } from '#shared/sync/schedules.js';
+
+/** EventBridge daily schedule → one input run per eligible org for today and the look-back days. */
+export const makeHandler = (deps: Deps) =>
+  middy<unknown, unknown>().handler(async (event) => {
+    const { time } = parsePayload(scheduledEventSchema, event, 'scheduled event');
+    const { created, existing } = await dailySync(new Date(time), deps);
+    return { created: created.map((r) => ({ runId: r.runId, orgId: r.orgId, dataDate: r.dataDate })), alreadyQueued: existing };
+  });

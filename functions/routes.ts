@@ -1,0 +1,39 @@
+/** The HTTP API (SPEC §4.1): route key → function and roles. One source for API Gateway and `npm start`. */
+import type { Role } from '#shared/http/jwt.js';
+import type { FunctionName } from './catalog.js';
+
+export interface RouteSpec {
+  fn: FunctionName;
+  roles: readonly Role[];
+}
+const op = ['operator'] as const;
+const ex = ['expense'] as const;
+
+export const ROUTES = {
+  'POST /sync': { fn: 'sync-api', roles: op },
+  'POST /sync/by-bills': { fn: 'sync-api', roles: op },
+  'GET /sync/runs': { fn: 'sync-api', roles: op },
+  'GET /sync/runs/{runId}': { fn: 'sync-api', roles: op },
+  'GET /sync/reconcile': { fn: 'sync-api', roles: op },
+  'GET /invoices': { fn: 'invoices-api', roles: ex },
+  'GET /invoices/{invoiceId}': { fn: 'invoices-api', roles: ex },
+  'PATCH /invoices/{invoiceId}': { fn: 'invoices-api', roles: ex },
+  'POST /invoices/push': { fn: 'invoices-api', roles: ex },
+  'GET /users/{userId}/invoices': { fn: 'invoices-api', roles: ex },
+  'PUT /users/{userId}': { fn: 'invoices-api', roles: ex },
+  'POST /bills/events': { fn: 'bills-api', roles: ex },
+  'GET /bills/{billId}/logs': { fn: 'bills-api', roles: ['expense', 'operator'] },
+  'POST /billing/orders': { fn: 'interaction-api', roles: ex },
+  'POST /billing/results': { fn: 'interaction-api', roles: ex },
+  'GET /interaction-logs': { fn: 'interaction-api', roles: op },
+  'POST /interaction-logs/push': { fn: 'interaction-api', roles: op },
+  'POST /interaction-logs/push-by-condition': { fn: 'interaction-api', roles: op },
+  'GET /config': { fn: 'config-api', roles: op },
+  'PUT /config': { fn: 'config-api', roles: op },
+  'GET /orgs/{orgId}': { fn: 'config-api', roles: op },
+  'PUT /orgs/{orgId}': { fn: 'config-api', roles: op },
+  'PUT /systems/{systemId}': { fn: 'config-api', roles: op },
+} as const satisfies Record<string, RouteSpec>;
+export type RouteKey = keyof typeof ROUTES;
+
+export const routesOf = (fn: FunctionName): RouteKey[] => (Object.keys(ROUTES) as RouteKey[]).filter((k) => ROUTES[k].fn === fn);

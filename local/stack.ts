@@ -1,0 +1,156 @@
+/**
+ * The embedded local stack: DynamoDB Local, the tables (same definitions as the CDK stack), the product's
+ * handlers with local adapters, in-process queues and the HTTP API adapter. Used by `npm start`, the demo
+ * and the integration tests.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { FUNCTIONS, type FunctionName } from '#functions/catalog.js';
+import { ROUTES } from '#functions/routes.js';
+import { makeHandler as bills } from '#functions/bills-api/app.js';
+import { makeHandler as configApi } from '#functions/config-api/app.js';
+import { makeHandler as interaction } from '#functions/interaction-api/app.js';
+import { makeHandler as invoicesApi } from '#functions/invoices-api/app.js';
+import { makeHandler as syncApi } from '#functions/sync-api/app.js';
+import { makeHandler as syncWorker } from '#functions/sync-worker/app.js';
+import { makeHandler as dailySync } from '#functions/daily-sync/app.js';
+import { makeHandler as syncRetry } from '#functions/sync-retry/app.js';
+import { makeHandler as manualSync } from '#functions/manual-sync/app.js';
+import { makeHandler as writeback } from '#functions/bill-writeback/app.js';
+import { makeHandler as callbacks } from '#functions/callback-sender/app.js';
+import { createCloudClient, type RetryPolicy } from '#shared/cloud/client.js';
+import { makeStores, type Deps } from '#shared/deps.js';
+import { errorReply } from '#shared/http/api.js';
+import { signJwt } from '#shared/http/jwt.js';
+import type { SyncMessage } from '#shared/schemas/sync.js';
+import { createTables } from '#shared/store/create-tables.js';
+import { createDocClient } from '#shared/store/dynamo.js';
+import { localTableNames, type TableNames } from '#shared/store/tables.js';
+import { localClientConfig } from './dynamo-local.js';
+import { apiEvent, lambdaContext, matchRoute } from './lambda.js';
+import { LocalQueue } from './queue.js';
+import { localSecrets } from './secrets.js';
+
+export const DEV_AUTH_SECRET = 'dev-only-secret-change-me';
+
+export interface LocalStackOptions {
+  dynamoEndpoint: string;
+  cloudUrl: string;
+  authSecret?: string;
+  tablePrefix?: string;
+  secretsFile?: string;
+  /** Time budget of one local worker invocation (a small one forces continuations). */
+  workerBudgetMs?: number;
+  workerReserveMs?: number;
+  pageSize?: number;
+  retry?: Partial<RetryPolicy>;
+  clock?: () => Date;
+}
+
+export const buildLocalStack = async (o: LocalStackOptions) => {
+  const client = new DynamoDBClient(localClientConfig(o.dynamoEndpoint));
+  const tables: TableNames = localTableNames(o.tablePrefix ?? `icb-${randomBytes(3).toString('hex')}`);
+  await createTables(client, tables);
+  const authSecret = o.authSecret ?? DEV_AUTH_SECRET;
+  const errors: unknown[] = [];
+  const queueOpts = (fn: FunctionName, extra: object = {}) => ({ context: () => lambdaContext(fn, fn === 'sync-worker' ? o.workerBudgetMs : undefined), onError: (e: unknown) => errors.push(e), ...extra });
+  const queues = {
+    sync: new LocalQueue<SyncMessage>('sync', queueOpts('sync-worker', { batchSize: 1, maxReceives: 5, visibilityMs: 500 })),
+    writeback: new LocalQueue<unknown>('writeback.fifo', queueOpts('bill-writeback', { fifo: true, batchSize: 10, maxReceives: 5 })),
+    callbacks: new LocalQueue<unknown>('callbacks', queueOpts('callback-sender', { batchSize: 10, maxReceives: 8 })),
+  };
+  const secrets = localSecrets(o.secretsFile);
+  const cloud = createCloudClient({ baseUrl: o.cloudUrl, ...(o.retry ? { retry: o.retry } : {}) });
+  const deps: Deps = {
+    stores: makeStores(createDocClient(localClientConfig(o.dynamoEndpoint)), tables),
+    cloud,
+    secrets,
+    queues: { sync: queues.sync },
+    clock: o.clock ?? (() => new Date()),
+    localMode: true,
+  };
+  const auth = () => Promise.resolve(authSecret);
+  const api = { 'sync-api': syncApi(deps, auth), 'invoices-api': invoicesApi(deps, auth), 'bills-api': bills(deps, auth), 'interaction-api': interaction(deps, auth), 'config-api': configApi(deps, auth) };
+  const handlers = {
+    ...api,
+    'sync-worker': syncWorker(deps, { reserveMs: o.workerReserveMs ?? 60_000, ...(o.pageSize ? { pageSize: o.pageSize } : {}) }),
+    'daily-sync': dailySync(deps),
+    'sync-retry': syncRetry(deps),
+    'manual-sync': manualSync(deps),
+    'bill-writeback': writeback(deps),
+    'callback-sender': callbacks(deps),
+  } satisfies Record<FunctionName, unknown>;
+  queues.sync.consumer = (e, c) => handlers['sync-worker'](e, c);
+  queues.writeback.consumer = (e, c) => handlers['bill-writeback'](e, c);
+  queues.callbacks.consumer = (e, c) => handlers['callback-sender'](e, c);
+
+  /** Invoke any function with a payload, as the console or EventBridge would. */
+  const invoke = async (fn: FunctionName, payload: unknown): Promise<unknown> =>
+    (handlers[fn] as (e: unknown, c: Context) => Promise<unknown>)(payload, lambdaContext(fn));
+
+  const token = (claims: { sub: string; orgId?: string; roles: string[] }, ttl?: number) => signJwt(claims, authSecret, ttl);
+
+  /** The HTTP side of local mode: SPEC routes through the API handlers, plus `/_local/…`. */
+  const http = async (method: string, url: string, headers: Record<string, string>, body: string): Promise<{ status: number; body: string; headers: Record<string, string> }> => {
+    const u = new URL(url, 'http://127.0.0.1');
+    const localEvent = /^\/_local\/(events|invoke)\/([\w-]+)$/.exec(u.pathname);
+    if (localEvent && method === 'POST') {
+      const fn = localEvent[2] as FunctionName;
+      const allowed = localEvent[1] === 'events' ? ['daily-sync', 'sync-retry'] : Object.keys(FUNCTIONS);
+      if (!allowed.includes(fn)) return reply(errorReply(new (await import('#shared/errors.js')).NotFound(`no local ${localEvent[1]} target ${fn}`), 'local'));
+      try {
+        return { status: 200, body: JSON.stringify((await invoke(fn, body ? JSON.parse(body) : {})) ?? null), headers: { 'content-type': 'application/json' } };
+      } catch (e) {
+        return reply(errorReply(e, 'local'));
+      }
+    }
+    const m = matchRoute(method, u.pathname);
+    if (m === null || m === 'method') {
+      const { NotFound, DomainError } = await import('#shared/errors.js');
+      return reply(errorReply(m === null ? new NotFound(`no route ${method} ${u.pathname}`) : new DomainError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${u.pathname}`), 'local'));
+    }
+    const fn = ROUTES[m.key].fn as keyof typeof api;
+    const res = (await api[fn](apiEvent({ key: m.key, params: m.params, method, path: u.pathname, rawQuery: u.search.slice(1), headers, body }), lambdaContext(fn))) as APIGatewayProxyStructuredResultV2;
+    return reply(res);
+  };
+
+  return {
+    deps,
+    tables,
+    queues,
+    secrets,
+    handlers,
+    invoke,
+    token,
+    http,
+    errors,
+    /** Wait until every queue is idle. */
+    settle: async () => {
+      for (let i = 0; i < 3; i++) await Promise.all(Object.values(queues).map((q) => q.drain()));
+    },
+    close: () => client.destroy(),
+  };
+};
+export type LocalStack = Awaited<ReturnType<typeof buildLocalStack>>;
+
+const reply = (r: APIGatewayProxyStructuredResultV2) => ({ status: r.statusCode ?? 200, body: r.body ?? '', headers: (r.headers ?? {}) as Record<string, string> });
+
+/** Node http glue: read the body, answer with the stack's reply. */
+export const nodeListener = (stack: LocalStack) => (req: IncomingMessage, res: ServerResponse) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    void stack
+      .http(req.method ?? 'GET', req.url ?? '/', req.headers as Record<string, string>, Buffer.concat(chunks).toString('utf8'))
+      .then((r) => {
+        res.writeHead(r.status, r.headers);
+        res.end(r.body);
+      })
+      .catch(() => {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: 'INTERNAL', message: 'internal error', details: [] } }));
+      });
+  });
+};

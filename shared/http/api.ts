@@ -1,0 +1,89 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { ZodError, type z } from 'zod';
+import { BadRequest, DomainError, Forbidden, NotFound } from '../errors.js';
+import { CursorError } from '../store/dynamo.js';
+import { logger } from '../logger.js';
+import { verifyBearer, type Principal, type Role } from './jwt.js';
+
+export interface ApiRequest {
+  params: Record<string, string>;
+  query: Record<string, string>;
+  body: unknown;
+  principal: Principal;
+  requestId: string;
+}
+export interface ApiReply {
+  status: number;
+  body: unknown;
+}
+export type RouteAction = (req: ApiRequest) => Promise<ApiReply>;
+/** A function's routes by API Gateway route key, e.g. `GET /sync/runs/{runId}`, with the roles allowed. */
+export type RouteActions = Record<string, { roles: readonly Role[]; action: RouteAction }>;
+
+/** Pair a function's actions with the roles of the route table. */
+export const withRoles = <K extends string>(table: Record<K, { roles: readonly Role[] }>, actions: Partial<Record<K, RouteAction>>): RouteActions =>
+  Object.fromEntries(Object.entries(actions).map(([k, action]) => [k, { roles: table[k as K].roles, action: action as RouteAction }]));
+
+const json = (status: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({
+  statusCode: status,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+/** Map any error to the SPEC error shape; unknown errors become a generic 500 with the request id. */
+export const errorReply = (e: unknown, requestId: string): APIGatewayProxyStructuredResultV2 => {
+  if (e instanceof ZodError) {
+    const details = e.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
+    const first = details[0];
+    const msg = first ? `invalid request: ${first.path}: ${first.message}` : 'invalid request';
+    return json(400, { error: { code: 'BAD_REQUEST', message: msg, details } });
+  }
+  if (e instanceof CursorError) return json(400, { error: { code: 'BAD_REQUEST', message: e.message, details: [{ path: 'cursor', message: e.message }] } });
+  if (e instanceof DomainError)
+    return json(e.status, { error: { code: e.code, message: e.message, details: e.details } });
+  logger.error('unhandled error', { requestId, error: e as Error });
+  return json(500, { error: { code: 'INTERNAL', message: `internal error (request ${requestId})`, details: [] } });
+};
+
+const parseBody = (event: APIGatewayProxyEventV2): unknown => {
+  if (event.body === undefined || event.body === null || event.body === '') return undefined;
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new BadRequest('body is not valid JSON', [{ path: '(body)', message: 'not valid JSON' }]);
+  }
+};
+
+/** Parse with a zod schema; failures become a 400 naming the path. */
+export const parse = <S extends z.ZodType>(schema: S, value: unknown): z.infer<S> => schema.parse(value);
+
+/**
+ * The thin adapter every API function uses: auth (HS256 bearer, role check), JSON parse, route dispatch by
+ * route key, error mapping. `authSecret` is resolved lazily and cached by the caller's secrets port.
+ */
+export const makeApiHandler = (routes: RouteActions, authSecret: () => Promise<string>) =>
+  middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>().handler(
+    async (event, context) => {
+      const requestId = context.awsRequestId ?? event.requestContext?.requestId ?? 'local';
+      try {
+        const route = routes[event.routeKey];
+        if (!route) throw new NotFound(`no route ${event.routeKey}`);
+        const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+        const principal = verifyBearer(headers.authorization, await authSecret());
+        if (!route.roles.some((r) => principal.roles.includes(r)))
+          throw new Forbidden(`this route needs the role ${route.roles.join(' or ')}`);
+        const reply = await route.action({
+          params: (event.pathParameters ?? {}) as Record<string, string>,
+          query: (event.queryStringParameters ?? {}) as Record<string, string>,
+          body: parseBody(event),
+          principal,
+          requestId,
+        });
+        return json(reply.status, reply.body);
+      } catch (e) {
+        return errorReply(e, requestId);
+      }
+    },
+  );

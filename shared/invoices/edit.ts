@@ -1,0 +1,30 @@
+/** Face edits through our API: the edit is frozen in its own item and sets `modified` (see merge.ts). */
+import { z } from 'zod';
+import type { Deps } from '../deps.js';
+import { BadRequest, NotFound } from '../errors.js';
+import { cloudInvoiceSchema, FACE_FIELDS } from '../schemas/cloud.js';
+import { invoiceKey, parseInvoiceId } from '../store/keys.js';
+import { currentFace, type EditItem, type Invoice } from './merge.js';
+
+const faceShape = cloudInvoiceSchema.pick(Object.fromEntries(FACE_FIELDS.map((f) => [f, true])) as { [K in (typeof FACE_FIELDS)[number]]: true });
+export const facePatchSchema = faceShape
+  .partial()
+  .strict()
+  .refine((p) => Object.keys(p).length > 0, { message: `give at least one face field: ${FACE_FIELDS.join(', ')}` });
+
+export const locateInvoice = (invoiceId: string) => {
+  const id = parseInvoiceId(invoiceId);
+  if (!id) throw new NotFound(`invoiceId: no invoice ${invoiceId}`);
+  return id;
+};
+
+export const editFace = async (invoiceId: string, patch: z.infer<typeof facePatchSchema>, userId: string, deps: Deps): Promise<Invoice> => {
+  const { orgId, kind, serialNo } = locateInvoice(invoiceId);
+  const { cloud, edit } = await deps.stores.invoices.getRaw(orgId, kind, serialNo);
+  if (!cloud) throw new NotFound(`invoiceId: no invoice ${invoiceId}`);
+  const face = { ...currentFace(cloud, edit), ...patch };
+  if (face.invoiceCode === undefined) throw new BadRequest('invoiceCode: cannot be removed');
+  const item: EditItem = { ...face, pk: invoiceKey.pk(orgId, kind, serialNo), sk: 'EDIT', editedBy: userId, version: (edit?.version ?? 0) + 1, updatedAt: deps.clock().toISOString() };
+  await deps.stores.invoices.putEdit(item, edit ? edit.version : null);
+  return (await deps.stores.invoices.get(orgId, kind, serialNo))!;
+};

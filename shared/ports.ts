@@ -1,0 +1,26 @@
+/** Ports: the small interfaces use cases depend on. Adapters live in `shared/adapters/` and `local/`. */
+
+/** Secrets (Secrets Manager in AWS, a local store in local mode). Names like `org/<orgId>/client-secret`. */
+export interface Secrets {
+  get(name: string): Promise<string | undefined>;
+  put(name: string, value: string): Promise<void>;
+}
+
+export interface SendOptions {
+  /** FIFO queues: ordering group. */
+  groupId?: string;
+  /** FIFO queues: de-duplication id. */
+  dedupId?: string;
+  delaySeconds?: number;
+}
+export interface Queue<T> {
+  send(message: T, opts?: SendOptions): Promise<void>;
+}
+
+export type Clock = () => Date;
+
+export const secretNames = {
+  orgClientSecret: (orgId: string) => `org/${orgId}/client-secret`,
+  systemSigningSecret: (systemId: string) => `system/${systemId}/signing-secret`,
+  authJwt: 'auth/jwt-secret',
+};

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+
+/** Shapes of the invoice cloud's records (INVOICE_CLOUD_API.md, "Invoice record"). */
+const decimal = z.string().regex(/^-?\d+(\.\d{1,2})?$/, 'a decimal string with at most 2 places');
+const cloudTime = z.string().regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/, 'yyyy-MM-dd HH:mm:ss');
+
+export const cloudItemSchema = z.object({
+  name: z.string(),
+  spec: z.string().nullish(),
+  unit: z.string().nullish(),
+  quantity: z.string().nullish(),
+  unitPrice: z.string().nullish(),
+  amount: decimal,
+  taxRate: z.string().nullish(),
+  taxAmount: decimal.nullish(),
+});
+
+export const cloudUserSchema = z.object({ phone: z.string(), name: z.string().nullish() });
+
+export const cloudFileSchema = z.object({
+  fileId: z.string().min(1),
+  fileName: z.string(),
+  fileType: z.string().nullish(),
+  fileSize: z.number().int().nonnegative().nullish(),
+  url: z.string().nullish(),
+});
+
+export const cloudInvoiceSchema = z.object({
+  serialNo: z.string().min(1).max(128),
+  invoiceType: z.string(),
+  invoiceCode: z.string().regex(/^\d{10,12}$/).nullish(),
+  invoiceNo: z.string().regex(/^(\d{8}|\d{20})$/, '8 or 20 digits'),
+  invoiceDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  salerName: z.string().nullish(),
+  salerTaxNo: z.string().nullish(),
+  buyerName: z.string().nullish(),
+  buyerTaxNo: z.string().nullish(),
+  invoiceAmount: decimal,
+  totalTaxAmount: decimal,
+  totalAmount: decimal,
+  items: z.array(cloudItemSchema).default([]),
+  checkStatus: z.number().int(),
+  expendStatus: z.number().int(),
+  invoiceStatus: z.number().int(),
+  deductionFlag: z.number().int().nullish(),
+  entryAmount: decimal.nullish(),
+  outputAmount: decimal.nullish(),
+  outputReason: z.string().nullish(),
+  invoiceTag: z.string().nullish(),
+  orderNo: z.string().nullish(),
+  billNo: z.string().nullish(),
+  users: z.array(cloudUserSchema).default([]),
+  invoiceFiles: z.array(cloudFileSchema).default([]),
+  billCreateTime: cloudTime.nullish(),
+  updateTime: cloudTime,
+});
+export type CloudInvoice = z.infer<typeof cloudInvoiceSchema>;
+export type CloudFile = z.infer<typeof cloudFileSchema>;
+
+export const KINDS = ['input', 'output'] as const;
+export const kindSchema = z.enum(KINDS);
+export type Kind = z.infer<typeof kindSchema>;
+
+/** Face fields: what a local edit freezes when `modified` is true. */
+export const FACE_FIELDS = [
+  'invoiceType',
+  'invoiceCode',
+  'invoiceNo',
+  'invoiceDate',
+  'salerName',
+  'salerTaxNo',
+  'buyerName',
+  'buyerTaxNo',
+  'invoiceAmount',
+  'totalTaxAmount',
+  'totalAmount',
+  'items',
+] as const;
+export type FaceField = (typeof FACE_FIELDS)[number];
+
+/** Fields an operator may exclude from sync (`nonSyncFields`, seed `rim_config_nonsync_fields`). */
+export const NON_SYNCABLE_FIELDS = ['entryAmount', 'outputAmount', 'deductionFlag', 'outputReason'] as const;
+export type NonSyncField = (typeof NON_SYNCABLE_FIELDS)[number];
+
+export const BILL_STATUSES = ['10', '20', '30', '40', '90'] as const;

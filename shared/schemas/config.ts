@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { idSchema } from './common.js';
+
+export const globalConfigSchema = z.object({
+  nonSyncFields: z.array(z.string().max(64)).max(50),
+  personalFolderSync: z.boolean(),
+  writeback: z.boolean(),
+  syncUnusedInvoices: z.boolean(),
+  showUncheckedInPool: z.boolean(),
+  hideUnusedInPool: z.boolean(),
+  lookbackDays: z.number().int().min(0).max(30),
+});
+export type GlobalConfig = z.infer<typeof globalConfigSchema>;
+
+export const DEFAULT_CONFIG: GlobalConfig = {
+  nonSyncFields: [],
+  personalFolderSync: false,
+  writeback: false,
+  syncUnusedInvoices: true,
+  showUncheckedInPool: true,
+  hideUnusedInPool: true,
+  lookbackDays: 1,
+};
+
+/** `PUT /config` replaces the given keys only. */
+export const configPatchSchema = globalConfigSchema.partial().strict();
+
+export const orgPutSchema = z
+  .object({
+    orgName: z.string().min(1).max(200),
+    taxNo: z.string().regex(/^[0-9A-Z]{15,20}$/, '15–20 digits or capital letters'),
+    clientId: z.string().min(1).max(128).nullable().optional(),
+    clientSecret: z.string().min(1).max(512).optional(),
+    syncEnabled: z.boolean().default(true),
+  })
+  .strict();
+
+export interface Org {
+  orgId: string;
+  orgName: string;
+  taxNo: string;
+  clientId: string | null;
+  syncEnabled: boolean;
+  hasClientSecret: boolean;
+  updatedAt: string;
+}
+
+export const orgIdParam = z.object({ orgId: idSchema });

@@ -1,0 +1,73 @@
+/** Key builders: every DynamoDB key layout of the product, in one place. */
+import type { Kind } from '../schemas/cloud.js';
+
+export const invoiceKey = {
+  /** An invoice's partition: its cloud copy, local edit and attachments. */
+  pk: (orgId: string, kind: Kind, serialNo: string) => `INV#${orgId}#${kind}#${serialNo}`,
+  cloud: 'CLOUD',
+  edit: 'EDIT',
+  attachment: (fileId: string) => `ATT#${fileId}`,
+  /** gsi1: an org's pool by kind; cloud and edit items sit side by side. */
+  gsi1pk: (orgId: string, kind: Kind) => `POOL#${orgId}#${kind}`,
+  gsi1sk: (serialNo: string, item: 'CLOUD' | 'EDIT') => `${serialNo}#${item === 'CLOUD' ? '0' : '1'}`,
+  /** gsi2: by invoice number (code + number lookups, push by condition). */
+  gsi2pk: (invoiceNo: string) => `NO#${invoiceNo}`,
+  gsi2sk: (orgId: string, serialNo: string) => `${orgId}#${serialNo}`,
+  /** gsi3: an org's pool by the CST day of the cloud's updateTime (reconciliation by date). */
+  gsi3pk: (orgId: string, kind: Kind, day: string) => `DAY#${orgId}#${kind}#${day}`,
+  gsi3sk: (serialNo: string) => serialNo,
+};
+
+/** The public invoice id is the partition key, made URL-safe. */
+export const invoiceIdOf = (orgId: string, kind: Kind, serialNo: string): string =>
+  Buffer.from(`${orgId}\u0000${kind}\u0000${serialNo}`).toString('base64url');
+
+export const parseInvoiceId = (id: string): { orgId: string; kind: Kind; serialNo: string } | null => {
+  const parts = Buffer.from(id, 'base64url').toString('utf8').split('\u0000');
+  if (parts.length !== 3) return null;
+  const [orgId, kind, serialNo] = parts as [string, string, string];
+  if ((kind !== 'input' && kind !== 'output') || !orgId || !serialNo) return null;
+  return { orgId, kind, serialNo };
+};
+
+export const runKey = {
+  pk: (runId: string) => `RUN#${runId}`,
+  sk: 'RUN',
+  /** gsi1: every run, newest first. */
+  gsi1pk: 'RUNS',
+  /** gsi2: runs of one org. gsi3: runs by status (the retry job's query). */
+  gsi2pk: (orgId: string) => `ORG#${orgId}`,
+  gsi3pk: (status: string) => `STATUS#${status}`,
+  byTime: (createdAt: string, runId: string) => `${createdAt}#${runId}`,
+};
+
+export const configKey = {
+  global: { pk: 'CONFIG', sk: 'GLOBAL' },
+  org: (orgId: string) => ({ pk: `ORG#${orgId}`, sk: 'ORG' }),
+  orgsIndex: 'ORGS',
+  user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'USER' }),
+  phoneIndex: (phone: string) => `PHONE#${phone}`,
+  system: (systemId: string) => ({ pk: `SYSTEM#${systemId}`, sk: 'SYSTEM' }),
+};
+
+export const linkKey = {
+  /** A user's folder, newest first by link time. */
+  pk: (userId: string) => `USER#${userId}`,
+  sk: (invoiceId: string) => `INV#${invoiceId}`,
+  /** gsi1: an invoice's users in link order (first linked user = first item). */
+  gsi1pk: (invoiceId: string) => `INV#${invoiceId}`,
+};
+
+export const billKey = {
+  pk: (billId: string) => `BILL#${billId}`,
+  logSk: (at: string, eventId: string, step: string) => `LOG#${at}#${eventId}#${step}`,
+  event: (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: 'EVENT' }),
+  deadIndex: 'DEAD',
+};
+
+export const logKey = {
+  pk: (logId: string) => `LOG#${logId}`,
+  sk: 'LOG',
+  gsi1pk: 'LOGS',
+  gsi2pk: (orderNo: string) => `ORDER#${orderNo}`,
+};

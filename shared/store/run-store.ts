@@ -1,0 +1,158 @@
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionFailed, isConditionFailure } from '../errors.js';
+import type { Run, RunStatus } from '../schemas/sync.js';
+import { decodeCursor, encodeCursor } from './dynamo.js';
+import { runKey } from './keys.js';
+
+const indexKeys = (r: Pick<Run, 'orgId' | 'status' | 'createdAt' | 'runId'>) => ({
+  gsi1pk: runKey.gsi1pk,
+  gsi1sk: runKey.byTime(r.createdAt, r.runId),
+  gsi2pk: runKey.gsi2pk(r.orgId),
+  gsi2sk: runKey.byTime(r.createdAt, r.runId),
+  gsi3pk: runKey.gsi3pk(r.status),
+  gsi3sk: runKey.byTime(r.createdAt, r.runId),
+});
+
+const strip = (i: Record<string, unknown>): Run => {
+  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, gsi3pk: _e, gsi3sk: _f, leaseOwner: _g, leaseUntil: _h, ...run } = i;
+  return run as unknown as Run;
+};
+
+export interface RunFilter {
+  orgId?: string | undefined;
+  type?: string | undefined;
+  status?: RunStatus | undefined;
+  dataDate?: string | undefined;
+}
+
+/** The sync run log. Runs are created once (conditional) and updated under a lease by one worker at a time. */
+export const makeRunStore = (db: DynamoDBDocumentClient, table: string) => ({
+  /** Create; false when a run with that id exists already (a re-run schedule). */
+  async create(run: Run): Promise<boolean> {
+    try {
+      await db.send(new PutCommand({ TableName: table, Item: { pk: runKey.pk(run.runId), sk: runKey.sk, ...indexKeys(run), ...run }, ConditionExpression: 'attribute_not_exists(pk)' }));
+      return true;
+    } catch (e) {
+      if (isConditionFailure(e)) return false;
+      throw e;
+    }
+  },
+
+  async get(runId: string): Promise<Run | undefined> {
+    const { Item } = await db.send(new GetCommand({ TableName: table, Key: { pk: runKey.pk(runId), sk: runKey.sk }, ConsistentRead: true }));
+    return Item ? strip(Item) : undefined;
+  },
+
+  /** Take the run's lease (free, expired or ours). Returns the run or undefined when another worker holds it. */
+  async lease(runId: string, owner: string, nowMs: number, ttlMs: number): Promise<Run | undefined> {
+    try {
+      const { Attributes } = await db.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: runKey.pk(runId), sk: runKey.sk },
+          UpdateExpression: 'SET leaseOwner = :o, leaseUntil = :u',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :o)',
+          ExpressionAttributeValues: { ':o': owner, ':u': nowMs + ttlMs, ':now': nowMs },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes ? strip(Attributes) : undefined;
+    } catch (e) {
+      if (isConditionFailure(e)) return undefined;
+      throw e;
+    }
+  },
+
+  /**
+   * Set fields of a run. With `owner`, only while that worker holds the lease (a checkpoint);
+   * with `expectStatus`, only from that status. Index keys follow the status.
+   */
+  async update(runId: string, patch: Partial<Run> & { createdAt: string; orgId: string }, guard: { owner?: string; expectStatus?: RunStatus[]; release?: boolean; notRound?: string } = {}): Promise<Run> {
+    const fields: Record<string, unknown> = { ...patch };
+    if (patch.status) Object.assign(fields, { gsi3pk: runKey.gsi3pk(patch.status), gsi3sk: runKey.byTime(patch.createdAt, runId) });
+    delete fields.createdAt;
+    delete fields.orgId;
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets = Object.entries(fields).map(([k, v], i) => {
+      names[`#f${i}`] = k;
+      values[`:v${i}`] = v;
+      return `#f${i} = :v${i}`;
+    });
+    const conds = ['attribute_exists(pk)'];
+    if (guard.owner) {
+      conds.push('leaseOwner = :owner');
+      values[':owner'] = guard.owner;
+    }
+    if (guard.expectStatus) {
+      names['#st'] = 'status';
+      conds.push(`#st IN (${guard.expectStatus.map((s, i) => `:es${i}`).join(', ')})`);
+      guard.expectStatus.forEach((s, i) => (values[`:es${i}`] = s));
+    }
+    if (guard.notRound) {
+      conds.push('(attribute_not_exists(retryRound) OR retryRound <> :round)');
+      values[':round'] = guard.notRound;
+    }
+    try {
+      const { Attributes } = await db.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: runKey.pk(runId), sk: runKey.sk },
+          UpdateExpression: `SET ${sets.join(', ')}${guard.release ? ' REMOVE leaseOwner, leaseUntil' : ''}`,
+          ConditionExpression: conds.join(' AND '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return strip(Attributes ?? {});
+    } catch (e) {
+      if (isConditionFailure(e)) throw new ConditionFailed(`run ${runId} changed meanwhile (lease lost or status moved)`);
+      throw e;
+    }
+  },
+
+  /** Newest first; the most selective index for the filter, the rest as a filter expression. */
+  async list(f: RunFilter, limit: number, cursor?: string): Promise<{ items: Run[]; nextCursor: string | null }> {
+    const [index, pk] = f.orgId ? ['gsi2', runKey.gsi2pk(f.orgId)] : f.status ? ['gsi3', runKey.gsi3pk(f.status)] : ['gsi1', runKey.gsi1pk];
+    const filters: string[] = [];
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':pk': pk };
+    const add = (attr: string, v: unknown) => {
+      if (v === undefined) return;
+      names[`#${attr}`] = attr;
+      values[`:${attr}`] = v;
+      filters.push(`#${attr} = :${attr}`);
+    };
+    add('type', f.type);
+    add('dataDate', f.dataDate);
+    if (f.orgId) add('status', f.status);
+    const items: Run[] = [];
+    let start = decodeCursor(cursor);
+    let last: Record<string, unknown> | undefined;
+    do {
+      const page = await db.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: index,
+          KeyConditionExpression: `${index}pk = :pk`,
+          FilterExpression: filters.length ? filters.join(' AND ') : undefined,
+          ExpressionAttributeNames: filters.length ? names : undefined,
+          ExpressionAttributeValues: values,
+          ScanIndexForward: false,
+          ExclusiveStartKey: start,
+          Limit: Math.max(limit - items.length, 10),
+        }),
+      );
+      for (const it of page.Items ?? []) {
+        if (items.length === limit) break;
+        items.push(strip(it));
+        last = { pk: it.pk, sk: it.sk, [`${index}pk`]: it[`${index}pk`], [`${index}sk`]: it[`${index}sk`] };
+      }
+      start = page.LastEvaluatedKey;
+      if (items.length === limit) return { items, nextCursor: start || (page.Items ?? []).length > 0 ? encodeCursor(last) : null };
+    } while (start);
+    return { items, nextCursor: null };
+  },
+});
+export type RunStore = ReturnType<typeof makeRunStore>;

@@ -1,0 +1,60 @@
+/**
+ * Table definitions: the one source for the CDK stack and for the tables the tests and the local stack
+ * create in DynamoDB Local. Every table uses generic `pk`/`sk` keys and generic GSIs so key layouts
+ * live in `keys.ts`, not in the schema.
+ */
+export interface IndexDef {
+  name: string;
+  partitionKey: string;
+  sortKey: string;
+}
+
+export interface TableDef {
+  /** Logical id (CDK) and the suffix of local physical names. */
+  id: string;
+  /** Environment variable through which functions learn the physical name. */
+  env: string;
+  partitionKey: string;
+  sortKey: string;
+  indexes: IndexDef[];
+  /** Attribute holding an epoch-seconds expiry, if items expire. */
+  ttl?: string;
+}
+
+const gsi = (n: number): IndexDef => ({ name: `gsi${n}`, partitionKey: `gsi${n}pk`, sortKey: `gsi${n}sk` });
+
+export const TABLES = {
+  /** Invoice pool: the cloud's copy, local edits and attachments of each invoice in one partition. */
+  invoices: { id: 'Invoices', env: 'INVOICES_TABLE', partitionKey: 'pk', sortKey: 'sk', indexes: [gsi(1), gsi(2), gsi(3)] },
+  /** User ↔ invoice links (personal folders), append-only. */
+  links: { id: 'UserInvoiceLinks', env: 'LINKS_TABLE', partitionKey: 'pk', sortKey: 'sk', indexes: [gsi(1)] },
+  /** Sync run log. */
+  runs: { id: 'SyncRuns', env: 'RUNS_TABLE', partitionKey: 'pk', sortKey: 'sk', indexes: [gsi(1), gsi(2), gsi(3)] },
+  /** Global config, organisations, user directory, heterogeneous systems. */
+  config: { id: 'Config', env: 'CONFIG_TABLE', partitionKey: 'pk', sortKey: 'sk', indexes: [gsi(1)] },
+  /** Bill write-back logs and processed-event markers. */
+  billLogs: { id: 'BillLogs', env: 'BILL_LOGS_TABLE', partitionKey: 'pk', sortKey: 'sk', indexes: [gsi(1)], ttl: 'expiresAt' },
+  /** Interaction logs with heterogeneous systems. */
+  interactionLogs: { id: 'InteractionLogs', env: 'INTERACTION_LOGS_TABLE', partitionKey: 'pk', sortKey: 'sk', indexes: [gsi(1), gsi(2)] },
+} as const satisfies Record<string, TableDef>;
+
+export type TableKey = keyof typeof TABLES;
+export type TableNames = Record<TableKey, string>;
+
+/** Physical names from the environment (Lambda) — every table must be configured. */
+export const tableNamesFromEnv = (env: NodeJS.ProcessEnv = process.env): TableNames => {
+  const out = {} as TableNames;
+  for (const [key, def] of Object.entries(TABLES) as [TableKey, TableDef][]) {
+    const v = env[def.env];
+    if (!v) throw new Error(`environment variable ${def.env} is not set`);
+    out[key] = v;
+  }
+  return out;
+};
+
+/** Physical names for a local stack or a test run: `<prefix>-<id>`. */
+export const localTableNames = (prefix: string): TableNames => {
+  const out = {} as TableNames;
+  for (const [key, def] of Object.entries(TABLES) as [TableKey, TableDef][]) out[key] = `${prefix}-${def.id}`;
+  return out;
+};

@@ -1,0 +1,159 @@
+/**
+ * How a sync run proceeds and continues across invocations.
+ *
+ * Pages are read from the last to the first. The cloud lists by `updateTime` ascending and a record the
+ * cloud changes moves to the end, so reading backwards turns such moves into harmless re-reads instead of
+ * skipped records. Records changed or added after the run started are then picked up by one catch-up pass
+ * over `[run start, window end]`. After each committed page the run checkpoints its cursor (next page,
+ * counters) under its lease; a worker near its time limit returns `continue` and the caller hands off.
+ * Re-running a page is harmless: writes are idempotent upserts and counters move only with the cursor.
+ */
+import { MAX_PAGE_SIZE } from '../cloud/contract.js';
+import type { Deps } from '../deps.js';
+import { logger } from '../logger.js';
+import { MAX_AUTO_RETRIES, type Run, type RunProgress } from '../schemas/sync.js';
+import { addDays, cstDateTime } from '../time/cst.js';
+import { cloudAuthFor } from './credentials.js';
+import { failureMessage, needsManualMessage } from './messages.js';
+import { splitNonSync, upsertRecords, type UpsertResult } from './upsert.js';
+
+export interface StepOptions {
+  owner: string;
+  /** Milliseconds left in this invocation. */
+  remainingMs: () => number;
+  /** Hand off when less than this is left. */
+  reserveMs: number;
+  pageSize?: number;
+  leaseMs?: number;
+  /** Called after each committed page (progress display). */
+  onPage?: (run: Run) => void;
+}
+export type StepResult = 'done' | 'continue' | 'busy';
+
+const FINISHED = new Set(['succeeded', 'needs_manual', 'failed']);
+
+export const runSyncStep = async (runId: string, deps: Deps, opt: StepOptions): Promise<StepResult> => {
+  const { runs, config } = deps.stores;
+  const nowMs = deps.clock().getTime();
+  const leased = await runs.lease(runId, opt.owner, nowMs, opt.leaseMs ?? 16 * 60_000);
+  if (!leased) return 'busy';
+  if (FINISHED.has(leased.status)) {
+    await runs.update(runId, { createdAt: leased.createdAt, orgId: leased.orgId }, { owner: opt.owner, release: true });
+    return 'done';
+  }
+  const now = deps.clock().toISOString();
+  let run = await runs.update(runId, { createdAt: leased.createdAt, orgId: leased.orgId, status: 'running', startedAt: leased.startedAt ?? now, updatedAt: now }, { owner: opt.owner });
+  try {
+    const { auth } = await cloudAuthFor(run.orgId, deps);
+    const cfg = await config.getConfig();
+    const ctx = { orgId: run.orgId, kind: run.type, config: cfg };
+    const commit = async (res: UpsertResult, fetched: number, progress: RunProgress | null) => {
+      run = await runs.update(
+        runId,
+        {
+          createdAt: run.createdAt,
+          orgId: run.orgId,
+          progress,
+          fetched: run.fetched + fetched,
+          successCount: run.successCount + res.stored,
+          skipped: run.skipped + res.skipped,
+          failed: run.failed + res.malformed,
+          pages: run.pages + 1,
+          message: res.malformedSample.length ? `skipped malformed records, e.g. ${res.malformedSample.join('; ')}` : run.message,
+          updatedAt: deps.clock().toISOString(),
+        },
+        { owner: opt.owner },
+      );
+      opt.onPage?.(run);
+    };
+
+    if (run.billNos?.length) {
+      const { list, notFound } = await deps.cloud.invoicesByBills(auth, run.billNos);
+      const res = await upsertRecords(list, { ...ctx, at: deps.clock().toISOString() }, deps.stores.invoices);
+      await commit(res, list.length, { phase: 'done', windowStart: null, windowEnd: null, pageSize: 0, nextPage: 0, total: list.length });
+      return await finish(run, deps, opt.owner, notFound.length ? `bills not found in the invoice cloud: ${notFound.join(', ')}` : '');
+    }
+
+    const pageSize = opt.pageSize ?? MAX_PAGE_SIZE;
+    let p: RunProgress = run.progress ?? {
+      phase: 'main',
+      windowStart: run.dataDate ? `${run.dataDate} 00:00:00` : null,
+      windowEnd: run.dataDate ? `${run.dataDate} 23:59:59` : null,
+      pageSize,
+      nextPage: null,
+      total: null,
+    };
+    const since = cstDateTime(new Date(run.startedAt ?? now));
+    const query = (pageNo: number, size = p.pageSize) => ({
+      ...(p.windowStart ? { updateTimeStart: p.windowStart } : {}),
+      ...(p.windowEnd ? { updateTimeEnd: p.windowEnd } : {}),
+      pageNo,
+      pageSize: size,
+    });
+    const fetchPage = (pageNo: number) => deps.cloud.listInvoices(auth, run.type, query(pageNo));
+
+    while (p.phase !== 'done') {
+      if (p.nextPage === null) {
+        const first = await fetchPage(1);
+        p = { ...p, total: first.total, nextPage: Math.ceil(first.total / p.pageSize) };
+      }
+      let pending = p.nextPage! > 0 ? fetchPage(p.nextPage!) : null;
+      while (pending) {
+        const page = await pending;
+        const pageNo = p.nextPage!;
+        pending = pageNo > 1 && opt.remainingMs() > opt.reserveMs ? fetchPage(pageNo - 1) : null;
+        const res = await upsertRecords(page.list, { ...ctx, at: deps.clock().toISOString() }, deps.stores.invoices);
+        p = { ...p, nextPage: pageNo - 1 };
+        await commit(res, page.list.length, p);
+        if (p.nextPage! > 0 && opt.remainingMs() < opt.reserveMs) {
+          pending?.catch(() => undefined);
+          await runs.update(runId, { createdAt: run.createdAt, orgId: run.orgId, updatedAt: deps.clock().toISOString() }, { owner: opt.owner, release: true });
+          return 'continue';
+        }
+      }
+      // Window read. A window reaching past the run's start gets one catch-up pass for what changed meanwhile.
+      const reachesNow = !p.windowEnd || p.windowEnd >= since;
+      if (p.phase === 'main' && reachesNow) {
+        const end = p.windowEnd ?? cstDateTime(new Date(Date.parse(addDays(deps.clock().toISOString().slice(0, 10), 2))));
+        p = { phase: 'catchup', windowStart: since, windowEnd: end, pageSize: p.pageSize, nextPage: null, total: null };
+      } else p = { ...p, phase: 'done' };
+    }
+    const ignored = splitNonSync(cfg.nonSyncFields).ignored;
+    return await finish(run, deps, opt.owner, ignored.length ? `nonSyncFields ignored (not syncable): ${ignored.join(', ')}` : '');
+  } catch (e) {
+    const message = failureMessage(e);
+    if (!(message.startsWith('invoice cloud') || message.startsWith('organisation'))) logger.error('sync run failed', { runId, error: e as Error });
+    const exhausted = run.attemptCount > MAX_AUTO_RETRIES;
+    await runs.update(
+      runId,
+      { createdAt: run.createdAt, orgId: run.orgId, status: exhausted ? 'needs_manual' : 'failed', message: exhausted ? needsManualMessage(message) : message, finishedAt: deps.clock().toISOString(), updatedAt: deps.clock().toISOString() },
+      { owner: opt.owner, release: true },
+    );
+    return 'done';
+  }
+};
+
+const finish = async (run: Run, deps: Deps, owner: string, note: string): Promise<StepResult> => {
+  const at = deps.clock().toISOString();
+  const parts = [`synced ${run.successCount} invoices (fetched ${run.fetched}`, run.skipped ? `, ${run.skipped} skipped` : '', run.failed ? `, ${run.failed} malformed skipped` : '', ')'];
+  const message = [parts.join(''), run.failed ? run.message : '', note].filter(Boolean).join('; ');
+  await deps.stores.runs.update(run.runId, { createdAt: run.createdAt, orgId: run.orgId, status: 'succeeded', message, finishedAt: at, updatedAt: at }, { owner, release: true });
+  await clearEarlierFailures(run, deps, at);
+  return 'done';
+};
+
+/** A success clears earlier failed / needs_manual runs of the same org, type and date (or bills). */
+const clearEarlierFailures = async (run: Run, deps: Deps, at: string): Promise<void> => {
+  const same = (r: Run) => r.runId !== run.runId && r.orgId === run.orgId && r.type === run.type && r.dataDate === run.dataDate && (r.billNos ?? []).join(',') === (run.billNos ?? []).join(',');
+  for (const status of ['failed', 'needs_manual'] as const) {
+    for (let cursor: string | undefined, more = true; more; ) {
+      const page = await deps.stores.runs.list({ status }, 200, cursor);
+      for (const r of page.items.filter(same))
+        await deps.stores.runs
+          .update(r.runId, { createdAt: r.createdAt, orgId: r.orgId, status: 'succeeded', message: `cleared: run ${run.runId} succeeded for the same org, type and date (was: ${r.message})`, updatedAt: at }, { expectStatus: [status] })
+          .catch(() => undefined);
+      cursor = page.nextCursor ?? undefined;
+      more = page.nextCursor !== null;
+    }
+  }
+};

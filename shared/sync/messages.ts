@@ -1,0 +1,19 @@
+/** Operator-facing run messages: what happened and what to do, never a stack trace. */
+import { CloudError } from '../cloud/client.js';
+import { MAX_AUTO_RETRIES } from '../schemas/sync.js';
+import { RunFailure } from './credentials.js';
+
+export const failureMessage = (e: unknown): string => {
+  if (e instanceof RunFailure) return e.message;
+  if (e instanceof CloudError) {
+    const trace = e.reqid ? ` (reqid ${e.reqid}${e.traceId ? `, traceId ${e.traceId}` : ''})` : '';
+    if (e.code === '1301') return `invoice cloud rejected the client credentials (1301): check the org's clientId and client secret${trace}`;
+    if (e.code === '1001') return `invoice cloud rejected the request (1001): ${e.message}${trace}`;
+    if (e.retryable) return `invoice cloud unavailable: ${e.message}${trace}; the retry job will try again`;
+    return `invoice cloud error ${e.code}: ${e.message}${trace}`;
+  }
+  return 'internal error while syncing (details in the function log); the retry job will try again';
+};
+
+export const needsManualMessage = (last: string): string =>
+  `failed after ${MAX_AUTO_RETRIES} automatic retries: ${last}. Check the network and the org's clientId configuration, then sync by hand (POST /sync).`;

@@ -1,0 +1,62 @@
+/** The two scheduled jobs. Both take "now" from the EventBridge event's `time` and are safe to re-run. */
+import type { Deps } from '../deps.js';
+import { MAX_AUTO_RETRIES, type Run } from '../schemas/sync.js';
+import { addDays, cstDate } from '../time/cst.js';
+import { eligibleOrgs, newRun, queueRun } from './start.js';
+
+/** Daily incremental sync: an `input` run for today and the `lookbackDays` before it, per eligible org. */
+export const dailySync = async (time: Date, deps: Deps): Promise<{ created: Run[]; existing: number }> => {
+  const today = cstDate(time);
+  const { lookbackDays } = await deps.stores.config.getConfig();
+  const dates = Array.from({ length: lookbackDays + 1 }, (_, i) => addDays(today, -i));
+  const created: Run[] = [];
+  let existing = 0;
+  for (const org of await eligibleOrgs(deps)) {
+    for (const dataDate of dates) {
+      // Deterministic id: a re-run of the same day's schedule creates nothing new.
+      const run = newRun({ runId: `daily-${today}-${org.orgId}-input-${dataDate}`, org, type: 'input', dataDate, trigger: 'schedule', at: time.toISOString() });
+      if (await queueRun(run, deps)) created.push(run);
+      else existing++;
+    }
+  }
+  return { created, existing };
+};
+
+const STALE_MS = 30 * 60_000;
+
+/**
+ * Failure retry: every failed run is queued again with `attemptCount` + 1 (once per schedule event:
+ * the event time is the retry round). Runs left queued or running with no progress for 30 minutes
+ * (a crashed worker, a lost message) are queued again from their checkpoint.
+ */
+export const retryFailed = async (time: Date, deps: Deps): Promise<{ retried: Run[]; resumed: Run[] }> => {
+  const { runs } = deps.stores;
+  const round = time.toISOString();
+  const retried: Run[] = [];
+  const resumed: Run[] = [];
+  const each = async (status: Run['status'], fn: (r: Run) => Promise<void>) => {
+    for (let cursor: string | undefined, more = true; more; ) {
+      const page = await runs.list({ status }, 200, cursor);
+      for (const r of page.items) await fn(r);
+      cursor = page.nextCursor ?? undefined;
+      more = page.nextCursor !== null;
+    }
+  };
+  await each('failed', async (r) => {
+    if (r.attemptCount > MAX_AUTO_RETRIES) return;
+    const next = r.attemptCount + 1;
+    const updated = await runs
+      .update(r.runId, { createdAt: r.createdAt, orgId: r.orgId, status: 'queued', attemptCount: next, retryRound: round, message: `retry ${next - 1} of ${MAX_AUTO_RETRIES} queued (was: ${r.message})`, finishedAt: null, progress: null, updatedAt: round }, { expectStatus: ['failed'], notRound: round })
+      .catch(() => undefined);
+    if (!updated) return;
+    await deps.queues.sync.send({ runId: r.runId });
+    retried.push(updated);
+  });
+  for (const status of ['queued', 'running'] as const)
+    await each(status, async (r) => {
+      if (time.getTime() - Date.parse(r.updatedAt) < STALE_MS) return;
+      await deps.queues.sync.send({ runId: r.runId });
+      resumed.push(r);
+    });
+  return { retried, resumed };
+};

@@ -1,0 +1,74 @@
+/**
+ * The one upsert path for invoices from the cloud — used by every sync and by pushed invoices.
+ * Validates each record (a malformed one is skipped and counted), applies the pool flags and
+ * `nonSyncFields`, and batch-writes the cloud's copies (see invoices/merge.ts for why no read is needed).
+ */
+import { toCloudItem, type CloudItem } from '../invoices/merge.js';
+import { cloudInvoiceSchema, NON_SYNCABLE_FIELDS, type CloudInvoice, type Kind, type NonSyncField } from '../schemas/cloud.js';
+import type { GlobalConfig } from '../schemas/config.js';
+import type { InvoiceStore } from '../store/invoice-store.js';
+
+export interface UpsertContext {
+  orgId: string;
+  kind: Kind;
+  config: GlobalConfig;
+  at: string;
+}
+export interface RecordOutcome {
+  index: number;
+  serialNo: string | null;
+  status: 'stored' | 'skipped' | 'malformed';
+  error?: string;
+}
+export interface UpsertResult {
+  stored: number;
+  skipped: number;
+  malformed: number;
+  malformedSample: string[];
+  outcomes: RecordOutcome[];
+  records: CloudInvoice[];
+}
+
+/** Split `nonSyncFields` into the fields that apply and the names that have no effect. */
+export const splitNonSync = (fields: string[]): { applied: NonSyncField[]; ignored: string[] } => ({
+  applied: NON_SYNCABLE_FIELDS.filter((f) => fields.includes(f)),
+  ignored: fields.filter((f) => !(NON_SYNCABLE_FIELDS as readonly string[]).includes(f)),
+});
+
+export const upsertRecords = async (raw: unknown[], ctx: UpsertContext, store: InvoiceStore): Promise<UpsertResult> => {
+  const outcomes: RecordOutcome[] = [];
+  const bySerial = new Map<string, CloudInvoice>();
+  raw.forEach((r, index) => {
+    const parsed = cloudInvoiceSchema.safeParse(r);
+    const serialNo = typeof (r as { serialNo?: unknown } | null)?.serialNo === 'string' ? (r as { serialNo: string }).serialNo : null;
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      outcomes.push({ index, serialNo, status: 'malformed', error: issue ? `${issue.path.join('.') || '(record)'}: ${issue.message}` : 'malformed' });
+    } else if (!ctx.config.syncUnusedInvoices && parsed.data.expendStatus === 1) {
+      outcomes.push({ index, serialNo, status: 'skipped', error: 'unused invoice (syncUnusedInvoices is off)' });
+    } else {
+      bySerial.set(parsed.data.serialNo, parsed.data);
+      outcomes.push({ index, serialNo, status: 'stored' });
+    }
+  });
+  const records = [...bySerial.values()];
+  const items = records.map((r) => toCloudItem(ctx.orgId, ctx.kind, r, ctx.at));
+  const { applied } = splitNonSync(ctx.config.nonSyncFields);
+  if (applied.length && items.length) {
+    const existing = await store.getCloudMany(ctx.orgId, ctx.kind, records.map((r) => r.serialNo));
+    for (const item of items) {
+      const old: Partial<CloudItem> | undefined = existing.get(item.serialNo);
+      for (const f of applied) (item as Record<string, unknown>)[f] = old?.[f] ?? null;
+    }
+  }
+  await store.batchPut(items);
+  const malformed = outcomes.filter((o) => o.status === 'malformed');
+  return {
+    stored: outcomes.filter((o) => o.status === 'stored').length,
+    skipped: outcomes.filter((o) => o.status === 'skipped').length,
+    malformed: malformed.length,
+    malformedSample: malformed.slice(0, 5).map((o) => `${o.serialNo ?? `#${o.index}`} (${o.error})`),
+    outcomes,
+    records,
+  };
+};
