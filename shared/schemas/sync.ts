@@ -66,6 +66,8 @@ export interface Run {
   skipped: number;
   failed: number;
   pages: number;
+  /** Worker invocations that took part (1 + hand-offs + resumes). */
+  invocations?: number;
   createdAt: string;
   updatedAt: string;
   progress: RunProgress | null;

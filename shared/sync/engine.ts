@@ -42,7 +42,7 @@ export const runSyncStep = async (runId: string, deps: Deps, opt: StepOptions): 
     return 'done';
   }
   const now = deps.clock().toISOString();
-  let run = await runs.update(runId, { createdAt: leased.createdAt, orgId: leased.orgId, status: 'running', startedAt: leased.startedAt ?? now, updatedAt: now }, { owner: opt.owner });
+  let run = await runs.update(runId, { createdAt: leased.createdAt, orgId: leased.orgId, status: 'running', startedAt: leased.startedAt ?? now, invocations: (leased.invocations ?? 0) + 1, updatedAt: now }, { owner: opt.owner });
   try {
     const { auth } = await cloudAuthFor(run.orgId, deps);
     const cfg = await config.getConfig();
