@@ -50,7 +50,7 @@ export const startDynamoLocal = async (opts: { port?: number } = {}): Promise<Dy
   const client = new DynamoDBClient({ ...localClientConfig(endpoint), maxAttempts: 1 });
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (exited !== null) throw new Error(`DynamoDB Local exited (${exited}); is Java 17+ installed? ${stderr.slice(-500)}`);
+    if (exited !== null) throw new Error(`DynamoDB Local exited (${String(exited)}); is Java 17+ installed? ${stderr.slice(-500)}`);
     try {
       await client.send(new ListTablesCommand({}));
       break;

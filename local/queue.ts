@@ -14,7 +14,7 @@ interface Msg {
   availableAt: number;
   sentAt: number;
 }
-export type Consumer = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void | unknown>;
+export type Consumer = (event: SQSEvent, context: Context) => Promise<unknown>;
 
 export class LocalQueue<T> implements Queue<T> {
   readonly dead: Msg[] = [];

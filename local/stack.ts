@@ -23,6 +23,7 @@ import { makeHandler as callbacks } from '#functions/callback-sender/app.js';
 import { createCloudClient, type RetryPolicy } from '#shared/cloud/client.js';
 import { makeStores, type Deps } from '#shared/deps.js';
 import { errorReply } from '#shared/http/api.js';
+import { DomainError, NotFound } from '#shared/errors.js';
 import { signJwt } from '#shared/http/jwt.js';
 import type { SyncMessage } from '#shared/schemas/sync.js';
 import { createTables } from '#shared/store/create-tables.js';
@@ -99,7 +100,7 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
     if (localEvent && method === 'POST') {
       const fn = localEvent[2] as FunctionName;
       const allowed = localEvent[1] === 'events' ? ['daily-sync', 'sync-retry'] : Object.keys(FUNCTIONS);
-      if (!allowed.includes(fn)) return reply(errorReply(new (await import('#shared/errors.js')).NotFound(`no local ${localEvent[1]} target ${fn}`), 'local'));
+      if (!allowed.includes(fn)) return reply(errorReply(new NotFound(`no local ${localEvent[1]} target ${fn}`), 'local'));
       try {
         return { status: 200, body: JSON.stringify((await invoke(fn, body ? JSON.parse(body) : {})) ?? null), headers: { 'content-type': 'application/json' } };
       } catch (e) {
@@ -108,11 +109,10 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
     }
     const m = matchRoute(method, u.pathname);
     if (m === null || m === 'method') {
-      const { NotFound, DomainError } = await import('#shared/errors.js');
       return reply(errorReply(m === null ? new NotFound(`no route ${method} ${u.pathname}`) : new DomainError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${u.pathname}`), 'local'));
     }
-    const fn = ROUTES[m.key].fn as keyof typeof api;
-    const res = (await api[fn](apiEvent({ key: m.key, params: m.params, method, path: u.pathname, rawQuery: u.search.slice(1), headers, body }), lambdaContext(fn))) as APIGatewayProxyStructuredResultV2;
+    const fn = ROUTES[m.key].fn;
+    const res: APIGatewayProxyStructuredResultV2 = (await api[fn](apiEvent({ key: m.key, params: m.params, method, path: u.pathname, rawQuery: u.search.slice(1), headers, body }), lambdaContext(fn)));
     return reply(res);
   };
 

@@ -18,6 +18,9 @@ export const redact = (value: unknown): unknown => {
 
 const base = new Logger({ serviceName: 'invoice-cloud-bridge' });
 
+/** Local mode and tests quieten the logger at start-up (the env var is read when the module loads). */
+export const setLogLevel = (level: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT'): void => base.setLogLevel(level);
+
 type Extra = Record<string, unknown>;
 export const logger = {
   debug: (msg: string, extra: Extra = {}) => base.debug(msg, redact(extra) as Extra),

@@ -66,6 +66,8 @@ export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 200, ma
 
 const RETRYABLE_CODES = new Set(['1429', '9999']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A scalar envelope field as text ('' when absent or not a scalar). */
+const text = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
 
 interface Token {
   value: string;
@@ -91,7 +93,7 @@ export const createCloudClient = (opts: {
   const exchange = async (path: string, query: Record<string, string>, body: unknown): Promise<unknown> => {
     const started = now();
     for (let attempt = 1; ; attempt++) {
-      const url = `${base}${path}${Object.keys(query).length ? `?${new URLSearchParams(query)}` : ''}`;
+      const url = `${base}${path}${Object.keys(query).length ? `?${new URLSearchParams(query).toString()}` : ''}`;
       let wait: number | undefined;
       let failure: CloudError;
       try {
@@ -141,9 +143,9 @@ export const createCloudClient = (opts: {
     const timestamp = String(now());
     const sign = createHash('md5').update(auth.clientId + auth.clientSecret + timestamp).digest('hex');
     const env = (await exchange(CLOUD_PATHS.token, {}, { client_id: auth.clientId, timestamp, sign })) as Record<string, unknown>;
-    const code = String(env.errcode ?? env.errorCode ?? '');
+    const code = text(env.errcode ?? env.errorCode);
     if (code !== '0000' || typeof env.access_token !== 'string') {
-      const desc = String(env.description ?? env.message ?? 'token request refused');
+      const desc = text(env.description ?? env.message) || 'token request refused';
       throw new CloudError(code || 'BAD_TOKEN_REPLY', code === '1301' ? `bad client credentials for clientId ${auth.clientId}: ${desc}` : desc, false);
     }
     const ttl = Number(env.expires_in);
@@ -172,8 +174,8 @@ export const createCloudClient = (opts: {
       const accessToken = await token(auth, forceFresh);
       forceFresh = false;
       const env = (await exchange(path, { access_token: accessToken, reqid, taxNo: auth.taxNo }, body)) as Record<string, unknown>;
-      const code = String(env.errcode ?? env.errorCode ?? '');
-      const message = String(env.description ?? env.message ?? '');
+      const code = text(env.errcode ?? env.errorCode);
+      const message = text(env.description ?? env.message);
       const traceId = typeof env.traceId === 'string' ? env.traceId : undefined;
       if (code === '0000') return { code, message, data: env.data, reqid, traceId };
       if (code === '1300' && !refreshed) {

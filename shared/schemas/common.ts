@@ -8,7 +8,7 @@ export const idSchema = z
   .string()
   .min(1)
   .max(128)
-  .regex(/^[A-Za-z0-9_.:\-]+$/, 'letters, digits and _ . : - only');
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
 export const limitSchema = z.coerce.number().int().min(1).max(200).default(50);
 export const cursorSchema = z.string().max(2048).optional();
 

@@ -107,10 +107,14 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
       const filters: string[] = [];
       const values: Record<string, unknown> = { ':pk': invoiceKey.gsi1pk(orgId, kind) };
       // EDIT items carry no status fields, so every filter lets them through; they are dropped with their cloud copy.
-      if (f.hideUnused) (filters.push('(attribute_not_exists(expendStatus) OR expendStatus <> :unused)'), (values[':unused'] = 1));
-      if (f.hideUnchecked) (filters.push('(attribute_not_exists(checkStatus) OR checkStatus <> :unchecked)'), (values[':unchecked'] = 3));
-      if (f.expendStatus !== undefined) (filters.push('(attribute_not_exists(expendStatus) OR expendStatus = :es)'), (values[':es'] = f.expendStatus));
-      if (f.checkStatus !== undefined) (filters.push('(attribute_not_exists(checkStatus) OR checkStatus = :cs)'), (values[':cs'] = f.checkStatus));
+      const where = (attr: string, op: '=' | '<>', name: string, value: number) => {
+        filters.push(`(attribute_not_exists(${attr}) OR ${attr} ${op} ${name})`);
+        values[name] = value;
+      };
+      if (f.hideUnused) where('expendStatus', '<>', ':unused', 1);
+      if (f.hideUnchecked) where('checkStatus', '<>', ':unchecked', 3);
+      if (f.expendStatus !== undefined) where('expendStatus', '=', ':es', f.expendStatus);
+      if (f.checkStatus !== undefined) where('checkStatus', '=', ':cs', f.checkStatus);
       const groups: Record<string, unknown>[][] = [];
       let start = decodeCursor(cursor);
       for (;;) {

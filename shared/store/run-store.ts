@@ -147,7 +147,7 @@ export const makeRunStore = (db: DynamoDBDocumentClient, table: string) => ({
       for (const it of page.Items ?? []) {
         if (items.length === limit) break;
         items.push(strip(it));
-        last = { pk: it.pk, sk: it.sk, [`${index}pk`]: it[`${index}pk`], [`${index}sk`]: it[`${index}sk`] };
+        last = { pk: it.pk as unknown, sk: it.sk as unknown, [`${index}pk`]: it[`${index}pk`] as unknown, [`${index}sk`]: it[`${index}sk`] as unknown };
       }
       start = page.LastEvaluatedKey;
       if (items.length === limit) return { items, nextCursor: start || (page.Items ?? []).length > 0 ? encodeCursor(last) : null };

@@ -16,4 +16,4 @@ export const failureMessage = (e: unknown): string => {
 };
 
 export const needsManualMessage = (last: string): string =>
-  `failed after ${MAX_AUTO_RETRIES} automatic retries: ${last}. Check the network and the org's clientId configuration, then sync by hand (POST /sync).`;
+  `failed after ${MAX_AUTO_RETRIES} automatic retries: ${last.replace(/; the retry job will try again$/, '')}. Check the network and the org's clientId configuration, then sync by hand (POST /sync).`;

@@ -15,7 +15,7 @@ export const reconcile = async (q: { orgId: string; type: Kind; dataDate?: strin
   });
   const window = q.dataDate ? { updateTimeStart: `${q.dataDate} 00:00:00`, updateTimeEnd: `${q.dataDate} 23:59:59` } : {};
   const cloud = new Set<string>();
-  let total = 0;
+  let total: number;
   for (let pageNo = 1; ; pageNo++) {
     const page = await deps.cloud.listInvoices(auth, q.type, { ...window, pageNo, pageSize: 500 });
     total = page.total;

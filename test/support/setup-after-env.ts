@@ -1,3 +1,4 @@
 import 'aws-sdk-client-mock-jest';
+import { setLogLevel } from '#shared/logger.js';
 
-process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+setLogLevel('SILENT');

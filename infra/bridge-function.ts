@@ -1,0 +1,42 @@
+import { Duration } from 'aws-cdk-lib';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { fileURLToPath } from 'node:url';
+import { FUNCTIONS, type FunctionName } from '../functions/catalog.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * Every function of the product: Node.js 22 on ARM64, ESM bundled by the local esbuild (no Docker), AWS SDK
+ * left to the runtime, X-Ray tracing, a log group with retention, timeout and memory from the catalog.
+ */
+export class BridgeFunction extends NodejsFunction {
+  constructor(scope: Construct, name: FunctionName, props: Partial<NodejsFunctionProps> = {}) {
+    const spec = FUNCTIONS[name];
+    super(scope, name, {
+      entry: `${root}functions/${name}/handler.ts`,
+      projectRoot: root,
+      depsLockFilePath: `${root}package-lock.json`,
+      description: spec.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      timeout: Duration.seconds(spec.timeout),
+      memorySize: spec.memory,
+      tracing: Tracing.ACTIVE,
+      logGroup: new LogGroup(scope, `${name}-logs`, { retention: RetentionDays.THREE_MONTHS }),
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        mainFields: ['module', 'main'],
+        externalModules: ['@aws-sdk/*'],
+        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+      },
+      ...props,
+      environment: { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'invoice-cloud-bridge', ...props.environment },
+    });
+  }
+}

@@ -1,0 +1,69 @@
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { FUNCTIONS, type FunctionName, type QueueKey } from '../functions/catalog.js';
+import { TABLES, type TableKey } from '../shared/store/tables.js';
+
+/** How many receives before a message is dead-lettered, per queue. */
+export const MAX_RECEIVES: Record<QueueKey, number> = { sync: 5, writeback: 5, callbacks: 8 };
+const CONSUMER: Record<QueueKey, FunctionName> = { sync: 'sync-worker', writeback: 'bill-writeback', callbacks: 'callback-sender' };
+
+/** Stateful part: tables (PITR, encrypted, retained), queues with DLQs and depth alarms, the API token secret. */
+export class StatefulStack extends Stack {
+  readonly tables = {} as Record<TableKey, Table>;
+  readonly queues = {} as Record<QueueKey, Queue>;
+  readonly deadLetters = {} as Record<QueueKey, Queue>;
+  readonly authSecret: Secret;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    for (const [key, def] of Object.entries(TABLES) as [TableKey, (typeof TABLES)[TableKey]][]) {
+      const table = new Table(this, def.id, {
+        partitionKey: { name: def.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: def.sortKey, type: AttributeType.STRING },
+        billingMode: BillingMode.PAY_PER_REQUEST,
+        encryption: TableEncryption.AWS_MANAGED,
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        deletionProtection: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+        ...('ttl' in def ? { timeToLiveAttribute: def.ttl } : {}),
+      });
+      for (const ix of def.indexes)
+        table.addGlobalSecondaryIndex({ indexName: ix.name, partitionKey: { name: ix.partitionKey, type: AttributeType.STRING }, sortKey: { name: ix.sortKey, type: AttributeType.STRING } });
+      this.tables[key] = table;
+    }
+
+    for (const key of ['sync', 'writeback', 'callbacks'] as const) {
+      const fifo = key === 'writeback';
+      const dlq = new Queue(this, `${key}-dlq`, { fifo: fifo || undefined, retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
+      // Visibility timeout ≥ 6 × the consumer's timeout (AWS's guidance for Lambda event sources).
+      const visibility = Duration.seconds(6 * FUNCTIONS[CONSUMER[key]].timeout);
+      this.queues[key] = new Queue(this, `${key}-queue`, {
+        fifo: fifo || undefined,
+        contentBasedDeduplication: fifo ? false : undefined,
+        visibilityTimeout: visibility,
+        retentionPeriod: Duration.days(14),
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        deadLetterQueue: { queue: dlq, maxReceiveCount: MAX_RECEIVES[key] },
+      });
+      this.deadLetters[key] = dlq;
+      new Alarm(this, `${key}-dlq-depth`, {
+        alarmDescription: `Messages in the ${key} dead-letter queue: operators must look (events that could not be processed)`,
+        metric: dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    }
+
+    this.authSecret = new Secret(this, 'ApiTokenSecret', {
+      description: 'HS256 secret for the API bearer tokens',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+  }
+}

@@ -1,0 +1,71 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { Construct } from 'constructs';
+import { FUNCTIONS, type FunctionName, type FunctionSpec, type QueueKey } from '../functions/catalog.js';
+import { ROUTES, type RouteKey } from '../functions/routes.js';
+import { TABLES, type TableKey } from '../shared/store/tables.js';
+import { BridgeFunction } from './bridge-function.js';
+import type { StatefulStack } from './stateful-stack.js';
+
+export interface StatelessProps extends StackProps {
+  stateful: StatefulStack;
+  invoiceCloudUrl: string;
+  /** EventBridge cron (UTC) for the daily sync: default 15:30 UTC = 23:30 China time. */
+  dailySyncCron: { minute: string; hour: string };
+  /** Default 22:00 UTC = 06:00 China time. */
+  retryCron: { minute: string; hour: string };
+}
+const QUEUE_ENV: Record<QueueKey, string> = { sync: 'SYNC_QUEUE_URL', writeback: 'WRITEBACK_QUEUE_URL', callbacks: 'CALLBACK_QUEUE_URL' };
+
+/** Stateless part: the functions (least privilege from the catalog), the HTTP API, schedules, queue triggers. */
+export class StatelessStack extends Stack {
+  readonly functions = {} as Record<FunctionName, BridgeFunction>;
+  readonly api: HttpApi;
+
+  constructor(scope: Construct, id: string, props: StatelessProps) {
+    super(scope, id, props);
+    const { stateful } = props;
+    const secretsPrefix = `${stateful.stackName}/`;
+    for (const [name, spec] of Object.entries(FUNCTIONS) as [FunctionName, FunctionSpec][]) {
+      const env: Record<string, string> = { SECRETS_PREFIX: secretsPrefix, AUTH_SECRET_ARN: stateful.authSecret.secretArn };
+      if (spec.outbound) env.INVOICE_CLOUD_URL = props.invoiceCloudUrl;
+      const fn = new BridgeFunction(this, name, { environment: env });
+      for (const [key, access] of Object.entries(spec.tables) as [TableKey, 'r' | 'rw'][]) {
+        const table = stateful.tables[key];
+        fn.addEnvironment(TABLES[key].env, table.tableName);
+        if (access === 'rw') table.grantReadWriteData(fn);
+        else table.grantReadData(fn);
+      }
+      for (const q of spec.sends) {
+        fn.addEnvironment(QUEUE_ENV[q], stateful.queues[q].queueUrl);
+        stateful.queues[q].grantSendMessages(fn);
+      }
+      stateful.authSecret.grantRead(fn);
+      const secretArn = Stack.of(stateful).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${secretsPrefix}*`, arnFormat: 'arn:aws:secretsmanager:region:account:secret:resource-name' as never });
+      fn.addToRolePolicy(new PolicyStatement({ actions: spec.secrets === 'readwrite' ? ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:CreateSecret'] : ['secretsmanager:GetSecretValue'], resources: [secretArn] }));
+      this.functions[name] = fn;
+    }
+
+    const f = this.functions;
+    f['sync-worker'].addEventSource(new SqsEventSource(stateful.queues.sync, { batchSize: 1, reportBatchItemFailures: true }));
+    f['bill-writeback'].addEventSource(new SqsEventSource(stateful.queues.writeback, { batchSize: 10, reportBatchItemFailures: true }));
+    f['callback-sender'].addEventSource(new SqsEventSource(stateful.queues.callbacks, { batchSize: 10, reportBatchItemFailures: true }));
+
+    new Rule(this, 'DailySync', { description: 'Daily incremental invoice sync (China time 23:30 by default)', schedule: Schedule.cron(props.dailySyncCron), targets: [new LambdaFunction(f['daily-sync'], { retryAttempts: 2 })] });
+    new Rule(this, 'SyncRetry', { description: 'Retry failed sync runs (China time 06:00 by default)', schedule: Schedule.cron(props.retryCron), targets: [new LambdaFunction(f['sync-retry'], { retryAttempts: 2 })] });
+
+    this.api = new HttpApi(this, 'Api', { description: 'Invoice Cloud Bridge HTTP API (bearer tokens checked in the functions)' });
+    const integrations = new Map<FunctionName, HttpLambdaIntegration>();
+    for (const key of Object.keys(ROUTES) as RouteKey[]) {
+      const [method, path] = key.split(' ') as [keyof typeof HttpMethod, string];
+      const fn = ROUTES[key].fn;
+      if (!integrations.has(fn)) integrations.set(fn, new HttpLambdaIntegration(`${fn}-integration`, f[fn]));
+      this.api.addRoutes({ path, methods: [HttpMethod[method]], integration: integrations.get(fn)! });
+    }
+  }
+}
