@@ -53,12 +53,31 @@ const watch = async (runIds: string[]): Promise<Run[]> => {
   }
 };
 
+const collector = DEMO_ORGS[0]!.sim.phones![0]!;
+await api('PUT', '/users/zhang.wei', { name: '张伟', phone: collector, orgIds: ['hz'] });
+await api('PUT', '/config', { personalFolderSync: true });
+const folderSize = async () => {
+  let n = 0;
+  let cursor: string | null = null;
+  const own = stack.token({ sub: 'zhang.wei', orgId: 'hz', roles: ['expense'] });
+  do {
+    const res = await fetch(`${base}/users/zhang.wei/invoices?limit=200${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${own}` } });
+    const page = (await res.json()) as { items: unknown[]; nextCursor: string | null };
+    n += page.items.length;
+    cursor = page.nextCursor;
+  } while (cursor);
+  return n;
+};
+console.log(`  user zhang.wei (phone ${collector.slice(0, 3)}****${collector.slice(-4)}) registered; personal folder sync switched on`);
+
 step('Full sync (no data date) of every organisation');
 sim.setFaults({ outageTaxNos: [DEMO_ORGS[2]!.sim.taxNo] });
 const t = Date.now();
 const full = await watch((await api('POST', '/sync', { type: 'input' })).runs.map((r: Run) => r.runId));
 const synced = full.reduce((n, r) => n + r.successCount, 0);
 console.log(`  ${synced} invoices in ${((Date.now() - t) / 1000).toFixed(1)} s (${Math.round(synced / ((Date.now() - t) / 1000))}/s); gz is down: ${full.find((r) => r.orgId === 'gz')?.message}`);
+
+console.log(`  zhang.wei's personal folder: ${await folderSize()} invoices`);
 
 step(`A day passes: the cloud changes 25 invoices and gets 40 new ones on ${today}; the daily schedule runs`);
 const hz = DEMO_ORGS[0]!.sim.taxNo;
@@ -72,6 +91,7 @@ const daily = await api('POST', '/_local/events/daily-sync', { time: new Date().
 console.log(`  schedule queued ${daily.created.length} runs (today + lookback day for each eligible org)`);
 const inc = await watch(daily.created.map((r: Run) => r.runId));
 for (const r of inc.filter((x) => x.dataDate === today)) console.log(`  ${r.orgId} ${r.dataDate}: ${r.status}, ${r.message}`);
+console.log(`  zhang.wei's personal folder now: ${await folderSize()} invoices (links only ever added)`);
 const kept = await api('GET', `/invoices/${invoiceIdOf('hz', 'input', edited.serialNo)}`);
 console.log(`  ${edited.serialNo}: buyer "${kept.buyerName}" kept (modified ${kept.modified}), status ${kept.expendStatus} and annotation "${kept.annotation}" from the cloud`);
 
@@ -98,7 +118,7 @@ step('Summary');
 const pool = await api('GET', '/invoices?orgId=hz&limit=1');
 console.log(`  health: DynamoDB Local up, simulator up, ${stack.errors.length} handler errors, ${stack.queues.sync.dead.length} dead-lettered sync messages`);
 console.log(`  pool: ${synced + 40} invoices synced across ${DEMO_ORGS.length - 1} orgs; listing works (first hz invoice ${pool.items[0]?.serialNo})`);
-console.log('  not built yet: personal folders (issue 4), bill write-back (issue 5), callbacks and re-push (issue 6)');
+console.log('  not built yet: bill write-back (issue 5), callbacks and re-push (issue 6)')
 console.log(`  done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 server.close();
 await sim.stop();

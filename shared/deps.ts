@@ -5,12 +5,16 @@ import type { SyncMessage } from './schemas/sync.js';
 import { makeConfigStore } from './store/config-store.js';
 import { makeInvoiceStore } from './store/invoice-store.js';
 import { makeRunStore } from './store/run-store.js';
+import { makeLinkStore } from './store/link-store.js';
+import { makeUserStore } from './store/user-store.js';
 import type { TableNames } from './store/tables.js';
 
 export const makeStores = (db: DynamoDBDocumentClient, t: TableNames) => ({
   config: makeConfigStore(db, t.config),
   runs: makeRunStore(db, t.runs),
   invoices: makeInvoiceStore(db, t.invoices),
+  users: makeUserStore(db, t.config),
+  links: makeLinkStore(db, t.links),
 });
 export type Stores = ReturnType<typeof makeStores>;
 

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Deps } from '#shared/deps.js';
-import { NotFound, NotImplemented } from '#shared/errors.js';
+import { NotFound } from '#shared/errors.js';
+import { assertFolderAccess, putUser, readFolder } from '#shared/folders/folder.js';
+import { userPutSchema } from '#shared/schemas/users.js';
 import { makeApiHandler, parse, withRoles } from '#shared/http/api.js';
 import { assertOrgAccess } from '#shared/http/scope.js';
 import { editFace, facePatchSchema, locateInvoice } from '#shared/invoices/edit.js';
@@ -44,8 +46,16 @@ export const makeHandler = (deps: Deps, authSecret: () => Promise<string>) =>
         assertOrgAccess(principal, req.orgId);
         return { status: 200, body: await pushInvoices(req, deps) };
       },
-      'GET /users/{userId}/invoices': () => Promise.reject(new NotImplemented('personal folders (issue 4)')),
-      'PUT /users/{userId}': () => Promise.reject(new NotImplemented('the user directory (issue 4)')),
+      'GET /users/{userId}/invoices': async ({ params, query, principal }) => {
+        const userId = parse(idSchema, params.userId);
+        assertFolderAccess(principal, userId);
+        const q = parse(z.object({ limit: limitSchema, cursor: cursorSchema }), query);
+        return { status: 200, body: await readFolder(userId, q.limit, q.cursor, deps) };
+      },
+      'PUT /users/{userId}': async ({ params, body }) => {
+        const { user, created } = await putUser(parse(idSchema, params.userId), parse(userPutSchema, body), deps);
+        return { status: created ? 201 : 200, body: user };
+      },
     }),
     authSecret,
   );

@@ -14,11 +14,12 @@ export const pushInvoices = async (req: z.infer<typeof pushSchema>, deps: Deps) 
   const org = await deps.stores.config.getOrg(req.orgId);
   if (!org) throw new NotFound(`orgId: no organisation ${req.orgId}`);
   const config = await deps.stores.config.getConfig();
-  const res = await upsertRecords(req.invoices, { orgId: req.orgId, kind: req.kind, config, at: deps.clock().toISOString() }, deps.stores.invoices);
+  const res = await upsertRecords(req.invoices, { orgId: req.orgId, kind: req.kind, config, at: deps.clock().toISOString() }, deps.stores);
   return {
     stored: res.stored,
     skipped: res.skipped,
     rejected: res.malformed,
+    ...(config.personalFolderSync ? { folder: res.folder } : {}),
     results: res.outcomes.map((o) => ({ index: o.index, serialNo: o.serialNo, ok: o.status !== 'malformed', status: o.status, ...(o.error ? { error: { code: o.status === 'malformed' ? 'BAD_RECORD' : 'SKIPPED', message: o.error } } : {}) })),
   };
 };

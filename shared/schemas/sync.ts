@@ -72,5 +72,5 @@ export interface Run {
   updatedAt: string;
   progress: RunProgress | null;
   retryRound?: string | undefined;
-  folder?: { linked: number; unmatched: number; sample: string[] } | undefined;
+  folder?: { linked: number; unmatched: number; noPermission: number; bound: number; sample: string[] } | undefined;
 }

@@ -46,16 +46,20 @@ export const configKey = {
   org: (orgId: string) => ({ pk: `ORG#${orgId}`, sk: 'ORG' }),
   orgsIndex: 'ORGS',
   user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'USER' }),
-  phoneIndex: (phone: string) => `PHONE#${phone}`,
+  /** A phone number's claim: which user holds it (one user per phone). */
+  phone: (phone: string) => ({ pk: `PHONE#${phone}`, sk: 'PHONE' }),
   system: (systemId: string) => ({ pk: `SYSTEM#${systemId}`, sk: 'SYSTEM' }),
 };
 
 export const linkKey = {
-  /** A user's folder, newest first by link time. */
+  /** One link per user and invoice: created once, never replaced (append-only). */
   pk: (userId: string) => `USER#${userId}`,
   sk: (invoiceId: string) => `INV#${invoiceId}`,
-  /** gsi1: an invoice's users in link order (first linked user = first item). */
-  gsi1pk: (invoiceId: string) => `INV#${invoiceId}`,
+  /** gsi1: a user's folder, newest link first. */
+  gsi1pk: (userId: string) => `FOLDER#${userId}`,
+  /** gsi2: an invoice's users in link order (the first linked user is the first item). */
+  gsi2pk: (invoiceId: string) => `INV#${invoiceId}`,
+  byTime: (linkedAt: string, id: string) => `${linkedAt}#${id}`,
 };
 
 export const billKey = {

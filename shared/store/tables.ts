@@ -27,7 +27,7 @@ export const TABLES = {
   /** Invoice pool: the cloud's copy, local edits and attachments of each invoice in one partition. */
   invoices: { id: 'Invoices', env: 'INVOICES_TABLE', partitionKey: 'pk', sortKey: 'sk', indexes: [gsi(1), gsi(2), gsi(3)] },
   /** User ↔ invoice links (personal folders), append-only. */
-  links: { id: 'UserInvoiceLinks', env: 'LINKS_TABLE', partitionKey: 'pk', sortKey: 'sk', indexes: [gsi(1)] },
+  links: { id: 'UserInvoiceLinks', env: 'LINKS_TABLE', partitionKey: 'pk', sortKey: 'sk', indexes: [gsi(1), gsi(2)] },
   /** Sync run log. */
   runs: { id: 'SyncRuns', env: 'RUNS_TABLE', partitionKey: 'pk', sortKey: 'sk', indexes: [gsi(1), gsi(2), gsi(3)] },
   /** Global config, organisations, user directory, heterogeneous systems. */

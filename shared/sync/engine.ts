@@ -16,6 +16,7 @@ import { addDays, cstDateTime } from '../time/cst.js';
 import { cloudAuthFor } from './credentials.js';
 import { failureMessage, needsManualMessage } from './messages.js';
 import { splitNonSync, upsertRecords, type UpsertResult } from './upsert.js';
+import { addFolderStats } from '../folders/link-collectors.js';
 
 export interface StepOptions {
   owner: string;
@@ -59,6 +60,7 @@ export const runSyncStep = async (runId: string, deps: Deps, opt: StepOptions): 
           skipped: run.skipped + res.skipped,
           failed: run.failed + res.malformed,
           pages: run.pages + 1,
+          ...(cfg.personalFolderSync ? { folder: addFolderStats(run.folder, res.folder) } : {}),
           message: res.malformedSample.length ? `skipped malformed records, e.g. ${res.malformedSample.join('; ')}` : run.message,
           updatedAt: deps.clock().toISOString(),
         },
@@ -69,7 +71,7 @@ export const runSyncStep = async (runId: string, deps: Deps, opt: StepOptions): 
 
     if (run.billNos?.length) {
       const { list, notFound } = await deps.cloud.invoicesByBills(auth, run.billNos);
-      const res = await upsertRecords(list, { ...ctx, at: deps.clock().toISOString() }, deps.stores.invoices);
+      const res = await upsertRecords(list, { ...ctx, at: deps.clock().toISOString() }, deps.stores);
       await commit(res, list.length, { phase: 'done', windowStart: null, windowEnd: null, pageSize: 0, nextPage: 0, total: list.length });
       return await finish(run, deps, opt.owner, notFound.length ? `bills not found in the invoice cloud: ${notFound.join(', ')}` : '');
     }
@@ -102,7 +104,7 @@ export const runSyncStep = async (runId: string, deps: Deps, opt: StepOptions): 
         const page = await pending;
         const pageNo = p.nextPage!;
         pending = pageNo > 1 && opt.remainingMs() > opt.reserveMs ? fetchPage(pageNo - 1) : null;
-        const res = await upsertRecords(page.list, { ...ctx, at: deps.clock().toISOString() }, deps.stores.invoices);
+        const res = await upsertRecords(page.list, { ...ctx, at: deps.clock().toISOString() }, deps.stores);
         p = { ...p, nextPage: pageNo - 1 };
         await commit(res, page.list.length, p);
         if (p.nextPage! > 0 && opt.remainingMs() < opt.reserveMs) {
@@ -135,7 +137,8 @@ export const runSyncStep = async (runId: string, deps: Deps, opt: StepOptions): 
 
 const finish = async (run: Run, deps: Deps, owner: string, note: string): Promise<StepResult> => {
   const at = deps.clock().toISOString();
-  const parts = [`synced ${run.successCount} invoices (fetched ${run.fetched}`, run.skipped ? `, ${run.skipped} skipped` : '', run.failed ? `, ${run.failed} malformed skipped` : '', ')'];
+  const f = run.folder;
+  const parts = [`synced ${run.successCount} invoices (fetched ${run.fetched}`, run.skipped ? `, ${run.skipped} skipped` : '', run.failed ? `, ${run.failed} malformed skipped` : '', ')', f ? `; personal folders: ${f.linked} new links, ${f.bound} attachments bound, ${f.unmatched} phones without a user, ${f.noPermission} without org permission${f.sample.length ? ` (e.g. ${f.sample.join(', ')})` : ''}` : ''];
   const message = [parts.join(''), run.failed ? run.message : '', note].filter(Boolean).join('; ');
   await deps.stores.runs.update(run.runId, { createdAt: run.createdAt, orgId: run.orgId, status: 'succeeded', message, finishedAt: at, updatedAt: at }, { owner, release: true });
   await clearEarlierFailures(run, deps, at);

@@ -6,7 +6,8 @@
 import { toCloudItem, type CloudItem } from '../invoices/merge.js';
 import { cloudInvoiceSchema, NON_SYNCABLE_FIELDS, type CloudInvoice, type Kind, type NonSyncField } from '../schemas/cloud.js';
 import type { GlobalConfig } from '../schemas/config.js';
-import type { InvoiceStore } from '../store/invoice-store.js';
+import type { Stores } from '../deps.js';
+import { emptyFolderStats, linkCollectors, type FolderStats } from '../folders/link-collectors.js';
 
 export interface UpsertContext {
   orgId: string;
@@ -27,6 +28,7 @@ export interface UpsertResult {
   malformedSample: string[];
   outcomes: RecordOutcome[];
   records: CloudInvoice[];
+  folder: FolderStats;
 }
 
 /** Split `nonSyncFields` into the fields that apply and the names that have no effect. */
@@ -35,7 +37,8 @@ export const splitNonSync = (fields: string[]): { applied: NonSyncField[]; ignor
   ignored: fields.filter((f) => !(NON_SYNCABLE_FIELDS as readonly string[]).includes(f)),
 });
 
-export const upsertRecords = async (raw: unknown[], ctx: UpsertContext, store: InvoiceStore): Promise<UpsertResult> => {
+export const upsertRecords = async (raw: unknown[], ctx: UpsertContext, stores: Pick<Stores, 'invoices' | 'users' | 'links'>): Promise<UpsertResult> => {
+  const store = stores.invoices;
   const outcomes: RecordOutcome[] = [];
   const bySerial = new Map<string, CloudInvoice>();
   raw.forEach((r, index) => {
@@ -62,6 +65,8 @@ export const upsertRecords = async (raw: unknown[], ctx: UpsertContext, store: I
     }
   }
   await store.batchPut(items);
+  // Links only after the invoices are stored: a folder never points at an invoice that is not there.
+  const folder = ctx.config.personalFolderSync && records.length ? await linkCollectors(records, ctx, stores) : emptyFolderStats();
   const malformed = outcomes.filter((o) => o.status === 'malformed');
   return {
     stored: outcomes.filter((o) => o.status === 'stored').length,
@@ -70,5 +75,6 @@ export const upsertRecords = async (raw: unknown[], ctx: UpsertContext, store: I
     malformedSample: malformed.slice(0, 5).map((o) => `${o.serialNo ?? `#${o.index}`} (${o.error})`),
     outcomes,
     records,
+    folder,
   };
 };
