@@ -19,6 +19,9 @@ export interface FunctionSpec {
   outbound?: boolean;
 }
 
+/** Receives before a message goes to its queue's DLQ. */
+export const MAX_RECEIVES: Record<QueueKey, number> = { sync: 5, writeback: 5, callbacks: 8 };
+
 export const FUNCTIONS = {
   'sync-api': { description: 'Manual sync, sync by bills, run log, reconciliation', trigger: 'api', tables: { config: 'r', runs: 'rw', invoices: 'r' }, sends: ['sync'], secrets: 'read', timeout: 29, memory: 512, outbound: true },
   'invoices-api': { description: 'Invoice pool, pushed invoices, user directory and personal folders', trigger: 'api', tables: { config: 'rw', invoices: 'rw', links: 'rw' }, sends: [], secrets: 'read', timeout: 29, memory: 512 },

@@ -23,6 +23,7 @@ export const ROUTES = {
   'PUT /users/{userId}': { fn: 'invoices-api', roles: ex },
   'POST /bills/events': { fn: 'bills-api', roles: ex },
   'GET /bills/{billId}/logs': { fn: 'bills-api', roles: ['expense', 'operator'] },
+  'GET /bills/dead-letters': { fn: 'bills-api', roles: op },
   'POST /billing/orders': { fn: 'interaction-api', roles: ex },
   'POST /billing/results': { fn: 'interaction-api', roles: ex },
   'GET /interaction-logs': { fn: 'interaction-api', roles: op },

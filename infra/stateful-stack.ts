@@ -4,11 +4,9 @@ import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { FUNCTIONS, type FunctionName, type QueueKey } from '../functions/catalog.js';
+import { FUNCTIONS, MAX_RECEIVES, type FunctionName, type QueueKey } from '../functions/catalog.js';
 import { TABLES, type TableKey } from '../shared/store/tables.js';
 
-/** How many receives before a message is dead-lettered, per queue. */
-export const MAX_RECEIVES: Record<QueueKey, number> = { sync: 5, writeback: 5, callbacks: 8 };
 const CONSUMER: Record<QueueKey, FunctionName> = { sync: 'sync-worker', writeback: 'bill-writeback', callbacks: 'callback-sender' };
 
 /** Stateful part: tables (PITR, encrypted, retained), queues with DLQs and depth alarms, the API token secret. */

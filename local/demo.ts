@@ -106,6 +106,27 @@ for (let i = 1; i <= 3; i++) {
 }
 console.log(`  operator sees: ${((await api('GET', `/sync/runs/${failedRun.runId}`)) as Run).message}`);
 
+step('Bill write-back: a bill saved, changed, one invoice unbound, then deleted (FIFO per bill)');
+await api('PUT', '/config', { writeback: true });
+const [s1, s2, s3] = sim.org(hz).ledgers.input.slice(200, 203).map((r) => r.serialNo) as [string, string, string];
+const bill = { billId: 'B-DEMO-1', billNo: 'BX-DEMO-0001', orgId: 'hz', userId: 'zhang.wei', dataSource: 'EXPENSE' };
+const view = () => {
+  const b = sim.bills.get(bill.billId);
+  return b ? `status ${b.billStatus}, invoices ${b.serialNos.join(', ')}` : 'no such bill';
+};
+for (const [label, ev] of [
+  ['saved (draft, 2 invoices)', { type: 'saved', billStatus: '10', serialNos: [s1, s2] }],
+  ['changed (submitted, 3 invoices)', { type: 'saved', billStatus: '20', serialNos: [s1, s2, s3] }],
+  [`invoice ${s2} unbound`, { type: 'invoiceUnbound', billStatus: '20', serialNos: [s2] }],
+  ['deleted', { type: 'deleted', billStatus: '90', serialNos: [] }],
+] as const) {
+  await api('POST', '/bills/events', { ...bill, ...ev });
+  await stack.settle();
+  console.log(`  ${label.padEnd(34)} → cloud: ${view()}`);
+}
+const billLog = (await api('GET', `/bills/${bill.billId}/logs`)).items as { step: string; outcome: string }[];
+console.log(`  bill log: ${billLog.map((l) => `${l.step}:${l.outcome}`).join(' · ')}`);
+
 step('Reconciliation of hz, input, full ledger');
 const rec = await api('GET', '/sync/reconcile?orgId=hz&type=input');
 console.log(`  cloud ${rec.cloudCount} · pool ${rec.poolCount} · missing in pool ${rec.missingInPoolCount} · missing in cloud ${rec.missingInCloudCount} → ${rec.matched ? 'reconciled' : 'DIFFERENCES'}`);

@@ -26,6 +26,8 @@ import { errorReply } from '#shared/http/api.js';
 import { DomainError, NotFound } from '#shared/errors.js';
 import { signJwt } from '#shared/http/jwt.js';
 import type { SyncMessage } from '#shared/schemas/sync.js';
+import type { WritebackMessage } from '#shared/schemas/bills.js';
+import { MAX_RECEIVES } from '#functions/catalog.js';
 import { createTables } from '#shared/store/create-tables.js';
 import { createDocClient } from '#shared/store/dynamo.js';
 import { localTableNames, type TableNames } from '#shared/store/tables.js';
@@ -48,6 +50,7 @@ export interface LocalStackOptions {
   pageSize?: number;
   retry?: Partial<RetryPolicy>;
   clock?: () => Date;
+  writebackVisibilityMs?: number;
 }
 
 export const buildLocalStack = async (o: LocalStackOptions) => {
@@ -59,7 +62,7 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
   const queueOpts = (fn: FunctionName, extra: object = {}) => ({ context: () => lambdaContext(fn, fn === 'sync-worker' ? o.workerBudgetMs : undefined), onError: (e: unknown) => errors.push(e), ...extra });
   const queues = {
     sync: new LocalQueue<SyncMessage>('sync', queueOpts('sync-worker', { batchSize: 1, maxReceives: 5, visibilityMs: 500 })),
-    writeback: new LocalQueue<unknown>('writeback.fifo', queueOpts('bill-writeback', { fifo: true, batchSize: 10, maxReceives: 5 })),
+    writeback: new LocalQueue<WritebackMessage>('writeback.fifo', queueOpts('bill-writeback', { fifo: true, batchSize: 10, maxReceives: MAX_RECEIVES.writeback, visibilityMs: o.writebackVisibilityMs ?? 500 })),
     callbacks: new LocalQueue<unknown>('callbacks', queueOpts('callback-sender', { batchSize: 10, maxReceives: 8 })),
   };
   const secrets = localSecrets(o.secretsFile);
@@ -68,7 +71,7 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
     stores: makeStores(createDocClient(localClientConfig(o.dynamoEndpoint)), tables),
     cloud,
     secrets,
-    queues: { sync: queues.sync },
+    queues: { sync: queues.sync, writeback: queues.writeback },
     clock: o.clock ?? (() => new Date()),
     localMode: true,
   };
@@ -80,7 +83,7 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
     'daily-sync': dailySync(deps),
     'sync-retry': syncRetry(deps),
     'manual-sync': manualSync(deps),
-    'bill-writeback': writeback(deps),
+    'bill-writeback': writeback(deps, { maxReceives: MAX_RECEIVES.writeback }),
     'callback-sender': callbacks(deps),
   } satisfies Record<FunctionName, unknown>;
   queues.sync.consumer = (e, c) => handlers['sync-worker'](e, c);

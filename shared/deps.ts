@@ -7,6 +7,8 @@ import { makeInvoiceStore } from './store/invoice-store.js';
 import { makeRunStore } from './store/run-store.js';
 import { makeLinkStore } from './store/link-store.js';
 import { makeUserStore } from './store/user-store.js';
+import { makeBillStore } from './store/bill-store.js';
+import type { WritebackMessage } from './schemas/bills.js';
 import type { TableNames } from './store/tables.js';
 
 export const makeStores = (db: DynamoDBDocumentClient, t: TableNames) => ({
@@ -15,6 +17,7 @@ export const makeStores = (db: DynamoDBDocumentClient, t: TableNames) => ({
   invoices: makeInvoiceStore(db, t.invoices),
   users: makeUserStore(db, t.config),
   links: makeLinkStore(db, t.links),
+  bills: makeBillStore(db, t.billLogs),
 });
 export type Stores = ReturnType<typeof makeStores>;
 
@@ -23,7 +26,7 @@ export interface Deps {
   stores: Stores;
   cloud: CloudClient;
   secrets: Secrets;
-  queues: { sync: Queue<SyncMessage> };
+  queues: { sync: Queue<SyncMessage>; writeback: Queue<WritebackMessage> };
   clock: Clock;
   /** Local mode: http callback targets on loopback allowed; nothing else differs. */
   localMode: boolean;

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { BILL_STATUSES } from './cloud.js';
+import { idSchema } from './common.js';
+
+export const BILL_EVENT_TYPES = ['saved', 'deleted', 'invoiceUnbound'] as const;
+
+/**
+ * A bill event from the expense system (`POST /bills/events`, and the write-back queue's `event`).
+ * `serialNos` entries that are null or empty stand for invoices without a cloud serial number: they are
+ * skipped and logged, never sent.
+ */
+export const billEventSchema = z
+  .object({
+    type: z.enum(BILL_EVENT_TYPES),
+    billId: z.string().min(1).max(64),
+    billNo: z.string().min(1).max(64),
+    orgId: idSchema.optional(),
+    userId: z.string().min(1).max(64),
+    billStatus: z.enum(BILL_STATUSES),
+    dataSource: z.string().min(1).max(32),
+    serialNos: z.array(z.string().max(128).nullable()).max(500),
+  })
+  .strict()
+  .superRefine((e, ctx) => {
+    if (e.type !== 'deleted' && !e.serialNos.some((s) => s))
+      ctx.addIssue({ code: 'custom', path: ['serialNos'], message: `a ${e.type} event needs at least one invoice serial number` });
+  });
+export type BillEvent = z.infer<typeof billEventSchema>;
+
+/** The write-back queue's message (FIFO: group = billId, de-duplication id = eventId). */
+export const writebackMessageSchema = z
+  .object({ eventId: z.string().min(1).max(64), receivedAt: z.string(), loginOrgId: z.string().nullable(), event: billEventSchema })
+  .strict();
+export type WritebackMessage = z.infer<typeof writebackMessageSchema>;
+
+export type BillOutcome = 'succeeded' | 'failed' | 'skipped';
+export interface BillLogEntry {
+  billId: string;
+  eventId: string;
+  operationType: 'SYNC_BILL_TO_CLOUD';
+  step: 'save' | 'status' | 'delete' | 'event';
+  request: unknown;
+  response: unknown;
+  outcome: BillOutcome;
+  attempt: number;
+  at: string;
+}

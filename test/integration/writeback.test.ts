@@ -1,0 +1,184 @@
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { startHarness, ORGS, type Harness } from '../support/harness.js';
+import { makeHandler as billsApi } from '#functions/bills-api/app.js';
+import { sqsQueue } from '#shared/adapters/sqs-queue.js';
+import { lambdaContext } from '#local/lambda.js';
+import type { Deps } from '#shared/deps.js';
+
+const [HZ, SH] = ORGS as [(typeof ORGS)[0], (typeof ORGS)[0]];
+const billCalls = (h: Harness) => h.sim.calls.filter((c) => c.path.startsWith('/portal/reimburse/bill/'));
+const event = (h: Harness, o: Record<string, unknown> = {}) => ({
+  type: 'saved',
+  billId: 'B-1',
+  billNo: 'BX20240722001',
+  orgId: 'hz',
+  userId: 'user-1',
+  billStatus: '20',
+  dataSource: 'EXPENSE',
+  serialNos: h.sim.org(HZ.taxNo).ledgers.input.slice(0, 3).map((r) => r.serialNo),
+  ...o,
+});
+const post = async (h: Harness, body: unknown, token?: string) => {
+  const res = await h.api('POST', '/bills/events', body, token ?? h.expense);
+  expect(res.status).toBe(202);
+  return res.body.eventId as string;
+};
+const logs = async (h: Harness, billId = 'B-1') => (await h.api('GET', `/bills/${billId}/logs?limit=200`, undefined, h.expense)).body.items as any[];
+
+describe('bill write-back through the FIFO queue, on DynamoDB Local + the simulator', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+    await h.api('POST', '/sync', { type: 'input' });
+    await h.stack.settle();
+    await h.api('PUT', '/config', { writeback: true });
+  });
+  afterEach(() => h.stop());
+
+  it('switch off: the event is recorded as skipped and nothing is called', async () => {
+    await h.api('PUT', '/config', { writeback: false });
+    await post(h, event(h));
+    await h.stack.settle();
+    expect(billCalls(h)).toEqual([]);
+    expect((await logs(h)).map((l) => [l.step, l.outcome])).toEqual([['event', 'skipped']]);
+  });
+
+  it('saved → save bill then update status, required fields present and every optional one null', async () => {
+    const e = event(h);
+    const eventId = await post(h, e);
+    await h.stack.settle();
+    const calls = billCalls(h);
+    expect(calls.map((c) => c.path)).toEqual(['/portal/reimburse/bill/save', '/portal/reimburse/bill/status']);
+    expect(calls[0]!.body).toEqual({ billNo: e.billNo, billId: e.billId, userId: e.userId, billStatus: '20', dataSource: 'EXPENSE', forceWrite: false, invoices: e.serialNos.map((serialNo) => ({ serialNo })), billAmount: null, remark: null, billType: null, submitTime: null, deptId: null });
+    expect(calls[1]!.body).toEqual({ billNo: e.billNo, billId: e.billId, userId: e.userId, billStatus: '20', dataSource: 'EXPENSE', serialNos: e.serialNos, remark: null });
+    expect(h.sim.bills.get('B-1')).toMatchObject({ serialNos: e.serialNos, billStatus: '20' });
+    const l = await logs(h);
+    expect(l.map((x) => [x.step, x.outcome, x.operationType, x.eventId])).toEqual([['save', 'succeeded', 'SYNC_BILL_TO_CLOUD', eventId], ['status', 'succeeded', 'SYNC_BILL_TO_CLOUD', eventId]]);
+    expect(l[0].request.invoices).toHaveLength(3);
+    expect(l[0].response.code).toBe('0000');
+  });
+
+  it('only invoices with a cloud serial number are sent; the rest are skipped and logged', async () => {
+    const e = event(h, { serialNos: [event(h).serialNos[0], null, 'LOCAL-ONLY-1'] });
+    await post(h, e);
+    await h.stack.settle();
+    expect((billCalls(h)[0]!.body as any).invoices).toEqual([{ serialNo: e.serialNos[0] }]);
+    const skipped = (await logs(h)).find((l) => l.outcome === 'skipped');
+    expect(skipped.response.message).toMatch(/skipped 2 invoice\(s\).*\(none\), LOCAL-ONLY-1/);
+  });
+
+  it('an invoice on more than one bill is saved with forceWrite', async () => {
+    const [a, b, c] = event(h).serialNos as [string, string, string];
+    await post(h, event(h, { billId: 'B-1', serialNos: [a, b] }));
+    await post(h, event(h, { billId: 'B-2', billNo: 'BX2', serialNos: [b, c] }));
+    await h.stack.settle();
+    const saves = billCalls(h).filter((x) => x.path.endsWith('/save'));
+    expect(saves.map((x) => (x.body as any).forceWrite)).toEqual([false, true]);
+    expect(saves.map((x) => x.code)).toEqual(['0000', '0000']);
+  });
+
+  it('clientId: the event org first, else the login org of the token; neither → a clear failure', async () => {
+    const shSerial = h.sim.org(SH.taxNo).ledgers.input[0]!.serialNo;
+    const shToken = h.stack.token({ sub: 'u2', orgId: 'sh', roles: ['expense'] });
+    await post(h, event(h, { billId: 'B-SH', orgId: undefined, serialNos: [shSerial] }), shToken);
+    await h.stack.settle();
+    expect(billCalls(h)[0]!.query.taxNo).toBe(SH.taxNo);
+    await post(h, event(h, { billId: 'B-HZ', orgId: 'hz' }), h.operator.length ? h.stack.token({ sub: 'op', roles: ['expense', 'operator'] }) : undefined);
+    await h.stack.settle();
+    expect(billCalls(h).filter((c) => (c.body as any).billId === 'B-HZ')[0]!.query.taxNo).toBe(HZ.taxNo);
+    await post(h, event(h, { billId: 'B-NONE', orgId: undefined }), h.stack.token({ sub: 'u3', roles: ['expense'] }));
+    await h.api('PUT', '/orgs/nocred', { orgName: 'No Cred', taxNo: '91110000MA00000001' });
+    await post(h, event(h, { billId: 'B-NOCRED', orgId: 'nocred' }), h.stack.token({ sub: 'op', roles: ['expense', 'operator'] }));
+    await h.stack.settle();
+    expect((await logs(h, 'B-NONE'))[0]).toMatchObject({ outcome: 'failed', response: { message: expect.stringMatching(/no organisation/) } });
+    expect((await logs(h, 'B-NOCRED'))[0]).toMatchObject({ outcome: 'failed', response: { message: expect.stringMatching(/no invoice-cloud authorization for org nocred/) } });
+    expect(billCalls(h).some((c) => ['B-NONE', 'B-NOCRED'].includes((c.body as any).billId))).toBe(false);
+  });
+
+  it('saved, changed, one invoice unbound, then deleted: the cloud follows each step in order', async () => {
+    const [a, b, c] = event(h).serialNos as [string, string, string];
+    await post(h, event(h, { serialNos: [a, b] }));
+    await post(h, event(h, { serialNos: [a, b, c], billStatus: '30' }));
+    await post(h, event(h, { type: 'invoiceUnbound', serialNos: [b], billStatus: '30' }));
+    await h.stack.settle();
+    expect(h.sim.bills.get('B-1')).toMatchObject({ serialNos: [a, c], billStatus: '30' });
+    await post(h, event(h, { type: 'deleted', serialNos: [] }));
+    await h.stack.settle();
+    expect(h.sim.bills.has('B-1')).toBe(false);
+    expect(billCalls(h).map((x) => x.path.split('/').pop())).toEqual(['save', 'status', 'save', 'status', 'save', 'delete']);
+  });
+
+  it('a duplicate delivery of the same event has one cloud effect and a logged skip', async () => {
+    const e = event(h);
+    const m = { eventId: 'evt-dup', receivedAt: new Date().toISOString(), loginOrgId: 'hz', event: e } as never;
+    await h.stack.queues.writeback.send(m, { groupId: 'B-1', dedupId: 'first' });
+    await h.stack.queues.writeback.send(m, { groupId: 'B-1', dedupId: 'second' });
+    await h.stack.settle();
+    expect(billCalls(h).filter((c) => c.path.endsWith('/save'))).toHaveLength(1);
+    expect((await logs(h)).filter((l) => l.outcome === 'skipped')[0].response.message).toMatch(/duplicate delivery/);
+  });
+
+  it('save then delete under re-delivery: the delete never overtakes its save', async () => {
+    h.sim.setFaults({ outageTaxNos: [HZ.taxNo] });
+    await post(h, event(h));
+    await post(h, event(h, { type: 'deleted', serialNos: [] }));
+    for (let i = 0; i < 100 && !(await logs(h)).some((l) => l.outcome === 'failed'); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(billCalls(h).filter((c) => c.code === undefined && c.status === 503).length).toBeGreaterThan(0);
+    expect(billCalls(h).some((c) => c.path.endsWith('/delete'))).toBe(false);
+    h.sim.setFaults({});
+    await h.stack.settle();
+    const ok = billCalls(h).filter((c) => c.code === '0000').map((c) => c.path.split('/').pop());
+    expect(ok).toEqual(['save', 'status', 'delete']);
+    expect(h.sim.bills.has('B-1')).toBe(false);
+    const l = await logs(h);
+    expect(l.filter((x) => x.step === 'save').map((x) => x.outcome)).toEqual(['failed', 'succeeded']);
+    expect(l.find((x) => x.step === 'save' && x.outcome === 'succeeded').attempt).toBe(2);
+  });
+
+  it('a poison message fails alone, ends in the dead letters operators can list, and the batch goes on', async () => {
+    await h.stack.queues.writeback.send({ eventId: 'poison-1', junk: true } as never, { groupId: 'B-P', dedupId: 'p1' });
+    await post(h, event(h, { billId: 'B-OK' }));
+    await h.stack.settle();
+    expect(h.sim.bills.has('B-OK')).toBe(true);
+    expect(h.stack.queues.writeback.dead.map((m) => JSON.parse(m.body).eventId)).toEqual(['poison-1']);
+    const dead = (await h.api('GET', '/bills/dead-letters')).body.items;
+    expect(dead).toEqual([expect.objectContaining({ eventId: 'poison-1', receives: 5, error: expect.stringMatching(/invalid write-back message/) })]);
+  });
+
+  it('bad events are a 400 naming the field at the API', async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ billId: undefined }, 'billId'],
+      [{ type: 'archived' }, 'type'],
+      [{ serialNos: [] }, 'serialNos'],
+      [{ type: 'invoiceUnbound', serialNos: [null] }, 'serialNos'],
+      [{ billStatus: '99' }, 'billStatus'],
+    ];
+    for (const [patch, field] of cases) {
+      const res = await h.api('POST', '/bills/events', event(h, patch), h.expense);
+      expect([res.status, res.body.error.details.map((d: any) => d.path)]).toEqual([400, expect.arrayContaining([field])]);
+    }
+    expect(h.stack.queues.writeback.depth).toBe(0);
+  });
+});
+
+describe('POST /bills/events sends to SQS (aws-sdk-client-mock, the exact command)', () => {
+  it('FIFO group = billId, de-duplication id = the event id, body = the message', async () => {
+    const sqs = mockClient(SQSClient);
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm' });
+    const deps = { queues: { writeback: sqsQueue(new SQSClient({ region: 'local' }), 'https://sqs.local/writeback.fifo') }, clock: () => new Date('2024-07-22T08:00:00Z') } as unknown as Deps;
+    const handler = billsApi(deps, () => Promise.resolve('s'));
+    const { signJwt } = await import('#shared/http/jwt.js');
+    const body = { type: 'deleted', billId: 'B-9', billNo: 'BX9', userId: 'u', billStatus: '90', dataSource: 'EXPENSE', serialNos: [] };
+    const res: any = await handler({ routeKey: 'POST /bills/events', headers: { authorization: `Bearer ${signJwt({ sub: 'u', orgId: 'hz', roles: ['expense'] }, 's')}` }, body: JSON.stringify(body) } as never, lambdaContext('bills-api'));
+    expect(res.statusCode).toBe(202);
+    const { eventId } = JSON.parse(res.body);
+    expect(sqs).toHaveReceivedCommandWith(SendMessageCommand, {
+      QueueUrl: 'https://sqs.local/writeback.fifo',
+      MessageGroupId: 'B-9',
+      MessageDeduplicationId: eventId,
+      MessageBody: JSON.stringify({ eventId, receivedAt: '2024-07-22T08:00:00.000Z', loginOrgId: 'hz', event: body }),
+    });
+    sqs.restore();
+  });
+});
