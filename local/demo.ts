@@ -139,7 +139,7 @@ step('Summary');
 const pool = await api('GET', '/invoices?orgId=hz&limit=1');
 console.log(`  health: DynamoDB Local up, simulator up, ${stack.errors.length} handler errors, ${stack.queues.sync.dead.length} dead-lettered sync messages`);
 console.log(`  pool: ${synced + 40} invoices synced across ${DEMO_ORGS.length - 1} orgs; listing works (first hz invoice ${pool.items[0]?.serialNo})`);
-console.log('  not built yet: bill write-back (issue 5), callbacks and re-push (issue 6)')
+console.log('  not built yet: callbacks and re-push (issue 6)');
 console.log(`  done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 server.close();
 await sim.stop();
