@@ -24,11 +24,11 @@ export const MAX_RECEIVES: Record<QueueKey, number> = { sync: 5, writeback: 5, c
 
 export const FUNCTIONS = {
   'sync-api': { description: 'Manual sync, sync by bills, run log, reconciliation', trigger: 'api', tables: { config: 'r', runs: 'rw', invoices: 'r' }, sends: ['sync'], secrets: 'read', timeout: 29, memory: 512, outbound: true },
-  'invoices-api': { description: 'Invoice pool, pushed invoices, user directory and personal folders', trigger: 'api', tables: { config: 'rw', invoices: 'rw', links: 'rw' }, sends: [], secrets: 'read', timeout: 29, memory: 512 },
+  'invoices-api': { description: 'Invoice pool, pushed invoices, user directory and personal folders', trigger: 'api', tables: { config: 'rw', invoices: 'rw', links: 'rw', interactionLogs: 'rw' }, sends: ['callbacks'], secrets: 'read', timeout: 29, memory: 512 },
   'bills-api': { description: 'Bill events in, write-back logs out', trigger: 'api', tables: { config: 'r', billLogs: 'r' }, sends: ['writeback'], secrets: 'read', timeout: 10, memory: 256 },
   'interaction-api': { description: 'Orders and results in, interaction logs, re-push', trigger: 'api', tables: { config: 'r', interactionLogs: 'rw', invoices: 'r' }, sends: ['callbacks'], secrets: 'read', timeout: 29, memory: 512, outbound: true },
   'config-api': { description: 'Global config, organisations, heterogeneous systems', trigger: 'api', tables: { config: 'rw' }, sends: [], secrets: 'readwrite', timeout: 10, memory: 256 },
-  'sync-worker': { description: 'Runs and continues sync runs from the sync queue', trigger: 'sqs-sync', tables: { config: 'r', runs: 'rw', invoices: 'rw', links: 'rw' }, sends: ['sync'], secrets: 'read', timeout: 900, memory: 1024, outbound: true },
+  'sync-worker': { description: 'Runs and continues sync runs from the sync queue', trigger: 'sqs-sync', tables: { config: 'r', runs: 'rw', invoices: 'rw', links: 'rw', interactionLogs: 'rw' }, sends: ['sync', 'callbacks'], secrets: 'read', timeout: 900, memory: 1024, outbound: true },
   'daily-sync': { description: 'Daily incremental sync (EventBridge schedule)', trigger: 'schedule-daily', tables: { config: 'r', runs: 'rw' }, sends: ['sync'], secrets: 'read', timeout: 120, memory: 256 },
   'sync-retry': { description: 'Failure retry (EventBridge schedule)', trigger: 'schedule-retry', tables: { runs: 'rw' }, sends: ['sync'], secrets: 'read', timeout: 120, memory: 256 },
   'manual-sync': { description: 'Console invoke: {type, orgIds?, dataDate?}', trigger: 'invoke', tables: { config: 'r', runs: 'rw' }, sends: ['sync'], secrets: 'read', timeout: 60, memory: 256 },

@@ -13,6 +13,7 @@ import { addDays, cstDate } from '#shared/time/cst.js';
 import type { Run } from '#shared/schemas/sync.js';
 import { invoiceIdOf } from '#shared/store/keys.js';
 import { setLogLevel } from '#shared/logger.js';
+import { startReceiver } from '#simulator/receiver.js';
 
 setLogLevel('SILENT');
 const t0 = Date.now();
@@ -127,6 +128,25 @@ for (const [label, ev] of [
 const billLog = (await api('GET', `/bills/${bill.billId}/logs`)).items as { step: string; outcome: string }[];
 console.log(`  bill log: ${billLog.map((l) => `${l.step}:${l.outcome}`).join(' · ')}`);
 
+step('Callbacks: an order in, its result out, the customer system failing twice then recovering, an operator re-push');
+const receiver = await startReceiver();
+const system = await api('PUT', '/systems/erp', { name: 'Customer ERP', callbackUrl: `${receiver.url}/invoice-results` });
+console.log(`  system erp registered; signing secret shown once: ${String(system.secret).slice(0, 12)}…`);
+const out = sim.org(hz).ledgers.output.find((r) => r.invoiceStatus === 0)!;
+await api('POST', '/billing/orders', { systemId: 'erp', orderNo: out.orderNo, buyer: '示例客户', amount: out.totalAmount });
+receiver.failNext(503, 500);
+const pushed = await api('POST', '/billing/results', { orderNo: out.orderNo, resultType: 'BLUE', invoiceNo: out.invoiceNo, invoiceCode: out.invoiceCode, serialNo: out.serialNo, time: out.updateTime });
+for (let i = 0; i < 200; i++) {
+  const l = (await api('GET', `/interaction-logs?orderNo=${out.orderNo}&operationType=BLUE_RESULT_CALLBACK`)).items[0];
+  if (l?.dataStatus === 'SUCCEEDED') break;
+  await new Promise((r) => setTimeout(r, 100));
+}
+const cbLog = (await api('GET', `/interaction-logs?orderNo=${out.orderNo}&operationType=BLUE_RESULT_CALLBACK`)).items[0];
+console.log(`  ${cbLog.operationType} for ${out.orderNo}: ${cbLog.attempts.map((a: { status: number }) => a.status).join(' → ')} (${cbLog.dataStatus}, one webhook id: ${new Set(receiver.received.map((r) => r.headers['webhook-id'])).size === 1})`);
+const repush = await api('POST', '/interaction-logs/push', { logIds: [pushed.logId] });
+console.log(`  operator re-push: ${JSON.stringify(repush.results)}; the receiver saw ${receiver.received.length} requests with ${new Set(receiver.received.map((r) => r.headers['webhook-id'])).size} distinct webhook id`);
+await receiver.stop();
+
 step('Reconciliation of hz, input, full ledger');
 const rec = await api('GET', '/sync/reconcile?orgId=hz&type=input');
 console.log(`  cloud ${rec.cloudCount} · pool ${rec.poolCount} · missing in pool ${rec.missingInPoolCount} · missing in cloud ${rec.missingInCloudCount} → ${rec.matched ? 'reconciled' : 'DIFFERENCES'}`);
@@ -139,7 +159,6 @@ step('Summary');
 const pool = await api('GET', '/invoices?orgId=hz&limit=1');
 console.log(`  health: DynamoDB Local up, simulator up, ${stack.errors.length} handler errors, ${stack.queues.sync.dead.length} dead-lettered sync messages`);
 console.log(`  pool: ${synced + 40} invoices synced across ${DEMO_ORGS.length - 1} orgs; listing works (first hz invoice ${pool.items[0]?.serialNo})`);
-console.log('  not built yet: callbacks and re-push (issue 6)');
 console.log(`  done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 server.close();
 await sim.stop();

@@ -27,6 +27,7 @@ import { DomainError, NotFound } from '#shared/errors.js';
 import { signJwt } from '#shared/http/jwt.js';
 import type { SyncMessage } from '#shared/schemas/sync.js';
 import type { WritebackMessage } from '#shared/schemas/bills.js';
+import type { CallbackMessage } from '#shared/schemas/interaction.js';
 import { MAX_RECEIVES } from '#functions/catalog.js';
 import { createTables } from '#shared/store/create-tables.js';
 import { createDocClient } from '#shared/store/dynamo.js';
@@ -51,7 +52,12 @@ export interface LocalStackOptions {
   retry?: Partial<RetryPolicy>;
   clock?: () => Date;
   writebackVisibilityMs?: number;
+  /** Waits between automatic callback attempts, seconds (local default: short, so a day fits in minutes). */
+  callbackRetryDelays?: number[];
+  callbackTimeoutMs?: number;
 }
+
+export const LOCAL_CALLBACK_DELAYS = [1, 2, 5, 10, 30, 60];
 
 export const buildLocalStack = async (o: LocalStackOptions) => {
   const client = new DynamoDBClient(localClientConfig(o.dynamoEndpoint));
@@ -63,7 +69,7 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
   const queues = {
     sync: new LocalQueue<SyncMessage>('sync', queueOpts('sync-worker', { batchSize: 1, maxReceives: 5, visibilityMs: 500 })),
     writeback: new LocalQueue<WritebackMessage>('writeback.fifo', queueOpts('bill-writeback', { fifo: true, batchSize: 10, maxReceives: MAX_RECEIVES.writeback, visibilityMs: o.writebackVisibilityMs ?? 500 })),
-    callbacks: new LocalQueue<unknown>('callbacks', queueOpts('callback-sender', { batchSize: 10, maxReceives: 8 })),
+    callbacks: new LocalQueue<CallbackMessage>('callbacks', queueOpts('callback-sender', { batchSize: 10, maxReceives: MAX_RECEIVES.callbacks })),
   };
   const secrets = localSecrets(o.secretsFile);
   const cloud = createCloudClient({ baseUrl: o.cloudUrl, ...(o.retry ? { retry: o.retry } : {}) });
@@ -71,7 +77,7 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
     stores: makeStores(createDocClient(localClientConfig(o.dynamoEndpoint)), tables),
     cloud,
     secrets,
-    queues: { sync: queues.sync, writeback: queues.writeback },
+    queues: { sync: queues.sync, writeback: queues.writeback, callbacks: queues.callbacks },
     clock: o.clock ?? (() => new Date()),
     localMode: true,
   };
@@ -84,7 +90,7 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
     'sync-retry': syncRetry(deps),
     'manual-sync': manualSync(deps),
     'bill-writeback': writeback(deps, { maxReceives: MAX_RECEIVES.writeback }),
-    'callback-sender': callbacks(deps),
+    'callback-sender': callbacks(deps, { delays: o.callbackRetryDelays ?? LOCAL_CALLBACK_DELAYS, timeoutMs: o.callbackTimeoutMs ?? 15_000 }),
   } satisfies Record<FunctionName, unknown>;
   queues.sync.consumer = (e, c) => handlers['sync-worker'](e, c);
   queues.writeback.consumer = (e, c) => handlers['bill-writeback'](e, c);

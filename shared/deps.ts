@@ -9,6 +9,8 @@ import { makeLinkStore } from './store/link-store.js';
 import { makeUserStore } from './store/user-store.js';
 import { makeBillStore } from './store/bill-store.js';
 import type { WritebackMessage } from './schemas/bills.js';
+import type { CallbackMessage } from './schemas/interaction.js';
+import { makeLogStore } from './store/log-store.js';
 import type { TableNames } from './store/tables.js';
 
 export const makeStores = (db: DynamoDBDocumentClient, t: TableNames) => ({
@@ -18,6 +20,7 @@ export const makeStores = (db: DynamoDBDocumentClient, t: TableNames) => ({
   users: makeUserStore(db, t.config),
   links: makeLinkStore(db, t.links),
   bills: makeBillStore(db, t.billLogs),
+  logs: makeLogStore(db, t.interactionLogs),
 });
 export type Stores = ReturnType<typeof makeStores>;
 
@@ -26,7 +29,7 @@ export interface Deps {
   stores: Stores;
   cloud: CloudClient;
   secrets: Secrets;
-  queues: { sync: Queue<SyncMessage>; writeback: Queue<WritebackMessage> };
+  queues: { sync: Queue<SyncMessage>; writeback: Queue<WritebackMessage>; callbacks: Queue<CallbackMessage> };
   clock: Clock;
   /** Local mode: http callback targets on loopback allowed; nothing else differs. */
   localMode: boolean;

@@ -27,7 +27,7 @@ export const awsDeps = (): Deps => {
     stores: makeStores(createDocClient(), tableNamesFromEnv()),
     cloud: createCloudClient({ baseUrl: process.env.INVOICE_CLOUD_URL ?? 'https://invoice-cloud.invalid' }),
     secrets,
-    queues: { sync: queue('SYNC_QUEUE_URL'), writeback: queue('WRITEBACK_QUEUE_URL') },
+    queues: { sync: queue('SYNC_QUEUE_URL'), writeback: queue('WRITEBACK_QUEUE_URL'), callbacks: queue('CALLBACK_QUEUE_URL') },
     clock: () => new Date(),
     localMode: false,
   };

@@ -1,10 +1,17 @@
 import middy from '@middy/core';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { sendCallback, type SendPolicy } from '#shared/callbacks/send.js';
 import type { Deps } from '#shared/deps.js';
+import { parseJsonPayload } from '#shared/http/payload.js';
+import { callbackMessageSchema } from '#shared/schemas/interaction.js';
 
-/**
- * Wired (queue, DLQ, event source) but the capability lands with its issue: until then every message is
- * reported as a batch item failure, so nothing is consumed and unprocessed events end in the DLQ, not lost.
- */
-export const makeHandler = (_deps: Deps) =>
-  middy<SQSEvent, SQSBatchResponse>().handler(async (event) => ({ batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) }));
+/** Delivers queued callbacks; each failed delivery is re-queued with its backoff, so the message itself succeeds. */
+export const makeHandler = (deps: Deps, policy: SendPolicy) =>
+  middy<SQSEvent, unknown, Error, Context>().handler(async (event, context) => {
+    const processor = new BatchProcessor(EventType.SQS);
+    const record = async (r: SQSRecord) => {
+      await sendCallback(parseJsonPayload(callbackMessageSchema, r.body, 'callback message'), deps, policy);
+    };
+    return processPartialResponse(event, record, processor, { context });
+  });

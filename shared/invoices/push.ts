@@ -14,7 +14,7 @@ export const pushInvoices = async (req: z.infer<typeof pushSchema>, deps: Deps) 
   const org = await deps.stores.config.getOrg(req.orgId);
   if (!org) throw new NotFound(`orgId: no organisation ${req.orgId}`);
   const config = await deps.stores.config.getConfig();
-  const res = await upsertRecords(req.invoices, { orgId: req.orgId, kind: req.kind, config, at: deps.clock().toISOString() }, deps.stores);
+  const res = await upsertRecords(req.invoices, { orgId: req.orgId, kind: req.kind, config, at: deps.clock().toISOString() }, deps);
   return {
     stored: res.stored,
     skipped: res.skipped,

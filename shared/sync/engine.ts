@@ -71,7 +71,7 @@ export const runSyncStep = async (runId: string, deps: Deps, opt: StepOptions): 
 
     if (run.billNos?.length) {
       const { list, notFound } = await deps.cloud.invoicesByBills(auth, run.billNos);
-      const res = await upsertRecords(list, { ...ctx, at: deps.clock().toISOString() }, deps.stores);
+      const res = await upsertRecords(list, { ...ctx, at: deps.clock().toISOString() }, deps);
       await commit(res, list.length, { phase: 'done', windowStart: null, windowEnd: null, pageSize: 0, nextPage: 0, total: list.length });
       return await finish(run, deps, opt.owner, notFound.length ? `bills not found in the invoice cloud: ${notFound.join(', ')}` : '');
     }
@@ -104,7 +104,7 @@ export const runSyncStep = async (runId: string, deps: Deps, opt: StepOptions): 
         const page = await pending;
         const pageNo = p.nextPage!;
         pending = pageNo > 1 && opt.remainingMs() > opt.reserveMs ? fetchPage(pageNo - 1) : null;
-        const res = await upsertRecords(page.list, { ...ctx, at: deps.clock().toISOString() }, deps.stores);
+        const res = await upsertRecords(page.list, { ...ctx, at: deps.clock().toISOString() }, deps);
         p = { ...p, nextPage: pageNo - 1 };
         await commit(res, page.list.length, p);
         if (p.nextPage! > 0 && opt.remainingMs() < opt.reserveMs) {

@@ -6,7 +6,8 @@
 import { toCloudItem, type CloudItem } from '../invoices/merge.js';
 import { cloudInvoiceSchema, NON_SYNCABLE_FIELDS, type CloudInvoice, type Kind, type NonSyncField } from '../schemas/cloud.js';
 import type { GlobalConfig } from '../schemas/config.js';
-import type { Stores } from '../deps.js';
+import type { Deps } from '../deps.js';
+import { resultsFromOutput } from '../callbacks/results.js';
 import { emptyFolderStats, linkCollectors, type FolderStats } from '../folders/link-collectors.js';
 
 export interface UpsertContext {
@@ -29,6 +30,7 @@ export interface UpsertResult {
   outcomes: RecordOutcome[];
   records: CloudInvoice[];
   folder: FolderStats;
+  callbacks: number;
 }
 
 /** Split `nonSyncFields` into the fields that apply and the names that have no effect. */
@@ -37,7 +39,8 @@ export const splitNonSync = (fields: string[]): { applied: NonSyncField[]; ignor
   ignored: fields.filter((f) => !(NON_SYNCABLE_FIELDS as readonly string[]).includes(f)),
 });
 
-export const upsertRecords = async (raw: unknown[], ctx: UpsertContext, stores: Pick<Stores, 'invoices' | 'users' | 'links'>): Promise<UpsertResult> => {
+export const upsertRecords = async (raw: unknown[], ctx: UpsertContext, deps: Pick<Deps, 'stores' | 'queues' | 'clock'>): Promise<UpsertResult> => {
+  const { stores } = deps;
   const store = stores.invoices;
   const outcomes: RecordOutcome[] = [];
   const bySerial = new Map<string, CloudInvoice>();
@@ -67,6 +70,8 @@ export const upsertRecords = async (raw: unknown[], ctx: UpsertContext, stores: 
   await store.batchPut(items);
   // Links only after the invoices are stored: a folder never points at an invoice that is not there.
   const folder = ctx.config.personalFolderSync && records.length ? await linkCollectors(records, ctx, stores) : emptyFolderStats();
+  // Output invoices answering a known order become result callbacks (idempotent per result).
+  const callbacks = ctx.kind === 'output' && records.length ? await resultsFromOutput(records, deps) : 0;
   const malformed = outcomes.filter((o) => o.status === 'malformed');
   return {
     stored: outcomes.filter((o) => o.status === 'stored').length,
@@ -76,5 +81,6 @@ export const upsertRecords = async (raw: unknown[], ctx: UpsertContext, stores: 
     outcomes,
     records,
     folder,
+    callbacks,
   };
 };

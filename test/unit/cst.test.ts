@@ -25,3 +25,11 @@ describe('log redaction and address checks', () => {
     for (const ip of ['8.8.8.8', '2001:4860:4860::8888']) expect(isPrivateAddress(ip)).toBe(false);
   });
 });
+
+describe('callback retry schedule', () => {
+  it('defaults to at least 6 attempts spread over at least 24 hours', async () => {
+    const { DEFAULT_RETRY_DELAYS } = await import('#shared/callbacks/send.js');
+    expect(DEFAULT_RETRY_DELAYS.length + 1).toBeGreaterThanOrEqual(6);
+    expect(DEFAULT_RETRY_DELAYS.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(24 * 3600);
+  });
+});

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { scheduledEventSchema } from '#shared/schemas/events.js';
 import { syncMessageSchema, syncRequestSchema } from '#shared/schemas/sync.js';
 import { billEventSchema, writebackMessageSchema } from '#shared/schemas/bills.js';
+import { callbackMessageSchema, resultPushSchema } from '#shared/schemas/interaction.js';
 
 const load = (name: string): any => JSON.parse(readFileSync(new URL(`../../events/${name}.json`, import.meta.url), 'utf8'));
 
@@ -12,6 +13,8 @@ describe('sample events in events/ parse with the schemas the functions use', ()
     expect(scheduledEventSchema.safeParse(load('sync-retry')).success).toBe(true);
     expect(syncMessageSchema.safeParse(JSON.parse(load('sync-worker').Records[0].body)).success).toBe(true);
     expect(billEventSchema.safeParse(load('bill-event')).success).toBe(true);
+    expect(callbackMessageSchema.safeParse(JSON.parse(load('callback-sender').Records[0].body)).success).toBe(true);
+    expect(resultPushSchema.safeParse(load('billing-result')).success).toBe(true);
     expect(writebackMessageSchema.safeParse(JSON.parse(load('bill-writeback').Records[0].body)).success).toBe(true);
   });
   it('a schedule event without time is refused', () => {

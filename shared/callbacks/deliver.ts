@@ -1,0 +1,67 @@
+/**
+ * One delivery attempt of a callback to a customer system: signed the Standard Webhooks way, with a
+ * webhook id that stays the same across re-sends (receivers de-duplicate on it), redirects not followed,
+ * a bounded timeout, only 2xx counted as success. The target is checked against SSRF again at send time.
+ */
+import type { Deps } from '../deps.js';
+import { secretNames } from '../ports.js';
+import type { Attempt, InteractionLog } from '../schemas/interaction.js';
+import { signWebhook } from './sign.js';
+import { assertSafeCallbackUrl } from './url-guard.js';
+
+export const CALLBACK_TIMEOUT_MS = 15_000;
+
+export interface DeliveryOutcome {
+  attempt: Attempt;
+  /** Seconds the receiver asked us to wait (`Retry-After`), if it did. */
+  retryAfter?: number | undefined;
+  /** A failure that retrying cannot fix (unknown system, unsafe URL). */
+  permanent: boolean;
+}
+
+export const deliver = async (
+  log: Pick<InteractionLog, 'systemId' | 'logId'>,
+  webhookId: string,
+  payload: unknown,
+  trigger: Attempt['trigger'],
+  deps: Pick<Deps, 'stores' | 'secrets' | 'clock' | 'localMode'>,
+  timeoutMs = CALLBACK_TIMEOUT_MS,
+): Promise<DeliveryOutcome> => {
+  const started = Date.now();
+  const at = deps.clock().toISOString();
+  const fail = (error: string, permanent: boolean, status: number | null = null, response = ''): DeliveryOutcome => ({
+    attempt: { at, status, latencyMs: Date.now() - started, ok: false, error, response, trigger },
+    permanent,
+  });
+  const system = await deps.stores.config.getSystem(log.systemId);
+  if (!system) return fail(`system ${log.systemId} is not registered`, true);
+  const secret = await deps.secrets.get(secretNames.systemSigningSecret(log.systemId));
+  if (!secret) return fail(`system ${log.systemId} has no signing secret`, true);
+  try {
+    await assertSafeCallbackUrl(system.callbackUrl, deps.localMode);
+  } catch (e) {
+    return fail((e as Error).message, true);
+  }
+  const body = JSON.stringify(payload);
+  const timestamp = Math.floor(deps.clock().getTime() / 1000);
+  try {
+    const res = await fetch(system.callbackUrl, {
+      method: 'POST',
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+      headers: { 'content-type': 'application/json', 'webhook-id': webhookId, 'webhook-timestamp': String(timestamp), 'webhook-signature': signWebhook(secret, webhookId, timestamp, body) },
+      body,
+    });
+    const text = (await res.text()).slice(0, 1024);
+    const ok = res.status >= 200 && res.status < 300;
+    const ra = Number(res.headers.get('retry-after'));
+    return {
+      attempt: { at, status: res.status, latencyMs: Date.now() - started, ok, ...(ok ? {} : { error: res.status >= 300 && res.status < 400 ? `redirect ${res.status} not followed` : `HTTP ${res.status}` }), response: text, trigger },
+      retryAfter: Number.isFinite(ra) && ra > 0 ? ra : undefined,
+      permanent: false,
+    };
+  } catch (e) {
+    const timeout = (e as Error).name === 'TimeoutError' || (e as Error).name === 'AbortError';
+    return fail(timeout ? `no answer within ${timeoutMs} ms` : `unreachable: ${(e as Error).message}`, false);
+  }
+};

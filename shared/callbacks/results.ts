@@ -1,0 +1,61 @@
+/**
+ * Results to customer systems: an order's blue / red / reject result, learned from the cloud's result push
+ * or from output invoices arriving by sync, becomes one callback log (id derived from the result, so a
+ * repeated push or re-sync creates nothing new) and a message on the callback queue.
+ */
+import { createHash } from 'node:crypto';
+import type { Deps } from '../deps.js';
+import type { CloudInvoice } from '../schemas/cloud.js';
+import { CALLBACK_OF, type InteractionLog, type ResultPayload, type ResultType } from '../schemas/interaction.js';
+
+export interface Result {
+  orderNo: string;
+  resultType: ResultType;
+  invoiceNo?: string | null | undefined;
+  invoiceCode?: string | null | undefined;
+  serialNo?: string | null | undefined;
+  reason?: string | null | undefined;
+  time: string;
+}
+
+const resultLogId = (r: Result) => `cb_${createHash('sha256').update([r.orderNo, r.resultType, r.serialNo ?? '', r.invoiceNo ?? ''].join('\u0000')).digest('hex').slice(0, 24)}`;
+
+/** Queue the callback of a result. `null` when no system sent that order. */
+export const queueResult = async (r: Result, method: InteractionLog['processingMethod'], deps: Pick<Deps, 'stores' | 'queues' | 'clock'>): Promise<{ logId: string; created: boolean } | null> => {
+  const order = await deps.stores.logs.orderLog(r.orderNo);
+  if (!order) return null;
+  const logId = resultLogId(r);
+  const payload: ResultPayload = { type: 'invoice.result', logId, orderNo: r.orderNo, resultType: r.resultType, invoiceNo: r.invoiceNo ?? null, invoiceCode: r.invoiceCode ?? null, serialNo: r.serialNo ?? null, reason: r.reason ?? null, time: r.time };
+  const at = deps.clock().toISOString();
+  const created = await deps.stores.logs.create({
+    logId,
+    systemId: order.systemId,
+    operationType: CALLBACK_OF[r.resultType],
+    dataStatus: 'RECEIVED',
+    processingMethod: method,
+    orderNo: r.orderNo,
+    invoiceNo: r.invoiceNo ?? null,
+    request: payload,
+    response: null,
+    attempts: [],
+    webhookId: `msg_${logId}`,
+    payload,
+    createdAt: at,
+    updatedAt: at,
+  });
+  if (created) await deps.queues.callbacks.send({ logId });
+  return { logId, created };
+};
+
+/** Output invoices from a sync (or a push) that answer a known order. */
+export const resultsFromOutput = async (records: CloudInvoice[], deps: Pick<Deps, 'stores' | 'queues' | 'clock'>): Promise<number> => {
+  let queued = 0;
+  for (const r of records) {
+    if (!r.orderNo) continue;
+    const resultType: ResultType | null = r.invoiceStatus === 0 ? 'BLUE' : r.invoiceStatus === 2 || r.invoiceStatus === 3 ? 'RED' : null;
+    if (!resultType) continue;
+    const res = await queueResult({ orderNo: r.orderNo, resultType, invoiceNo: r.invoiceNo, invoiceCode: r.invoiceCode ?? null, serialNo: r.serialNo, time: r.updateTime }, 'DB_SYNC', deps);
+    if (res?.created) queued++;
+  }
+  return queued;
+};

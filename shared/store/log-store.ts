@@ -1,0 +1,103 @@
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailure } from '../errors.js';
+import type { Attempt, InteractionLog } from '../schemas/interaction.js';
+import { decodeCursor, encodeCursor } from './dynamo.js';
+import { logKey } from './keys.js';
+
+export interface LogFilter {
+  operationType?: string | undefined;
+  dataStatus?: string | undefined;
+  processingMethod?: string | undefined;
+  orderNo?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
+const strip = (i: Record<string, unknown>): InteractionLog => {
+  const { pk: _a, sk: _b, gsi1pk: _c, gsi1sk: _d, gsi2pk: _e, gsi2sk: _f, ...log } = i;
+  return log as unknown as InteractionLog;
+};
+
+/** Interaction logs with heterogeneous systems (seed 004). */
+export const makeLogStore = (db: DynamoDBDocumentClient, table: string) => ({
+  /** Create once; false when a log with this id exists (an idempotent re-delivery). */
+  async create(log: InteractionLog): Promise<boolean> {
+    const t = `${log.createdAt}#${log.logId}`;
+    try {
+      await db.send(new PutCommand({ TableName: table, Item: { pk: logKey.pk(log.logId), sk: logKey.sk, gsi1pk: logKey.gsi1pk, gsi1sk: t, gsi2pk: logKey.gsi2pk(log.orderNo), gsi2sk: t, ...log }, ConditionExpression: 'attribute_not_exists(pk)' }));
+      return true;
+    } catch (e) {
+      if (isConditionFailure(e)) return false;
+      throw e;
+    }
+  },
+
+  async get(logId: string): Promise<InteractionLog | undefined> {
+    const { Item } = await db.send(new GetCommand({ TableName: table, Key: { pk: logKey.pk(logId), sk: logKey.sk }, ConsistentRead: true }));
+    return Item ? strip(Item) : undefined;
+  },
+
+  /** Append an attempt and set the status and last response (no read-modify-write). */
+  async recordAttempt(logId: string, attempt: Attempt, dataStatus: InteractionLog['dataStatus']): Promise<InteractionLog> {
+    const { Attributes } = await db.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: logKey.pk(logId), sk: logKey.sk },
+        UpdateExpression: 'SET attempts = list_append(if_not_exists(attempts, :empty), :a), dataStatus = :s, #r = :r, updatedAt = :at',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#r': 'response' },
+        ExpressionAttributeValues: { ':empty': [], ':a': [attempt], ':s': dataStatus, ':r': { status: attempt.status, body: attempt.response, error: attempt.error ?? null }, ':at': attempt.at },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return strip(Attributes ?? {});
+  },
+
+  /** The newest order log for an order number (which system the order came from). */
+  async orderLog(orderNo: string): Promise<InteractionLog | undefined> {
+    const { Items } = await db.send(
+      new QueryCommand({ TableName: table, IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :p', FilterExpression: 'operationType = :t', ExpressionAttributeValues: { ':p': logKey.gsi2pk(orderNo), ':t': 'ORDER_FETCH' }, ScanIndexForward: false }),
+    );
+    return Items?.[0] ? strip(Items[0]) : undefined;
+  },
+
+  /** Newest first; by order number when given, else all; time range on the index, the rest filtered. */
+  async list(f: LogFilter, limit: number, cursor?: string): Promise<{ items: InteractionLog[]; nextCursor: string | null }> {
+    const [index, pk] = f.orderNo ? ['gsi2', logKey.gsi2pk(f.orderNo)] : ['gsi1', logKey.gsi1pk];
+    const values: Record<string, unknown> = { ':pk': pk, ':from': f.from ?? '0', ':to': `${f.to ?? '9999'}#\uffff` };
+    const names: Record<string, string> = {};
+    const filters: string[] = [];
+    for (const k of ['operationType', 'dataStatus', 'processingMethod'] as const) {
+      if (f[k] === undefined) continue;
+      names[`#${k}`] = k;
+      values[`:${k}`] = f[k];
+      filters.push(`#${k} = :${k}`);
+    }
+    const items: InteractionLog[] = [];
+    let start = decodeCursor(cursor);
+    let last: Record<string, unknown> | undefined;
+    do {
+      const page = await db.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: index,
+          KeyConditionExpression: `${index}pk = :pk AND ${index}sk BETWEEN :from AND :to`,
+          FilterExpression: filters.join(' AND ') || undefined,
+          ExpressionAttributeNames: filters.length ? names : undefined,
+          ExpressionAttributeValues: values,
+          ScanIndexForward: false,
+          ExclusiveStartKey: start,
+          Limit: Math.max(limit, 25),
+        }),
+      );
+      for (const it of page.Items ?? []) {
+        if (items.length === limit) return { items, nextCursor: encodeCursor(last) };
+        items.push(strip(it));
+        last = { pk: it.pk as unknown, sk: it.sk as unknown, [`${index}pk`]: it[`${index}pk`] as unknown, [`${index}sk`]: it[`${index}sk`] as unknown };
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return { items, nextCursor: null };
+  },
+});
+export type LogStore = ReturnType<typeof makeLogStore>;
