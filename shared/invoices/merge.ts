@@ -43,8 +43,9 @@ const cstToIso = (t: string | null | undefined, fallback: string): string =>
 /** A validated cloud record as the pool stores it. */
 export const toCloudItem = (orgId: string, kind: Kind, r: CloudInvoice, at: string): CloudItem & Record<string, unknown> => {
   const { invoiceTag, invoiceFiles, users: _users, ...fields } = r;
+  // Computed keys first, record fields spread last: ~10× faster in V8 than adding keys after a large spread
+  // (bench/: this mapping was the sync's largest CPU cost). Validated records carry no keys of these names.
   return {
-    ...fields,
     pk: invoiceKey.pk(orgId, kind, r.serialNo),
     sk: 'CLOUD',
     gsi1pk: invoiceKey.gsi1pk(orgId, kind),
@@ -60,6 +61,7 @@ export const toCloudItem = (orgId: string, kind: Kind, r: CloudInvoice, at: stri
     attachments: invoiceFiles,
     createdAt: cstToIso(r.billCreateTime, at),
     updatedAt: at,
+    ...fields,
   };
 };
 

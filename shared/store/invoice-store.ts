@@ -7,6 +7,9 @@ import { invoiceKey } from './keys.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** BatchWriteItem requests in flight per page (measured in bench/: the emulator's write rate flattens past this). */
+export const WRITE_CONCURRENCY = 8;
+
 export interface PoolFilter {
   hideUnused: boolean;
   hideUnchecked: boolean;
@@ -17,7 +20,7 @@ export interface PoolFilter {
 /** The invoice pool table. */
 export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
   /** BatchWriteItem in chunks of 25, `concurrency` in flight, unprocessed items retried with backoff. */
-  const batchPut = async (items: Record<string, unknown>[], concurrency = 4): Promise<void> => {
+  const batchPut = async (items: Record<string, unknown>[], concurrency = WRITE_CONCURRENCY): Promise<void> => {
     const chunks: Record<string, unknown>[][] = [];
     for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
     const worker = async () => {

@@ -15,7 +15,7 @@ import { MAX_AUTO_RETRIES, type Run, type RunProgress } from '../schemas/sync.js
 import { addDays, cstDateTime } from '../time/cst.js';
 import { cloudAuthFor } from './credentials.js';
 import { failureMessage, needsManualMessage } from './messages.js';
-import { splitNonSync, upsertRecords, type UpsertResult } from './upsert.js';
+import { prepareRecords, splitNonSync, storePrepared, upsertRecords, type Prepared, type UpsertResult } from './upsert.js';
 import { addFolderStats } from '../folders/link-collectors.js';
 
 export interface StepOptions {
@@ -99,19 +99,21 @@ export const runSyncStep = async (runId: string, deps: Deps, opt: StepOptions): 
         const first = await fetchPage(1);
         p = { ...p, total: first.total, nextPage: Math.ceil(first.total / p.pageSize) };
       }
-      let pending = p.nextPage! > 0 ? fetchPage(p.nextPage!) : null;
-      while (pending) {
-        const page = await pending;
-        const pageNo = p.nextPage!;
-        pending = pageNo > 1 && opt.remainingMs() > opt.reserveMs ? fetchPage(pageNo - 1) : null;
-        const res = await upsertRecords(page.list, { ...ctx, at: deps.clock().toISOString() }, deps);
+      // Pipeline: while page N's writes are in flight, page N-1 is fetched and validated (CPU hidden behind I/O).
+      const prepare = (pageNo: number) => fetchPage(pageNo).then((page) => ({ pageNo, fetched: page.list.length, prep: prepareRecords(page.list, { ...ctx, at: deps.clock().toISOString() }) }));
+      let current: { pageNo: number; fetched: number; prep: Prepared } | null = p.nextPage! > 0 ? await prepare(p.nextPage!) : null;
+      while (current) {
+        const { pageNo } = current;
+        const ahead = pageNo > 1 && opt.remainingMs() > opt.reserveMs;
+        const [res, next] = await Promise.all([storePrepared(current.prep, { ...ctx, at: deps.clock().toISOString() }, deps), ahead ? prepare(pageNo - 1) : null]);
         p = { ...p, nextPage: pageNo - 1 };
-        await commit(res, page.list.length, p);
-        if (p.nextPage! > 0 && opt.remainingMs() < opt.reserveMs) {
-          pending?.catch(() => undefined);
+        await commit(res, current.fetched, p);
+        // No page read ahead means time is short: hand off (never leave the window with pages unread).
+        if (p.nextPage! > 0 && (!next || opt.remainingMs() < opt.reserveMs)) {
           await runs.update(runId, { createdAt: run.createdAt, orgId: run.orgId, updatedAt: deps.clock().toISOString() }, { owner: opt.owner, release: true });
           return 'continue';
         }
+        current = next;
       }
       // Window read. A window reaching past the run's start gets one catch-up pass for what changed meanwhile.
       const reachesNow = !p.windowEnd || p.windowEnd >= since;

@@ -39,9 +39,14 @@ export const splitNonSync = (fields: string[]): { applied: NonSyncField[]; ignor
   ignored: fields.filter((f) => !(NON_SYNCABLE_FIELDS as readonly string[]).includes(f)),
 });
 
-export const upsertRecords = async (raw: unknown[], ctx: UpsertContext, deps: Pick<Deps, 'stores' | 'queues' | 'clock'>): Promise<UpsertResult> => {
-  const { stores } = deps;
-  const store = stores.invoices;
+/** Validated, de-duplicated and mapped records of one page: pure CPU work, no I/O. */
+export interface Prepared {
+  outcomes: RecordOutcome[];
+  records: CloudInvoice[];
+  items: (CloudItem & Record<string, unknown>)[];
+}
+
+export const prepareRecords = (raw: unknown[], ctx: UpsertContext): Prepared => {
   const outcomes: RecordOutcome[] = [];
   const bySerial = new Map<string, CloudInvoice>();
   raw.forEach((r, index) => {
@@ -58,7 +63,13 @@ export const upsertRecords = async (raw: unknown[], ctx: UpsertContext, deps: Pi
     }
   });
   const records = [...bySerial.values()];
-  const items = records.map((r) => toCloudItem(ctx.orgId, ctx.kind, r, ctx.at));
+  return { outcomes, records, items: records.map((r) => toCloudItem(ctx.orgId, ctx.kind, r, ctx.at)) };
+};
+
+/** Store prepared records: non-synced fields carried over, cloud copies batch-written, then folders and callbacks. */
+export const storePrepared = async ({ outcomes, records, items }: Prepared, ctx: UpsertContext, deps: Pick<Deps, 'stores' | 'queues' | 'clock'>): Promise<UpsertResult> => {
+  const { stores } = deps;
+  const store = stores.invoices;
   const { applied } = splitNonSync(ctx.config.nonSyncFields);
   if (applied.length && items.length) {
     const existing = await store.getCloudMany(ctx.orgId, ctx.kind, records.map((r) => r.serialNo));
@@ -84,3 +95,7 @@ export const upsertRecords = async (raw: unknown[], ctx: UpsertContext, deps: Pi
     callbacks,
   };
 };
+
+/** The one upsert path: validate and map, then store. */
+export const upsertRecords = (raw: unknown[], ctx: UpsertContext, deps: Pick<Deps, 'stores' | 'queues' | 'clock'>): Promise<UpsertResult> =>
+  storePrepared(prepareRecords(raw, ctx), ctx, deps);
