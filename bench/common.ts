@@ -10,7 +10,7 @@ const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
 export const child = (script: string, args: string[], env: Record<string, string> = {}): { proc: ChildProcess; first: Promise<any> } => {
   const proc = spawn(tsx, [fileURLToPath(new URL(script, import.meta.url)), ...args], { env: { ...process.env, NODE_NO_WARNINGS: '1', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const first = new Promise<any>((resolve, reject) => {
-    const rl = createInterface({ input: proc.stdout! });
+    const rl = createInterface({ input: proc.stdout });
     rl.once('line', (l) => resolve(JSON.parse(l)));
     proc.once('exit', (code) => reject(new Error(`${script} exited ${code} before answering`)));
   });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Deps } from '#shared/deps.js';
 import { makeApiHandler, parse, withRoles } from '#shared/http/api.js';
 import { assertOrgAccess } from '#shared/http/scope.js';

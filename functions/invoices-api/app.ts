@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Deps } from '#shared/deps.js';
 import { NotFound } from '#shared/errors.js';
 import { assertFolderAccess, putUser, readFolder } from '#shared/folders/folder.js';

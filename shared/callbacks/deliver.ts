@@ -7,9 +7,32 @@ import type { Deps } from '../deps.js';
 import { secretNames } from '../ports.js';
 import type { Attempt, InteractionLog } from '../schemas/interaction.js';
 import { signWebhook } from './sign.js';
+import type { System } from './systems.js';
 import { assertSafeCallbackUrl } from './url-guard.js';
 
 export const CALLBACK_TIMEOUT_MS = 15_000;
+
+export interface Target {
+  system: System | undefined;
+  secret: string | undefined;
+}
+/** Where and how to sign, per system; a push of many logs reads each system once. */
+export type Targets = (systemId: string) => Promise<Target>;
+
+const loadTarget = async (systemId: string, deps: Pick<Deps, 'stores' | 'secrets'>): Promise<Target> => ({
+  system: await deps.stores.config.getSystem(systemId),
+  secret: await deps.secrets.get(secretNames.systemSigningSecret(systemId)),
+});
+
+/** Targets cached for the length of one operation (one push request). */
+export const cachedTargets = (deps: Pick<Deps, 'stores' | 'secrets'>): Targets => {
+  const cache = new Map<string, Promise<Target>>();
+  return (systemId) => {
+    let t = cache.get(systemId);
+    if (!t) cache.set(systemId, (t = loadTarget(systemId, deps)));
+    return t;
+  };
+};
 
 export interface DeliveryOutcome {
   attempt: Attempt;
@@ -26,6 +49,7 @@ export const deliver = async (
   trigger: Attempt['trigger'],
   deps: Pick<Deps, 'stores' | 'secrets' | 'clock' | 'localMode'>,
   timeoutMs = CALLBACK_TIMEOUT_MS,
+  targets?: Targets,
 ): Promise<DeliveryOutcome> => {
   const started = Date.now();
   const at = deps.clock().toISOString();
@@ -33,9 +57,8 @@ export const deliver = async (
     attempt: { at, status, latencyMs: Date.now() - started, ok: false, error, response, trigger },
     permanent,
   });
-  const system = await deps.stores.config.getSystem(log.systemId);
+  const { system, secret } = await (targets?.(log.systemId) ?? loadTarget(log.systemId, deps));
   if (!system) return fail(`system ${log.systemId} is not registered`, true);
-  const secret = await deps.secrets.get(secretNames.systemSigningSecret(log.systemId));
   if (!secret) return fail(`system ${log.systemId} has no signing secret`, true);
   try {
     await assertSafeCallbackUrl(system.callbackUrl, deps.localMode);

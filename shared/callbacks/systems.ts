@@ -1,6 +1,6 @@
 /** Heterogeneous (customer) systems: registration, signing secret shown once, URL checked. */
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Deps } from '../deps.js';
 import { secretNames } from '../ports.js';
 import { assertSafeCallbackUrl } from './url-guard.js';

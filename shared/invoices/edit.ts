@@ -1,5 +1,5 @@
 /** Face edits through our API: the edit is frozen in its own item and sets `modified` (see merge.ts). */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Deps } from '../deps.js';
 import { BadRequest, NotFound } from '../errors.js';
 import { cloudInvoiceSchema, FACE_FIELDS } from '../schemas/cloud.js';

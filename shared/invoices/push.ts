@@ -1,5 +1,5 @@
 /** Invoices pushed by the cloud's mini-program: stored through the same upsert path as a sync. */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Deps } from '../deps.js';
 import { NotFound } from '../errors.js';
 import { idSchema } from '../schemas/common.js';

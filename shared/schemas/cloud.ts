@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Shapes of the invoice cloud's records (INVOICE_CLOUD_API.md, "Invoice record"). */
 const decimal = z.string().regex(/^-?\d+(\.\d{1,2})?$/, 'a decimal string with at most 2 places');

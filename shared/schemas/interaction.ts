@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { cursorSchema, idSchema, limitSchema } from './common.js';
 
 export const OPERATION_TYPES = ['ORDER_FETCH', 'BLUE_RESULT_CALLBACK', 'RED_RESULT_CALLBACK', 'REJECT_CALLBACK', 'PUSH_BY_CONDITION'] as const;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { cursorSchema, dateSchema, idSchema, limitSchema } from './common.js';
 import { kindSchema } from './cloud.js';
 

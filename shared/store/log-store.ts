@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from '../errors.js';
 import type { Attempt, InteractionLog } from '../schemas/interaction.js';
 import { decodeCursor, encodeCursor } from './dynamo.js';
@@ -19,6 +19,15 @@ const strip = (i: Record<string, unknown>): InteractionLog => {
 };
 
 /** Interaction logs with heterogeneous systems (seed 004). */
+const attemptUpdate = (table: string, logId: string, attempt: Attempt, dataStatus: InteractionLog['dataStatus']) => ({
+  TableName: table,
+  Key: { pk: logKey.pk(logId), sk: logKey.sk },
+  UpdateExpression: 'SET attempts = list_append(if_not_exists(attempts, :empty), :a), dataStatus = :s, #r = :r, updatedAt = :at',
+  ConditionExpression: 'attribute_exists(pk)',
+  ExpressionAttributeNames: { '#r': 'response' },
+  ExpressionAttributeValues: { ':empty': [], ':a': [attempt], ':s': dataStatus, ':r': { status: attempt.status, body: attempt.response, error: attempt.error ?? null }, ':at': attempt.at },
+});
+
 export const makeLogStore = (db: DynamoDBDocumentClient, table: string) => ({
   /** Create once; false when a log with this id exists (an idempotent re-delivery). */
   async create(log: InteractionLog): Promise<boolean> {
@@ -37,20 +46,39 @@ export const makeLogStore = (db: DynamoDBDocumentClient, table: string) => ({
     return Item ? strip(Item) : undefined;
   },
 
-  /** Append an attempt and set the status and last response (no read-modify-write). */
-  async recordAttempt(logId: string, attempt: Attempt, dataStatus: InteractionLog['dataStatus']): Promise<InteractionLog> {
-    const { Attributes } = await db.send(
-      new UpdateCommand({
-        TableName: table,
-        Key: { pk: logKey.pk(logId), sk: logKey.sk },
-        UpdateExpression: 'SET attempts = list_append(if_not_exists(attempts, :empty), :a), dataStatus = :s, #r = :r, updatedAt = :at',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#r': 'response' },
-        ExpressionAttributeValues: { ':empty': [], ':a': [attempt], ':s': dataStatus, ':r': { status: attempt.status, body: attempt.response, error: attempt.error ?? null }, ':at': attempt.at },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return strip(Attributes ?? {});
+  /** Several logs by id (100 per request); missing ones are absent from the map. */
+  async getMany(logIds: string[]): Promise<Map<string, InteractionLog>> {
+    const out = new Map<string, InteractionLog>();
+    for (let i = 0; i < logIds.length; i += 100) {
+      let keys: Record<string, unknown>[] = logIds.slice(i, i + 100).map((id) => ({ pk: logKey.pk(id), sk: logKey.sk }));
+      while (keys.length) {
+        const res = await db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } }));
+        for (const it of res.Responses?.[table] ?? []) out.set(it.logId as string, strip(it));
+        keys = (res.UnprocessedKeys?.[table]?.Keys ?? []) as Record<string, unknown>[];
+      }
+    }
+    return out;
+  },
+
+  /** Append an attempt and set the status and last response (atomic list_append: no read-modify-write). */
+  async recordAttempt(logId: string, attempt: Attempt, dataStatus: InteractionLog['dataStatus']): Promise<void> {
+    await db.send(new UpdateCommand(attemptUpdate(table, logId, attempt, dataStatus)));
+  },
+
+  /**
+   * Record many attempts: up to 100 per transaction (one request instead of 100, and all or none), each
+   * falling back to its own update if a transaction is refused.
+   */
+  async recordAttempts(entries: { logId: string; attempt: Attempt; dataStatus: InteractionLog['dataStatus'] }[]): Promise<void> {
+    for (let i = 0; i < entries.length; i += 100) {
+      const chunk = entries.slice(i, i + 100);
+      try {
+        await db.send(new TransactWriteCommand({ TransactItems: chunk.map((e) => ({ Update: attemptUpdate(table, e.logId, e.attempt, e.dataStatus) })) }));
+      } catch (e) {
+        if ((e as Error).name !== 'TransactionCanceledException') throw e;
+        for (const c of chunk) await this.recordAttempt(c.logId, c.attempt, c.dataStatus);
+      }
+    }
   },
 
   /** The newest order log for an order number (which system the order came from). */
