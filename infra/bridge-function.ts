@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import { FUNCTIONS, type FunctionName } from '../functions/catalog.js';
@@ -15,7 +16,12 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 export class BridgeFunction extends NodejsFunction {
   constructor(scope: Construct, name: FunctionName, props: Partial<NodejsFunctionProps> = {}) {
     const spec = FUNCTIONS[name];
+    // Own role and log group: log writes scoped to this function's group, no AWS managed policy.
+    const logGroup = new LogGroup(scope, `${name}-logs`, { retention: RetentionDays.THREE_MONTHS });
+    const role = new Role(scope, `${name}-role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `${name}: ${spec.description}` });
+    logGroup.grantWrite(role);
     super(scope, name, {
+      role,
       entry: `${root}functions/${name}/handler.ts`,
       projectRoot: root,
       depsLockFilePath: `${root}package-lock.json`,
@@ -25,7 +31,7 @@ export class BridgeFunction extends NodejsFunction {
       timeout: Duration.seconds(spec.timeout),
       memorySize: spec.memory,
       tracing: Tracing.ACTIVE,
-      logGroup: new LogGroup(scope, `${name}-logs`, { retention: RetentionDays.THREE_MONTHS }),
+      logGroup,
       bundling: {
         format: OutputFormat.ESM,
         target: 'node22',
