@@ -36,7 +36,11 @@ export const matchRoute = (method: string, path: string): { key: RouteKey; param
     if (!m) continue;
     pathMatched = true;
     if (r.method !== method) continue;
-    return { key: r.key, params: Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)])) };
+    try {
+      return { key: r.key, params: Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)])) };
+    } catch {
+      return null; // malformed percent-encoding: no such resource (API Gateway answers it before any function runs)
+    }
   }
   return pathMatched ? 'method' : null;
 };

@@ -31,6 +31,7 @@ import type { CallbackMessage } from '#shared/schemas/interaction.js';
 import { MAX_RECEIVES } from '#functions/catalog.js';
 import { createTables } from '#shared/store/create-tables.js';
 import { createDocClient } from '#shared/store/dynamo.js';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { localTableNames, type TableNames } from '#shared/store/tables.js';
 import { localClientConfig } from './dynamo-local.js';
 import { apiEvent, lambdaContext, matchRoute } from './lambda.js';
@@ -55,6 +56,8 @@ export interface LocalStackOptions {
   /** Waits between automatic callback attempts, seconds (local default: short, so a day fits in minutes). */
   callbackRetryDelays?: number[];
   callbackTimeoutMs?: number;
+  /** Tests: wrap the document client (fault injection, write counting). */
+  wrapDb?: (db: DynamoDBDocumentClient) => DynamoDBDocumentClient;
 }
 
 export const LOCAL_CALLBACK_DELAYS = [1, 2, 5, 10, 30, 60];
@@ -74,7 +77,7 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
   const secrets = localSecrets(o.secretsFile);
   const cloud = createCloudClient({ baseUrl: o.cloudUrl, ...(o.retry ? { retry: o.retry } : {}) });
   const deps: Deps = {
-    stores: makeStores(createDocClient(localClientConfig(o.dynamoEndpoint)), tables),
+    stores: makeStores((o.wrapDb ?? ((d) => d))(createDocClient(localClientConfig(o.dynamoEndpoint))), tables),
     cloud,
     secrets,
     queues: { sync: queues.sync, writeback: queues.writeback, callbacks: queues.callbacks },

@@ -2,7 +2,8 @@ import middy from '@middy/core';
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Deps } from '#shared/deps.js';
-import { parseJsonPayload } from '#shared/http/payload.js';
+import { parseJsonPayload, parsePayload } from '#shared/http/payload.js';
+import { sqsEventSchema } from '#shared/schemas/events.js';
 import { logger } from '#shared/logger.js';
 import { writebackMessageSchema } from '#shared/schemas/bills.js';
 import { applyBillEvent } from '#shared/writeback/apply.js';
@@ -38,5 +39,6 @@ export const makeHandler = (deps: Deps, opts: { maxReceives: number }) =>
         throw e;
       }
     };
-    return processPartialResponse(event, record, processor, { context, skipGroupOnError: true });
+    parsePayload(sqsEventSchema, event, 'SQS event');
+    return processPartialResponse(event, record, processor, { throwOnFullBatchFailure: false, context, skipGroupOnError: true });
   });

@@ -3,7 +3,8 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { sendCallback, type SendPolicy } from '#shared/callbacks/send.js';
 import type { Deps } from '#shared/deps.js';
-import { parseJsonPayload } from '#shared/http/payload.js';
+import { parseJsonPayload, parsePayload } from '#shared/http/payload.js';
+import { sqsEventSchema } from '#shared/schemas/events.js';
 import { callbackMessageSchema } from '#shared/schemas/interaction.js';
 
 /** Delivers queued callbacks; each failed delivery is re-queued with its backoff, so the message itself succeeds. */
@@ -13,5 +14,6 @@ export const makeHandler = (deps: Deps, policy: SendPolicy) =>
     const record = async (r: SQSRecord) => {
       await sendCallback(parseJsonPayload(callbackMessageSchema, r.body, 'callback message'), deps, policy);
     };
-    return processPartialResponse(event, record, processor, { context });
+    parsePayload(sqsEventSchema, event, 'SQS event');
+    return processPartialResponse(event, record, processor, { throwOnFullBatchFailure: false, context });
   });

@@ -2,7 +2,8 @@ import middy from '@middy/core';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Deps } from '#shared/deps.js';
-import { parseJsonPayload } from '#shared/http/payload.js';
+import { parseJsonPayload, parsePayload } from '#shared/http/payload.js';
+import { sqsEventSchema } from '#shared/schemas/events.js';
 import { syncMessageSchema } from '#shared/schemas/sync.js';
 import { runSyncStep } from '#shared/sync/engine.js';
 
@@ -20,5 +21,6 @@ export const makeHandler = (deps: Deps, opts: { reserveMs?: number; pageSize?: n
       });
       if (result === 'continue') await deps.queues.sync.send({ runId });
     };
-    return processPartialResponse(event, record, processor, { context });
+    parsePayload(sqsEventSchema, event, 'SQS event');
+    return processPartialResponse(event, record, processor, { throwOnFullBatchFailure: false, context });
   });

@@ -65,6 +65,16 @@ export const makeBillStore = (db: DynamoDBDocumentClient, table: string) => ({
     }
   },
 
+  /** Steps of an event already applied in the cloud (a re-delivery skips them). */
+  async stepsDone(eventId: string): Promise<Set<string>> {
+    const { Items } = await db.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)', ExpressionAttributeValues: { ':p': `EVENT#${eventId}`, ':s': 'STEP#' }, ConsistentRead: true }));
+    return new Set((Items ?? []).map((i) => String(i.sk).slice(5)));
+  },
+
+  async markStep(eventId: string, step: string, at: string): Promise<void> {
+    await db.send(new PutCommand({ TableName: table, Item: { pk: `EVENT#${eventId}`, sk: `STEP#${step}`, at } }));
+  },
+
   /** Keep a copy of a message on its last receive, so operators can list what went to the DLQ. */
   async recordDeadLetter(m: { eventId: string; body: string; error: string; receives: number; at: string }): Promise<void> {
     await db.send(new PutCommand({ TableName: table, Item: { pk: `DEAD#${m.eventId}`, sk: 'DEAD', gsi1pk: billKey.deadIndex, gsi1sk: `${m.at}#${m.eventId}`, ...m } }));

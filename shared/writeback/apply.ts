@@ -47,9 +47,16 @@ export const applyBillEvent = async (m: WritebackMessage, attempt: number, deps:
   if (skipped.length) await log('event', { serialNos: e.serialNos }, { message: `skipped ${skipped.length} invoice(s) without a cloud serial number: ${skipped.join(', ')}` }, 'skipped');
   const cloudSerials = given.filter((s) => pool.has(s));
 
+  // Steps this event already applied (an earlier delivery that failed later): not sent twice.
+  const doneSteps = await bills.stepsDone(m.eventId);
   const call = async (step: BillLogEntry['step'], fn: (a: CloudAuth, b: never) => Promise<CloudReply>, body: object, okCodes: string[] = []): Promise<boolean> => {
+    if (doneSteps.has(step)) {
+      await log(step, body, { message: 'already applied by an earlier delivery of this event; not sent again' }, 'skipped');
+      return true;
+    }
     try {
       const r = await fn(auth, body as never);
+      await bills.markStep(m.eventId, step, deps.clock().toISOString());
       await log(step, body, { code: r.code, message: r.message, data: r.data, reqid: r.reqid }, 'succeeded');
       return true;
     } catch (err) {
