@@ -228,33 +228,17 @@ export const startSimulator = async (opts: {
   return sim;
 };
 
-const upperBound = (ledger: CloudInvoice[], r: CloudInvoice): number => {
+/** The first index whose record fails `before` (the ledger is sorted, so `before` holds for a prefix). */
+const partitionPoint = (ledger: CloudInvoice[], before: (r: CloudInvoice) => boolean): number => {
   let lo = 0;
   let hi = ledger.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (compareLedger(ledger[mid]!, r) <= 0) lo = mid + 1;
+    if (before(ledger[mid]!)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 };
-const lowerBoundTime = (ledger: CloudInvoice[], t: string): number => {
-  let lo = 0;
-  let hi = ledger.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (ledger[mid]!.updateTime < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-};
-const upperBoundTime = (ledger: CloudInvoice[], t: string): number => {
-  let lo = 0;
-  let hi = ledger.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (ledger[mid]!.updateTime <= t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-};
+const upperBound = (ledger: CloudInvoice[], r: CloudInvoice) => partitionPoint(ledger, (x) => compareLedger(x, r) <= 0);
+const lowerBoundTime = (ledger: CloudInvoice[], t: string) => partitionPoint(ledger, (x) => x.updateTime < t);
+const upperBoundTime = (ledger: CloudInvoice[], t: string) => partitionPoint(ledger, (x) => x.updateTime <= t);

@@ -1,7 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure } from '../errors.js';
 import type { BillLogEntry, WritebackMessage } from '../schemas/bills.js';
-import { decodeCursor, encodeCursor } from './dynamo.js';
+import { decodeCursor, encodeCursor, putIfAbsent } from './dynamo.js';
 import { billKey } from './keys.js';
 
 export interface BillState {
@@ -55,15 +54,7 @@ export const makeBillStore = (db: DynamoDBDocumentClient, table: string) => ({
   },
 
   /** Mark an event processed, once. False when it already was (a concurrent duplicate). */
-  async markProcessed(eventId: string, billId: string, outcome: string, at: string): Promise<boolean> {
-    try {
-      await db.send(new PutCommand({ TableName: table, Item: { ...billKey.event(eventId), billId, outcome, at }, ConditionExpression: 'attribute_not_exists(pk)' }));
-      return true;
-    } catch (e) {
-      if (isConditionFailure(e)) return false;
-      throw e;
-    }
-  },
+  markProcessed: (eventId: string, billId: string, outcome: string, at: string): Promise<boolean> => putIfAbsent(db, table, { ...billKey.event(eventId), billId, outcome, at }),
 
   /** Steps of an event already applied in the cloud (a re-delivery skips them). */
   async stepsDone(eventId: string): Promise<Set<string>> {

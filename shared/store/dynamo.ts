@@ -1,5 +1,5 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 
 /** One document client per module scope (reused across warm invocations). */
 export const createDocClient = (config: DynamoDBClientConfig = {}): DynamoDBDocumentClient =>
@@ -27,3 +27,59 @@ export class CursorError extends Error {
     super('cursor is not one this API returned');
   }
 }
+
+/** Create an item once: false when an item with its key exists already (every create in the product). */
+export const putIfAbsent = async (db: DynamoDBDocumentClient, table: string, item: Record<string, unknown>): Promise<boolean> => {
+  try {
+    await db.send(new PutCommand({ TableName: table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
+    return true;
+  } catch (e) {
+    if ((e as Error).name === 'ConditionalCheckFailedException') return false;
+    throw e;
+  }
+};
+
+/**
+ * One page of a GSI partition, newest first: `equals` filters (undefined values ignored), an optional sort-key
+ * range, and an opaque cursor at the last item returned (so filtered-out items never cost a page).
+ */
+export const newestFirst = async <T>(
+  db: DynamoDBDocumentClient,
+  o: { table: string; index: string; pk: string; range?: [string, string]; equals: Record<string, unknown>; limit: number; cursor?: string | undefined; map: (item: Record<string, unknown>) => T },
+): Promise<{ items: T[]; nextCursor: string | null }> => {
+  const values: Record<string, unknown> = { ':pk': o.pk };
+  const names: Record<string, string> = {};
+  const filters: string[] = [];
+  for (const [k, v] of Object.entries(o.equals)) {
+    if (v === undefined) continue;
+    names[`#${k}`] = k;
+    values[`:${k}`] = v;
+    filters.push(`#${k} = :${k}`);
+  }
+  if (o.range) [values[':from'], values[':to']] = o.range;
+  const items: T[] = [];
+  let start = decodeCursor(o.cursor);
+  let last: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(
+      new QueryCommand({
+        TableName: o.table,
+        IndexName: o.index,
+        KeyConditionExpression: `${o.index}pk = :pk${o.range ? ` AND ${o.index}sk BETWEEN :from AND :to` : ''}`,
+        FilterExpression: filters.length ? filters.join(' AND ') : undefined,
+        ExpressionAttributeNames: filters.length ? names : undefined,
+        ExpressionAttributeValues: values,
+        ScanIndexForward: false,
+        ExclusiveStartKey: start,
+        Limit: Math.max(o.limit, 25),
+      }),
+    );
+    for (const it of page.Items ?? []) {
+      if (items.length === o.limit) return { items, nextCursor: encodeCursor(last) };
+      items.push(o.map(it));
+      last = { pk: it.pk as unknown, sk: it.sk as unknown, [`${o.index}pk`]: it[`${o.index}pk`] as unknown, [`${o.index}sk`]: it[`${o.index}sk`] as unknown };
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return { items, nextCursor: null };
+};

@@ -2,7 +2,7 @@ import { BatchGetCommand, BatchWriteCommand, PutCommand, QueryCommand, type Dyna
 import { ConditionFailed, isConditionFailure } from '../errors.js';
 import { mergePartition, type CloudItem, type EditItem, type Invoice } from '../invoices/merge.js';
 import type { Kind } from '../schemas/cloud.js';
-import { decodeCursor, encodeCursor } from './dynamo.js';
+import { decodeCursor, encodeCursor, putIfAbsent } from './dynamo.js';
 import { invoiceKey } from './keys.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -95,15 +95,7 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
     },
 
     /** Bind an attachment to a user once; an attachment already bound keeps its user. */
-    async bindAttachment(pk: string, fileId: string, userId: string, at: string): Promise<boolean> {
-      try {
-        await db.send(new PutCommand({ TableName: table, Item: { pk, sk: invoiceKey.attachment(fileId), userId, boundAt: at }, ConditionExpression: 'attribute_not_exists(pk)' }));
-        return true;
-      } catch (e) {
-        if (isConditionFailure(e)) return false;
-        throw e;
-      }
-    },
+      bindAttachment: (pk: string, fileId: string, userId: string, at: string): Promise<boolean> => putIfAbsent(db, table, { pk, sk: invoiceKey.attachment(fileId), userId, boundAt: at }),
 
     /** An org's pool, by serial number, display flags applied, cloud and edit items merged. */
     async list(orgId: string, kind: Kind, f: PoolFilter, limit: number, cursor?: string): Promise<{ items: Invoice[]; nextCursor: string | null }> {

@@ -1,6 +1,5 @@
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure } from '../errors.js';
-import { decodeCursor, encodeCursor } from './dynamo.js';
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { decodeCursor, encodeCursor, putIfAbsent } from './dynamo.js';
 import { linkKey } from './keys.js';
 
 export interface Link {
@@ -13,21 +12,8 @@ export interface Link {
 /** User ↔ invoice links: append-only (created once, never replaced or removed). */
 export const makeLinkStore = (db: DynamoDBDocumentClient, table: string) => ({
   /** True when the link is new; an existing link is left exactly as it was. */
-  async link(l: Link): Promise<boolean> {
-    try {
-      await db.send(
-        new PutCommand({
-          TableName: table,
-          Item: { pk: linkKey.pk(l.userId), sk: linkKey.sk(l.invoiceId), gsi1pk: linkKey.gsi1pk(l.userId), gsi1sk: linkKey.byTime(l.linkedAt, l.invoiceId), gsi2pk: linkKey.gsi2pk(l.invoiceId), gsi2sk: linkKey.byTime(l.linkedAt, l.userId), ...l },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (e) {
-      if (isConditionFailure(e)) return false;
-      throw e;
-    }
-  },
+  link: (l: Link): Promise<boolean> =>
+    putIfAbsent(db, table, { pk: linkKey.pk(l.userId), sk: linkKey.sk(l.invoiceId), gsi1pk: linkKey.gsi1pk(l.userId), gsi1sk: linkKey.byTime(l.linkedAt, l.invoiceId), gsi2pk: linkKey.gsi2pk(l.invoiceId), gsi2sk: linkKey.byTime(l.linkedAt, l.userId), ...l }),
 
   /** The invoice's users in link order. */
   async usersOf(invoiceId: string): Promise<string[]> {

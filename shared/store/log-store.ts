@@ -1,7 +1,6 @@
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure } from '../errors.js';
+import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Attempt, InteractionLog } from '../schemas/interaction.js';
-import { decodeCursor, encodeCursor } from './dynamo.js';
+import { newestFirst, putIfAbsent } from './dynamo.js';
 import { logKey } from './keys.js';
 
 export interface LogFilter {
@@ -32,13 +31,7 @@ export const makeLogStore = (db: DynamoDBDocumentClient, table: string) => ({
   /** Create once; false when a log with this id exists (an idempotent re-delivery). */
   async create(log: InteractionLog): Promise<boolean> {
     const t = `${log.createdAt}#${log.logId}`;
-    try {
-      await db.send(new PutCommand({ TableName: table, Item: { pk: logKey.pk(log.logId), sk: logKey.sk, gsi1pk: logKey.gsi1pk, gsi1sk: t, gsi2pk: logKey.gsi2pk(log.orderNo), gsi2sk: t, ...log }, ConditionExpression: 'attribute_not_exists(pk)' }));
-      return true;
-    } catch (e) {
-      if (isConditionFailure(e)) return false;
-      throw e;
-    }
+    return putIfAbsent(db, table, { pk: logKey.pk(log.logId), sk: logKey.sk, gsi1pk: logKey.gsi1pk, gsi1sk: t, gsi2pk: logKey.gsi2pk(log.orderNo), gsi2sk: t, ...log });
   },
 
   async get(logId: string): Promise<InteractionLog | undefined> {
@@ -90,42 +83,18 @@ export const makeLogStore = (db: DynamoDBDocumentClient, table: string) => ({
   },
 
   /** Newest first; by order number when given, else all; time range on the index, the rest filtered. */
-  async list(f: LogFilter, limit: number, cursor?: string): Promise<{ items: InteractionLog[]; nextCursor: string | null }> {
+  list(f: LogFilter, limit: number, cursor?: string): Promise<{ items: InteractionLog[]; nextCursor: string | null }> {
     const [index, pk] = f.orderNo ? ['gsi2', logKey.gsi2pk(f.orderNo)] : ['gsi1', logKey.gsi1pk];
-    const values: Record<string, unknown> = { ':pk': pk, ':from': f.from ?? '0', ':to': `${f.to ?? '9999'}#\uffff` };
-    const names: Record<string, string> = {};
-    const filters: string[] = [];
-    for (const k of ['operationType', 'dataStatus', 'processingMethod'] as const) {
-      if (f[k] === undefined) continue;
-      names[`#${k}`] = k;
-      values[`:${k}`] = f[k];
-      filters.push(`#${k} = :${k}`);
-    }
-    const items: InteractionLog[] = [];
-    let start = decodeCursor(cursor);
-    let last: Record<string, unknown> | undefined;
-    do {
-      const page = await db.send(
-        new QueryCommand({
-          TableName: table,
-          IndexName: index,
-          KeyConditionExpression: `${index}pk = :pk AND ${index}sk BETWEEN :from AND :to`,
-          FilterExpression: filters.join(' AND ') || undefined,
-          ExpressionAttributeNames: filters.length ? names : undefined,
-          ExpressionAttributeValues: values,
-          ScanIndexForward: false,
-          ExclusiveStartKey: start,
-          Limit: Math.max(limit, 25),
-        }),
-      );
-      for (const it of page.Items ?? []) {
-        if (items.length === limit) return { items, nextCursor: encodeCursor(last) };
-        items.push(strip(it));
-        last = { pk: it.pk as unknown, sk: it.sk as unknown, [`${index}pk`]: it[`${index}pk`] as unknown, [`${index}sk`]: it[`${index}sk`] as unknown };
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return { items, nextCursor: null };
+    return newestFirst(db, {
+      table,
+      index,
+      pk,
+      range: [f.from ?? '0', `${f.to ?? '9999'}#\uffff`],
+      equals: { operationType: f.operationType, dataStatus: f.dataStatus, processingMethod: f.processingMethod },
+      limit,
+      cursor,
+      map: strip,
+    });
   },
 });
 export type LogStore = ReturnType<typeof makeLogStore>;

@@ -1,7 +1,7 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionFailed, isConditionFailure } from '../errors.js';
 import type { Run, RunStatus } from '../schemas/sync.js';
-import { decodeCursor, encodeCursor } from './dynamo.js';
+import { newestFirst, putIfAbsent } from './dynamo.js';
 import { runKey } from './keys.js';
 
 const indexKeys = (r: Pick<Run, 'orgId' | 'status' | 'createdAt' | 'runId'>) => ({
@@ -28,15 +28,7 @@ export interface RunFilter {
 /** The sync run log. Runs are created once (conditional) and updated under a lease by one worker at a time. */
 export const makeRunStore = (db: DynamoDBDocumentClient, table: string) => ({
   /** Create; false when a run with that id exists already (a re-run schedule). */
-  async create(run: Run): Promise<boolean> {
-    try {
-      await db.send(new PutCommand({ TableName: table, Item: { pk: runKey.pk(run.runId), sk: runKey.sk, ...indexKeys(run), ...run }, ConditionExpression: 'attribute_not_exists(pk)' }));
-      return true;
-    } catch (e) {
-      if (isConditionFailure(e)) return false;
-      throw e;
-    }
-  },
+  create: (run: Run): Promise<boolean> => putIfAbsent(db, table, { pk: runKey.pk(run.runId), sk: runKey.sk, ...indexKeys(run), ...run }),
 
   async get(runId: string): Promise<Run | undefined> {
     const { Item } = await db.send(new GetCommand({ TableName: table, Key: { pk: runKey.pk(runId), sk: runKey.sk }, ConsistentRead: true }));
@@ -113,46 +105,9 @@ export const makeRunStore = (db: DynamoDBDocumentClient, table: string) => ({
   },
 
   /** Newest first; the most selective index for the filter, the rest as a filter expression. */
-  async list(f: RunFilter, limit: number, cursor?: string): Promise<{ items: Run[]; nextCursor: string | null }> {
+  list(f: RunFilter, limit: number, cursor?: string): Promise<{ items: Run[]; nextCursor: string | null }> {
     const [index, pk] = f.orgId ? ['gsi2', runKey.gsi2pk(f.orgId)] : f.status ? ['gsi3', runKey.gsi3pk(f.status)] : ['gsi1', runKey.gsi1pk];
-    const filters: string[] = [];
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = { ':pk': pk };
-    const add = (attr: string, v: unknown) => {
-      if (v === undefined) return;
-      names[`#${attr}`] = attr;
-      values[`:${attr}`] = v;
-      filters.push(`#${attr} = :${attr}`);
-    };
-    add('type', f.type);
-    add('dataDate', f.dataDate);
-    if (f.orgId) add('status', f.status);
-    const items: Run[] = [];
-    let start = decodeCursor(cursor);
-    let last: Record<string, unknown> | undefined;
-    do {
-      const page = await db.send(
-        new QueryCommand({
-          TableName: table,
-          IndexName: index,
-          KeyConditionExpression: `${index}pk = :pk`,
-          FilterExpression: filters.length ? filters.join(' AND ') : undefined,
-          ExpressionAttributeNames: filters.length ? names : undefined,
-          ExpressionAttributeValues: values,
-          ScanIndexForward: false,
-          ExclusiveStartKey: start,
-          Limit: Math.max(limit - items.length, 10),
-        }),
-      );
-      for (const it of page.Items ?? []) {
-        if (items.length === limit) break;
-        items.push(strip(it));
-        last = { pk: it.pk as unknown, sk: it.sk as unknown, [`${index}pk`]: it[`${index}pk`] as unknown, [`${index}sk`]: it[`${index}sk`] as unknown };
-      }
-      start = page.LastEvaluatedKey;
-      if (items.length === limit) return { items, nextCursor: start || (page.Items ?? []).length > 0 ? encodeCursor(last) : null };
-    } while (start);
-    return { items, nextCursor: null };
+    return newestFirst(db, { table, index, pk, equals: { type: f.type, dataDate: f.dataDate, status: f.orgId ? f.status : undefined }, limit, cursor, map: strip });
   },
 });
 export type RunStore = ReturnType<typeof makeRunStore>;
