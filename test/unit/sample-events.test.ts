@@ -17,6 +17,13 @@ describe('sample events in events/ parse with the schemas the functions use', ()
     expect(resultPushSchema.safeParse(load('billing-result')).success).toBe(true);
     expect(writebackMessageSchema.safeParse(JSON.parse(load('bill-writeback').Records[0].body)).success).toBe(true);
   });
+  it('every API sample names a route of the route table', async () => {
+    const { ROUTES } = await import('#functions/routes.js');
+    for (const fn of ['sync-api', 'invoices-api', 'bills-api', 'interaction-api', 'config-api']) {
+      const e = load(`api-${fn}`);
+      expect([fn, (ROUTES as Record<string, { fn: string }>)[e.routeKey]?.fn]).toEqual([fn, fn]);
+    }
+  });
   it('a schedule event without time is refused', () => {
     expect(scheduledEventSchema.safeParse({ ...load('daily-sync'), time: undefined }).success).toBe(false);
   });
