@@ -49,7 +49,8 @@ export const applyBillEvent = async (m: WritebackMessage, attempt: number, deps:
 
   // Steps this event already applied (an earlier delivery that failed later): not sent twice.
   const doneSteps = await bills.stepsDone(m.eventId);
-  const call = async (step: BillLogEntry['step'], fn: (a: CloudAuth, b: never) => Promise<CloudReply>, body: object, okCodes: string[] = []): Promise<boolean> => {
+  /** One logged cloud call: true when applied; the refusal code when the cloud definitely said no. */
+  const call = async (step: BillLogEntry['step'], fn: (a: CloudAuth, b: never) => Promise<CloudReply>, body: object, okCodes: string[] = []): Promise<true | string> => {
     if (doneSteps.has(step)) {
       await log(step, body, { message: 'already applied by an earlier delivery of this event; not sent again' }, 'skipped');
       return true;
@@ -65,7 +66,7 @@ export const applyBillEvent = async (m: WritebackMessage, attempt: number, deps:
       await log(step, body, { code: err.code, message: err.message, reqid: err.reqid ?? null, traceId: err.traceId ?? null }, ok ? 'succeeded' : 'failed');
       if (ok) return true;
       if (err.retryable) throw new RetryLater(`invoice cloud ${step} failed: ${err.message}`);
-      return false;
+      return err.code;
     }
   };
 
@@ -83,14 +84,19 @@ export const applyBillEvent = async (m: WritebackMessage, attempt: number, deps:
       const list = e.type === 'saved' ? cloudSerials : state!.serialNos.filter((s) => !given.includes(s));
       const shared = await Promise.all(list.map((s) => bills.otherBillsUsing(orgId, s, e.billId)));
       const forceWrite = shared.some((b) => b.length > 0);
-      if (!(await call('save', cloud.save, billSaveBody({ ...ident, billStatus: e.billStatus, forceWrite, serialNos: list })))) return finish('failed');
-      if (e.type === 'saved' && !(await call('status', cloud.status, billStatusBody({ ...ident, billStatus: e.billStatus, serialNos: list })))) return finish('failed');
+      const save = (force: boolean) => call('save', cloud.save, billSaveBody({ ...ident, billStatus: e.billStatus, forceWrite: force, serialNos: list }));
+      let saved = await save(forceWrite);
+      // 1409: the cloud knows an invoice is on another bill (one saved elsewhere, or concurrently) — the case
+      // in which the rule is to force-write.
+      if (saved === '1409' && !forceWrite) saved = await save(true);
+      if (saved !== true) return finish('failed');
+      if (e.type === 'saved' && (await call('status', cloud.status, billStatusBody({ ...ident, billStatus: e.billStatus, serialNos: list }))) !== true) return finish('failed');
       await bills.saveState({ billId: e.billId, billNo: e.billNo, orgId, serialNos: list, billStatus: e.billStatus, deleted: false, updatedAt: deps.clock().toISOString() }, state?.serialNos ?? []);
       return finish('succeeded');
     }
     case 'deleted': {
       // 1404: the cloud has no such bill (e.g. this event's earlier delivery deleted it) — the goal holds.
-      if (!(await call('delete', cloud.delete, billDeleteBody(ident), ['1404']))) return finish('failed');
+      if ((await call('delete', cloud.delete, billDeleteBody(ident), ['1404'])) !== true) return finish('failed');
       await bills.saveState({ billId: e.billId, billNo: e.billNo, orgId, serialNos: [], billStatus: e.billStatus, deleted: true, updatedAt: deps.clock().toISOString() }, state?.serialNos ?? []);
       return finish('succeeded');
     }

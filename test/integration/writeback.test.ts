@@ -78,6 +78,16 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
     expect(saves.map((x) => x.code)).toEqual(['0000', '0000']);
   });
 
+  it('an invoice the cloud has on a bill we never saw (1409) is saved again with forceWrite', async () => {
+    const [a] = event(h).serialNos as [string];
+    h.sim.bills.set('ELSEWHERE', { billNo: 'BX-OTHER', billId: 'ELSEWHERE', userId: 'x', billStatus: '20', dataSource: 'OTHER', serialNos: [a], statusOf: {} });
+    await post(h, event(h, { serialNos: [a] }));
+    await h.stack.settle();
+    const saves = billCalls(h).filter((x) => x.path.endsWith('/save'));
+    expect(saves.map((x) => [(x.body as any).forceWrite, x.code])).toEqual([[false, '1409'], [true, '0000']]);
+    expect((await logs(h)).map((l) => [l.step, l.outcome])).toEqual([['save', 'failed'], ['save', 'succeeded'], ['status', 'succeeded']]);
+  });
+
   it('clientId: the event org first, else the login org of the token; neither → a clear failure', async () => {
     const shSerial = h.sim.org(SH.taxNo).ledgers.input[0]!.serialNo;
     const shToken = h.stack.token({ sub: 'u2', orgId: 'sh', roles: ['expense'] });
