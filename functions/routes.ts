@@ -36,5 +36,3 @@ export const ROUTES = {
   'PUT /systems/{systemId}': { fn: 'config-api', roles: op },
 } as const satisfies Record<string, RouteSpec>;
 export type RouteKey = keyof typeof ROUTES;
-
-export const routesOf = (fn: FunctionName): RouteKey[] => (Object.keys(ROUTES) as RouteKey[]).filter((k) => ROUTES[k].fn === fn);

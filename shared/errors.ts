@@ -46,11 +46,6 @@ export class Unprocessable extends DomainError {
     super(422, 'UNPROCESSABLE', message, details);
   }
 }
-export class NotImplemented extends DomainError {
-  constructor(what: string) {
-    super(501, 'NOT_IMPLEMENTED', `${what} is not built yet`);
-  }
-}
 
 /** A conditional write lost: the item changed or already exists. */
 export class ConditionFailed extends Conflict {}

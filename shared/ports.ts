@@ -22,5 +22,4 @@ export type Clock = () => Date;
 export const secretNames = {
   orgClientSecret: (orgId: string) => `org/${orgId}/client-secret`,
   systemSigningSecret: (systemId: string) => `system/${systemId}/signing-secret`,
-  authJwt: 'auth/jwt-secret',
 };

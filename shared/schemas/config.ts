@@ -1,5 +1,4 @@
 import * as z from 'zod';
-import { idSchema } from './common.js';
 
 export const globalConfigSchema = z.object({
   nonSyncFields: z.array(z.string().max(64)).max(50),
@@ -44,5 +43,3 @@ export interface Org {
   hasClientSecret: boolean;
   updatedAt: string;
 }
-
-export const orgIdParam = z.object({ orgId: idSchema });

@@ -27,6 +27,3 @@ export const isCalendarDate = (s: string): boolean => {
   const d = new Date(`${s}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
 };
-
-/** The CST day a cloud `yyyy-MM-dd HH:mm:ss` timestamp belongs to. */
-export const dayOf = (cloudTime: string): string => cloudTime.slice(0, 10);
