@@ -1,11 +1,13 @@
 /**
  * One delivery attempt of a callback to a customer system: signed the Standard Webhooks way, with a
  * webhook id that stays the same across re-sends (receivers de-duplicate on it), redirects not followed,
- * a bounded timeout, only 2xx counted as success. The target is checked against SSRF again at send time.
+ * a bounded timeout, only 2xx counted as success. The target is checked against SSRF again at send time and the
+ * connection is pinned to the checked address (no second DNS lookup).
  */
 import type { Deps } from '../deps.js';
 import { secretNames } from '../ports.js';
 import type { Attempt, InteractionLog } from '../schemas/interaction.js';
+import { postPinned } from './post.js';
 import { signWebhook } from './sign.js';
 import type { System } from './systems.js';
 import { assertSafeCallbackUrl } from './url-guard.js';
@@ -60,31 +62,27 @@ export const deliver = async (
   const { system, secret } = await (targets?.(log.systemId) ?? loadTarget(log.systemId, deps));
   if (!system) return fail(`system ${log.systemId} is not registered`, true);
   if (!secret) return fail(`system ${log.systemId} has no signing secret`, true);
+  let address: string;
   try {
-    await assertSafeCallbackUrl(system.callbackUrl, deps.localMode);
+    [address] = (await assertSafeCallbackUrl(system.callbackUrl, deps.localMode)) as [string];
   } catch (e) {
     return fail((e as Error).message, true);
   }
   const body = JSON.stringify(payload);
   const timestamp = Math.floor(deps.clock().getTime() / 1000);
   try {
-    const res = await fetch(system.callbackUrl, {
-      method: 'POST',
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-      headers: { 'content-type': 'application/json', 'webhook-id': webhookId, 'webhook-timestamp': String(timestamp), 'webhook-signature': signWebhook(secret, webhookId, timestamp, body) },
-      body,
-    });
-    const text = (await res.text()).slice(0, 1024);
+    const headers = { 'content-type': 'application/json', 'webhook-id': webhookId, 'webhook-timestamp': String(timestamp), 'webhook-signature': signWebhook(secret, webhookId, timestamp, body) };
+    const res = await postPinned(new URL(system.callbackUrl), address, headers, body, timeoutMs);
+    const text = res.text;
     const ok = res.status >= 200 && res.status < 300;
-    const ra = Number(res.headers.get('retry-after'));
+    const ra = Number(res.headers['retry-after']);
     return {
       attempt: { at, status: res.status, latencyMs: Date.now() - started, ok, ...(ok ? {} : { error: res.status >= 300 && res.status < 400 ? `redirect ${res.status} not followed` : `HTTP ${res.status}` }), response: text, trigger },
       retryAfter: Number.isFinite(ra) && ra > 0 ? ra : undefined,
       permanent: false,
     };
   } catch (e) {
-    const timeout = (e as Error).name === 'TimeoutError' || (e as Error).name === 'AbortError';
+    const timeout = (e as Error).name === 'TimeoutError';
     return fail(timeout ? `no answer within ${timeoutMs} ms` : `unreachable: ${(e as Error).message}`, false);
   }
 };

@@ -187,6 +187,19 @@ describe('callback SSRF guard', () => {
     await expect(outside('https://hooks.customer.example/cb', async () => ['10.20.30.40'])).rejects.toThrow(/private, loopback or link-local address \(10\.20\.30\.40\)/);
     await expect(outside('https://hooks.customer.example/cb', async () => ['203.0.113.7'])).resolves.toEqual(['203.0.113.7']);
   });
+  it('the connection goes to the checked address: no second DNS lookup (no rebinding window)', async () => {
+    const { postPinned } = await import('#shared/callbacks/post.js');
+    const rcv = await startReceiver();
+    try {
+      const port = new URL(rcv.url).port;
+      // `rebind.invalid` resolves nowhere: only a pinned connection can reach the receiver.
+      const res = await postPinned(new URL(`http://rebind.invalid:${port}/hook`), '127.0.0.1', { 'content-type': 'application/json' }, '{"a":1}', 2000);
+      expect(res.status).toBe(200);
+      expect(rcv.received[0]).toMatchObject({ body: '{"a":1}', headers: expect.objectContaining({ host: `rebind.invalid:${port}` }) });
+    } finally {
+      await rcv.stop();
+    }
+  });
   it('local mode allows http to loopback only', async () => {
     await expect(assertSafeCallbackUrl('http://127.0.0.1:9/x', true)).resolves.toEqual(['127.0.0.1']);
     await expect(assertSafeCallbackUrl('http://10.0.0.1/', true)).rejects.toThrow(/private/);
