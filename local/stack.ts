@@ -80,7 +80,7 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
     stores: makeStores((o.wrapDb ?? ((d) => d))(createDocClient(localClientConfig(o.dynamoEndpoint))), tables),
     cloud,
     secrets,
-    queues: { sync: queues.sync, writeback: queues.writeback, callbacks: queues.callbacks },
+    queues,
     clock: o.clock ?? (() => new Date()),
     localMode: true,
   };
@@ -93,7 +93,7 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
     'sync-retry': syncRetry(deps),
     'manual-sync': manualSync(deps),
     'bill-writeback': writeback(deps, { maxReceives: MAX_RECEIVES.writeback }),
-    'callback-sender': callbacks(deps, { delays: o.callbackRetryDelays ?? LOCAL_CALLBACK_DELAYS, timeoutMs: o.callbackTimeoutMs ?? 15_000 }),
+    'callback-sender': callbacks(deps, { delays: o.callbackRetryDelays ?? LOCAL_CALLBACK_DELAYS, timeoutMs: o.callbackTimeoutMs }),
   } satisfies Record<FunctionName, unknown>;
   queues.sync.consumer = (e, c) => handlers['sync-worker'](e, c);
   queues.writeback.consumer = (e, c) => handlers['bill-writeback'](e, c);

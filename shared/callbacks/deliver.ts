@@ -50,8 +50,7 @@ export const deliver = async (
   payload: unknown,
   trigger: Attempt['trigger'],
   deps: Pick<Deps, 'stores' | 'secrets' | 'clock' | 'localMode'>,
-  timeoutMs = CALLBACK_TIMEOUT_MS,
-  targets?: Targets,
+  { timeoutMs = CALLBACK_TIMEOUT_MS, targets }: { timeoutMs?: number | undefined; targets?: Targets } = {},
 ): Promise<DeliveryOutcome> => {
   const started = Date.now();
   const at = deps.clock().toISOString();

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Deps } from '../deps.js';
 import { PUSHABLE, type Attempt, type InteractionLog, type ResultPayload } from '../schemas/interaction.js';
-import { cachedTargets, CALLBACK_TIMEOUT_MS, deliver } from './deliver.js';
+import { cachedTargets, deliver } from './deliver.js';
 
 export interface PushResult {
   logId: string;
@@ -32,7 +32,7 @@ export const pushLogs = async (logIds: string[], deps: Deps): Promise<PushResult
     if (!log) refused.set(logId, { logId, ok: false, error: { code: 'NOT_FOUND', message: `no interaction log ${logId}` } });
     else if (!PUSHABLE.includes(log.operationType) || !log.payload || !log.webhookId)
       refused.set(logId, { logId, ok: false, error: { code: 'NOT_PUSHABLE', message: `only ${PUSHABLE.join(' and ')} logs can be pushed; this one is ${log.operationType}` } });
-    else jobs.push({ log, send: async () => (await deliver(log, log.webhookId!, log.payload, 'push', deps, CALLBACK_TIMEOUT_MS, targets)).attempt });
+    else jobs.push({ log, send: async () => (await deliver(log, log.webhookId!, log.payload, 'push', deps, { targets })).attempt });
   }
   const sent = await deliverAll(jobs, deps);
   return ids.map((id) => refused.get(id) ?? sent.get(id)!);
@@ -51,7 +51,7 @@ export const pushByCondition = async (req: { logIds: string[]; orderNo: string; 
     if (!log) return [];
     const payload: ResultPayload = { type: 'invoice.result', logId, orderNo: req.orderNo, resultType, invoiceNo: invoice.invoiceNo, invoiceCode: invoice.invoiceCode ?? null, serialNo: invoice.serialNo, reason: null, time: invoice.updateTime };
     const webhookId = `msg_${createHash('sha256').update(`${logId}\u0000${invoice.serialNo}\u0000${resultType}`).digest('hex').slice(0, 24)}`;
-    return [{ log, send: async () => (await deliver(log, webhookId, payload, 'push-by-condition', deps, CALLBACK_TIMEOUT_MS, targets)).attempt }];
+    return [{ log, send: async () => (await deliver(log, webhookId, payload, 'push-by-condition', deps, { targets })).attempt }];
   });
   const sent = await deliverAll(jobs, deps);
   return ids.map((logId) => sent.get(logId) ?? { logId, ok: false, error: { code: 'NOT_FOUND', message: `no interaction log ${logId}` } });

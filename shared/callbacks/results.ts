@@ -48,14 +48,11 @@ export const queueResult = async (r: Result, method: InteractionLog['processingM
 };
 
 /** Output invoices from a sync (or a push) that answer a known order. */
-export const resultsFromOutput = async (records: CloudInvoice[], deps: Pick<Deps, 'stores' | 'queues' | 'clock'>): Promise<number> => {
-  let queued = 0;
+export const resultsFromOutput = async (records: CloudInvoice[], deps: Pick<Deps, 'stores' | 'queues' | 'clock'>): Promise<void> => {
   for (const r of records) {
     if (!r.orderNo) continue;
     const resultType: ResultType | null = r.invoiceStatus === 0 ? 'BLUE' : r.invoiceStatus === 2 || r.invoiceStatus === 3 ? 'RED' : null;
     if (!resultType) continue;
-    const res = await queueResult({ orderNo: r.orderNo, resultType, invoiceNo: r.invoiceNo, invoiceCode: r.invoiceCode ?? null, serialNo: r.serialNo, time: r.updateTime }, 'DB_SYNC', deps);
-    if (res?.created) queued++;
+    await queueResult({ orderNo: r.orderNo, resultType, invoiceNo: r.invoiceNo, invoiceCode: r.invoiceCode ?? null, serialNo: r.serialNo, time: r.updateTime }, 'DB_SYNC', deps);
   }
-  return queued;
 };

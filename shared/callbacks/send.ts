@@ -14,7 +14,7 @@ const MAX_SQS_DELAY = 900;
 
 export interface SendPolicy {
   delays: number[];
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 export const sendCallback = async (msg: CallbackMessage, deps: Deps, policy: SendPolicy): Promise<'delivered' | 'retrying' | 'gave-up' | 'waiting' | 'stale'> => {
@@ -33,7 +33,7 @@ export const sendCallback = async (msg: CallbackMessage, deps: Deps, policy: Sen
   const automatic = log.attempts.filter((a) => a.trigger === 'automatic').length;
   // A re-delivered message whose attempt is already recorded, or a log already delivered, has no second effect.
   if (log.dataStatus === 'SUCCEEDED' || automatic !== (msg.attempt ?? 0)) return 'stale';
-  const out = await deliver(log, log.webhookId, log.payload, 'automatic', deps, policy.timeoutMs);
+  const out = await deliver(log, log.webhookId, log.payload, 'automatic', deps, { timeoutMs: policy.timeoutMs });
   await deps.stores.logs.recordAttempt(log.logId, out.attempt, out.attempt.ok ? 'SUCCEEDED' : 'FAILED');
   if (out.attempt.ok) return 'delivered';
   const wait = policy.delays[automatic];

@@ -68,6 +68,8 @@ const RETRYABLE_CODES = new Set(['1429', '9999']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A scalar envelope field as text ('' when absent or not a scalar). */
 const text = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
+/** Both envelopes of the contract: `errcode`/`description` and `errorCode`/`message`. */
+const readEnvelope = (env: Record<string, unknown>) => ({ code: text(env.errcode ?? env.errorCode), message: text(env.description ?? env.message) });
 
 interface Token {
   value: string;
@@ -79,21 +81,24 @@ interface Token {
  * `access_token`/`reqid`/`taxNo` on the query string, both envelopes read, 1300 → one token refresh,
  * 429/5xx/timeouts/1429/9999 retried with full-jitter backoff honouring `Retry-After` within a budget.
  */
-export const createCloudClient = (opts: {
-  baseUrl: string;
-  retry?: Partial<RetryPolicy>;
-  now?: () => number;
-}): CloudClient & { clearTokens(): void } => {
+export const createCloudClient = (opts: { baseUrl: string; retry?: Partial<RetryPolicy> }): CloudClient => {
   const base = opts.baseUrl.replace(/\/+$/, '');
   const policy = { ...DEFAULT_RETRY, ...opts.retry };
-  const now = opts.now ?? Date.now;
+  const now = Date.now;
   const tokens = new Map<string, Promise<Token>>();
+  /** Full-jitter exponential backoff. */
+  const jitter = (attempt: number) => Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
 
-  /** One HTTP exchange with retries for transport-level and rate faults. Returns the parsed JSON body. */
-  const exchange = async (path: string, query: Record<string, string>, body: unknown): Promise<unknown> => {
+  /**
+   * One HTTP exchange with retries for transport-level and rate faults. With `auth`, every attempt carries
+   * `access_token`, `taxNo` and a fresh `reqid`; the answer names the `reqid` of the attempt that answered.
+   */
+  const exchange = async (path: string, body: unknown, auth?: { token: string; taxNo: string }): Promise<{ json: Record<string, unknown>; reqid?: string }> => {
     const started = now();
     for (let attempt = 1; ; attempt++) {
-      const url = `${base}${path}${Object.keys(query).length ? `?${new URLSearchParams(query).toString()}` : ''}`;
+      const reqid = auth ? randomUUID() : undefined;
+      const query = auth ? `?${new URLSearchParams({ access_token: auth.token, reqid: reqid!, taxNo: auth.taxNo }).toString()}` : '';
+      const url = `${base}${path}${query}`;
       let wait: number | undefined;
       let failure: CloudError;
       try {
@@ -108,14 +113,14 @@ export const createCloudClient = (opts: {
         if (res.status === 429 || res.status >= 500) {
           const ra = Number(res.headers.get('retry-after'));
           if (Number.isFinite(ra) && ra >= 0) wait = ra * 1000;
-          failure = new CloudError(`HTTP${res.status}`, `invoice cloud answered HTTP ${res.status}`, true, query.reqid);
+          failure = new CloudError(`HTTP${res.status}`, `invoice cloud answered HTTP ${res.status}`, true, reqid);
         } else if (res.status !== 200) {
-          throw new CloudError(`HTTP${res.status}`, `invoice cloud answered HTTP ${res.status}`, false, query.reqid);
+          throw new CloudError(`HTTP${res.status}`, `invoice cloud answered HTTP ${res.status}`, false, reqid);
         } else {
           try {
-            return JSON.parse(text);
+            return { json: JSON.parse(text) as Record<string, unknown>, ...(reqid ? { reqid } : {}) };
           } catch {
-            failure = new CloudError('BAD_JSON', 'invoice cloud answered with a body that is not JSON', true, query.reqid);
+            failure = new CloudError('BAD_JSON', 'invoice cloud answered with a body that is not JSON', true, reqid);
           }
         }
       } catch (e) {
@@ -125,27 +130,25 @@ export const createCloudClient = (opts: {
           timeout ? 'TIMEOUT' : 'NETWORK',
           timeout ? `invoice cloud did not answer within ${policy.timeoutMs} ms` : `invoice cloud unreachable: ${(e as Error).message}`,
           true,
-          query.reqid,
+          reqid,
         );
       }
-      const backoff = Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-      const delay = Math.max(wait ?? 0, backoff);
+      const delay = Math.max(wait ?? 0, jitter(attempt));
       if (attempt >= policy.maxAttempts || now() - started + delay > policy.budgetMs) {
-        logger.warn('invoice cloud call failed', { path, reqid: query.reqid, code: failure.code, attempts: attempt });
-        throw new CloudError(failure.code, `${failure.message} (gave up after ${attempt} attempts)`, true, query.reqid);
+        logger.warn('invoice cloud call failed', { path, reqid, code: failure.code, attempts: attempt });
+        throw new CloudError(failure.code, `${failure.message} (gave up after ${attempt} attempts)`, true, reqid);
       }
       await sleep(delay);
-      if (query.reqid) query.reqid = randomUUID();
     }
   };
 
   const fetchToken = async (auth: CloudAuth): Promise<Token> => {
     const timestamp = String(now());
     const sign = createHash('md5').update(auth.clientId + auth.clientSecret + timestamp).digest('hex');
-    const env = (await exchange(CLOUD_PATHS.token, {}, { client_id: auth.clientId, timestamp, sign })) as Record<string, unknown>;
-    const code = text(env.errcode ?? env.errorCode);
+    const { json: env } = await exchange(CLOUD_PATHS.token, { client_id: auth.clientId, timestamp, sign });
+    const { code, message } = readEnvelope(env);
     if (code !== '0000' || typeof env.access_token !== 'string') {
-      const desc = text(env.description ?? env.message) || 'token request refused';
+      const desc = message || 'token request refused';
       throw new CloudError(code || 'BAD_TOKEN_REPLY', code === '1301' ? `bad client credentials for clientId ${auth.clientId}: ${desc}` : desc, false);
     }
     const ttl = Number(env.expires_in);
@@ -170,12 +173,10 @@ export const createCloudClient = (opts: {
     let refreshed = false;
     let forceFresh = false;
     for (let attempt = 1; ; attempt++) {
-      const reqid = randomUUID();
       const accessToken = await token(auth, forceFresh);
       forceFresh = false;
-      const env = (await exchange(path, { access_token: accessToken, reqid, taxNo: auth.taxNo }, body)) as Record<string, unknown>;
-      const code = text(env.errcode ?? env.errorCode);
-      const message = text(env.description ?? env.message);
+      const { json: env, reqid = '' } = await exchange(path, body, { token: accessToken, taxNo: auth.taxNo });
+      const { code, message } = readEnvelope(env);
       const traceId = typeof env.traceId === 'string' ? env.traceId : undefined;
       if (code === '0000') return { code, message, data: env.data, reqid, traceId };
       if (code === '1300' && !refreshed) {
@@ -183,7 +184,7 @@ export const createCloudClient = (opts: {
         continue;
       }
       if (RETRYABLE_CODES.has(code) && attempt < policy.maxAttempts) {
-        await sleep(Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt));
+        await sleep(jitter(attempt + 1));
         continue;
       }
       logger.warn('invoice cloud refused a call', { path, reqid, traceId, code, message });
@@ -197,7 +198,6 @@ export const createCloudClient = (opts: {
   };
 
   return {
-    clearTokens: () => tokens.clear(),
     async listInvoices(auth, kind, q) {
       const reply = await call(auth, CLOUD_PATHS.list(kind), { taxNo: auth.taxNo, ...q });
       const d = dataOf(reply, 'invoice list');

@@ -48,22 +48,21 @@ export const makeBillStore = (db: DynamoDBDocumentClient, table: string) => ({
     return (Items ?? []).map((i) => i.billId as string).filter((b) => b !== billId);
   },
 
-  async processed(eventId: string): Promise<{ outcome: string } | undefined> {
-    const { Item } = await db.send(new GetCommand({ TableName: table, Key: billKey.event(eventId), ConsistentRead: true }));
-    return Item ? { outcome: Item.outcome as string } : undefined;
+  /**
+   * What an earlier delivery of this event did, in one read of its partition: whether it was processed (and
+   * how it ended) and which cloud steps it already applied.
+   */
+  async eventState(eventId: string): Promise<{ outcome?: string; steps: Set<string> }> {
+    const { Items = [] } = await db.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': billKey.event(eventId).pk }, ConsistentRead: true }));
+    const marker = Items.find((i) => i.sk === billKey.event(eventId).sk);
+    return { ...(marker ? { outcome: marker.outcome as string } : {}), steps: new Set(Items.filter((i) => String(i.sk).startsWith('STEP#')).map((i) => String(i.sk).slice(5))) };
   },
 
   /** Mark an event processed, once. False when it already was (a concurrent duplicate). */
   markProcessed: (eventId: string, billId: string, outcome: string, at: string): Promise<boolean> => putIfAbsent(db, table, { ...billKey.event(eventId), billId, outcome, at }),
 
-  /** Steps of an event already applied in the cloud (a re-delivery skips them). */
-  async stepsDone(eventId: string): Promise<Set<string>> {
-    const { Items } = await db.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)', ExpressionAttributeValues: { ':p': `EVENT#${eventId}`, ':s': 'STEP#' }, ConsistentRead: true }));
-    return new Set((Items ?? []).map((i) => String(i.sk).slice(5)));
-  },
-
   async markStep(eventId: string, step: string, at: string): Promise<void> {
-    await db.send(new PutCommand({ TableName: table, Item: { pk: `EVENT#${eventId}`, sk: `STEP#${step}`, at } }));
+    await db.send(new PutCommand({ TableName: table, Item: { pk: billKey.event(eventId).pk, sk: `STEP#${step}`, at } }));
   },
 
   /** Keep a copy of a message on its last receive, so operators can list what went to the DLQ. */

@@ -1,5 +1,5 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 
 /** One document client per module scope (reused across warm invocations). */
 export const createDocClient = (config: DynamoDBClientConfig = {}): DynamoDBDocumentClient =>
@@ -82,4 +82,19 @@ export const newestFirst = async <T>(
     start = page.LastEvaluatedKey;
   } while (start);
   return { items, nextCursor: null };
+};
+
+/** Read items by key, 100 per request, consistently, retrying unprocessed keys with backoff. */
+export const batchGetAll = async (db: DynamoDBDocumentClient, table: string, keys: Record<string, unknown>[]): Promise<Record<string, unknown>[]> => {
+  const out: Record<string, unknown>[] = [];
+  for (let i = 0; i < keys.length; i += 100) {
+    let pending = keys.slice(i, i + 100);
+    for (let attempt = 0; pending.length; attempt++) {
+      if (attempt) await new Promise((r) => setTimeout(r, 50 * 2 ** Math.min(attempt, 5) * Math.random()));
+      const res = await db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }));
+      out.push(...(res.Responses?.[table] ?? []));
+      pending = (res.UnprocessedKeys?.[table]?.Keys ?? []) as Record<string, unknown>[];
+    }
+  }
+  return out;
 };

@@ -1,8 +1,8 @@
-import { BatchGetCommand, BatchWriteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionFailed, isConditionFailure } from '../errors.js';
 import { mergePartition, type CloudItem, type EditItem, type Invoice } from '../invoices/merge.js';
 import type { Kind } from '../schemas/cloud.js';
-import { decodeCursor, encodeCursor, putIfAbsent } from './dynamo.js';
+import { batchGetAll, decodeCursor, encodeCursor, putIfAbsent } from './dynamo.js';
 import { invoiceKey } from './keys.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -48,32 +48,26 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
     return out;
   };
 
+  /** Every item of one invoice's partition (cloud copy, local edit, attachment bindings). */
+  const partition = (orgId: string, kind: Kind, serialNo: string) =>
+    queryAll({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': invoiceKey.pk(orgId, kind, serialNo) }, ConsistentRead: true });
+
   return {
     batchPut,
 
     /** The cloud copies of these serials that exist (for carrying non-synced fields over). */
     async getCloudMany(orgId: string, kind: Kind, serials: string[]): Promise<Map<string, CloudItem>> {
-      const found = new Map<string, CloudItem>();
-      for (let i = 0; i < serials.length; i += 100) {
-        let keys: Record<string, unknown>[] = serials.slice(i, i + 100).map((s) => ({ pk: invoiceKey.pk(orgId, kind, s), sk: invoiceKey.cloud }));
-        for (let attempt = 0; keys.length; attempt++) {
-          if (attempt) await sleep(50 * 2 ** Math.min(attempt, 5) * Math.random());
-          const res = await db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } }));
-          for (const it of res.Responses?.[table] ?? []) found.set(it.serialNo as string, it as CloudItem);
-          keys = (res.UnprocessedKeys?.[table]?.Keys ?? []) as Record<string, unknown>[];
-        }
-      }
-      return found;
+      const items = await batchGetAll(db, table, serials.map((s) => ({ pk: invoiceKey.pk(orgId, kind, s), sk: invoiceKey.cloud })));
+      return new Map(items.map((it) => [it.serialNo as string, it as unknown as CloudItem]));
     },
 
     /** One invoice, merged (cloud copy + local edit + attachment bindings). */
     async get(orgId: string, kind: Kind, serialNo: string): Promise<Invoice | undefined> {
-      const items = await queryAll({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': invoiceKey.pk(orgId, kind, serialNo) }, ConsistentRead: true });
-      return mergePartition(items);
+      return mergePartition(await partition(orgId, kind, serialNo));
     },
 
     async getRaw(orgId: string, kind: Kind, serialNo: string): Promise<{ cloud?: CloudItem; edit?: EditItem }> {
-      const items = await queryAll({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': invoiceKey.pk(orgId, kind, serialNo) }, ConsistentRead: true });
+      const items = await partition(orgId, kind, serialNo);
       return { cloud: items.find((i) => i.sk === 'CLOUD') as CloudItem | undefined, edit: items.find((i) => i.sk === 'EDIT') as EditItem | undefined };
     },
 

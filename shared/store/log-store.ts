@@ -1,6 +1,6 @@
-import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Attempt, InteractionLog } from '../schemas/interaction.js';
-import { newestFirst, putIfAbsent } from './dynamo.js';
+import { batchGetAll, newestFirst, putIfAbsent } from './dynamo.js';
 import { logKey } from './keys.js';
 
 export interface LogFilter {
@@ -41,16 +41,8 @@ export const makeLogStore = (db: DynamoDBDocumentClient, table: string) => ({
 
   /** Several logs by id (100 per request); missing ones are absent from the map. */
   async getMany(logIds: string[]): Promise<Map<string, InteractionLog>> {
-    const out = new Map<string, InteractionLog>();
-    for (let i = 0; i < logIds.length; i += 100) {
-      let keys: Record<string, unknown>[] = logIds.slice(i, i + 100).map((id) => ({ pk: logKey.pk(id), sk: logKey.sk }));
-      while (keys.length) {
-        const res = await db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } }));
-        for (const it of res.Responses?.[table] ?? []) out.set(it.logId as string, strip(it));
-        keys = (res.UnprocessedKeys?.[table]?.Keys ?? []) as Record<string, unknown>[];
-      }
-    }
-    return out;
+    const items = await batchGetAll(db, table, logIds.map((id) => ({ pk: logKey.pk(id), sk: logKey.sk })));
+    return new Map(items.map((it) => [it.logId as string, strip(it)]));
   },
 
   /** Append an attempt and set the status and last response (atomic list_append: no read-modify-write). */

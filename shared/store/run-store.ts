@@ -104,6 +104,16 @@ export const makeRunStore = (db: DynamoDBDocumentClient, table: string) => ({
     }
   },
 
+  /** Every run in a status, page by page (the retry job's and a success's sweep). */
+  async *withStatus(status: RunStatus): AsyncGenerator<Run> {
+    for (let cursor: string | undefined, more = true; more; ) {
+      const page = await this.list({ status }, 200, cursor);
+      yield* page.items;
+      cursor = page.nextCursor ?? undefined;
+      more = page.nextCursor !== null;
+    }
+  },
+
   /** Newest first; the most selective index for the filter, the rest as a filter expression. */
   list(f: RunFilter, limit: number, cursor?: string): Promise<{ items: Run[]; nextCursor: string | null }> {
     const [index, pk] = f.orgId ? ['gsi2', runKey.gsi2pk(f.orgId)] : f.status ? ['gsi3', runKey.gsi3pk(f.status)] : ['gsi1', runKey.gsi1pk];

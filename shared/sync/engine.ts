@@ -13,7 +13,8 @@ import type { Deps } from '../deps.js';
 import { logger } from '../logger.js';
 import { MAX_AUTO_RETRIES, type Run, type RunProgress } from '../schemas/sync.js';
 import { addDays, cstDateTime } from '../time/cst.js';
-import { cloudAuthFor } from './credentials.js';
+import { CloudError } from '../cloud/client.js';
+import { cloudAuthFor, RunFailure } from './credentials.js';
 import { failureMessage, needsManualMessage } from './messages.js';
 import { prepareRecords, splitNonSync, storePrepared, upsertRecords, type Prepared, type UpsertResult } from './upsert.js';
 import { addFolderStats } from '../folders/link-collectors.js';
@@ -25,18 +26,17 @@ export interface StepOptions {
   /** Hand off when less than this is left. */
   reserveMs: number;
   pageSize?: number;
-  leaseMs?: number;
-  /** Called after each committed page (progress display). */
-  onPage?: (run: Run) => void;
 }
 export type StepResult = 'done' | 'continue' | 'busy';
 
 const FINISHED = new Set(['succeeded', 'needs_manual', 'failed']);
+/** A worker's hold on a run: longer than the function timeout (15 min), so only a dead worker's lease expires. */
+const LEASE_MS = 16 * 60_000;
 
 export const runSyncStep = async (runId: string, deps: Deps, opt: StepOptions): Promise<StepResult> => {
   const { runs, config } = deps.stores;
   const nowMs = deps.clock().getTime();
-  const leased = await runs.lease(runId, opt.owner, nowMs, opt.leaseMs ?? 16 * 60_000);
+  const leased = await runs.lease(runId, opt.owner, nowMs, LEASE_MS);
   if (!leased) return 'busy';
   if (FINISHED.has(leased.status)) {
     await runs.update(runId, { createdAt: leased.createdAt, orgId: leased.orgId }, { owner: opt.owner, release: true });
@@ -66,7 +66,6 @@ export const runSyncStep = async (runId: string, deps: Deps, opt: StepOptions): 
         },
         { owner: opt.owner },
       );
-      opt.onPage?.(run);
     };
 
     if (run.billNos?.length) {
@@ -86,21 +85,16 @@ export const runSyncStep = async (runId: string, deps: Deps, opt: StepOptions): 
       total: null,
     };
     const since = cstDateTime(new Date(run.startedAt ?? now));
-    const query = (pageNo: number, size = p.pageSize) => ({
-      ...(p.windowStart ? { updateTimeStart: p.windowStart } : {}),
-      ...(p.windowEnd ? { updateTimeEnd: p.windowEnd } : {}),
-      pageNo,
-      pageSize: size,
-    });
-    const fetchPage = (pageNo: number) => deps.cloud.listInvoices(auth, run.type, query(pageNo));
+    const fetchPage = (pageNo: number) =>
+      deps.cloud.listInvoices(auth, run.type, { ...(p.windowStart ? { updateTimeStart: p.windowStart } : {}), ...(p.windowEnd ? { updateTimeEnd: p.windowEnd } : {}), pageNo, pageSize: p.pageSize });
+    // Pipeline: while page N's writes are in flight, page N-1 is fetched and validated (CPU hidden behind I/O).
+    const prepare = (pageNo: number) => fetchPage(pageNo).then((page) => ({ pageNo, fetched: page.list.length, prep: prepareRecords(page.list, { ...ctx, at: deps.clock().toISOString() }) }));
 
     while (p.phase !== 'done') {
       if (p.nextPage === null) {
         const first = await fetchPage(1);
         p = { ...p, total: first.total, nextPage: Math.ceil(first.total / p.pageSize) };
       }
-      // Pipeline: while page N's writes are in flight, page N-1 is fetched and validated (CPU hidden behind I/O).
-      const prepare = (pageNo: number) => fetchPage(pageNo).then((page) => ({ pageNo, fetched: page.list.length, prep: prepareRecords(page.list, { ...ctx, at: deps.clock().toISOString() }) }));
       let current: { pageNo: number; fetched: number; prep: Prepared } | null = p.nextPage! > 0 ? await prepare(p.nextPage!) : null;
       while (current) {
         const { pageNo } = current;
@@ -126,7 +120,8 @@ export const runSyncStep = async (runId: string, deps: Deps, opt: StepOptions): 
     return await finish(run, deps, opt.owner, ignored.length ? `nonSyncFields ignored (not syncable): ${ignored.join(', ')}` : '');
   } catch (e) {
     const message = failureMessage(e);
-    if (!(message.startsWith('invoice cloud') || message.startsWith('organisation'))) logger.error('sync run failed', { runId, error: e as Error });
+    // Cloud faults and missing configuration are the operator's message; anything else is ours to debug.
+    if (!(e instanceof CloudError || e instanceof RunFailure)) logger.error('sync run failed', { runId, error: e as Error });
     const exhausted = run.attemptCount > MAX_AUTO_RETRIES;
     await runs.update(
       runId,
@@ -150,15 +145,11 @@ const finish = async (run: Run, deps: Deps, owner: string, note: string): Promis
 /** A success clears earlier failed / needs_manual runs of the same org, type and date (or bills). */
 const clearEarlierFailures = async (run: Run, deps: Deps, at: string): Promise<void> => {
   const same = (r: Run) => r.runId !== run.runId && r.orgId === run.orgId && r.type === run.type && r.dataDate === run.dataDate && (r.billNos ?? []).join(',') === (run.billNos ?? []).join(',');
-  for (const status of ['failed', 'needs_manual'] as const) {
-    for (let cursor: string | undefined, more = true; more; ) {
-      const page = await deps.stores.runs.list({ status }, 200, cursor);
-      for (const r of page.items.filter(same))
-        await deps.stores.runs
-          .update(r.runId, { createdAt: r.createdAt, orgId: r.orgId, status: 'succeeded', message: `cleared: run ${run.runId} succeeded for the same org, type and date (was: ${r.message})`, updatedAt: at }, { expectStatus: [status] })
-          .catch(() => undefined);
-      cursor = page.nextCursor ?? undefined;
-      more = page.nextCursor !== null;
+  for (const status of ['failed', 'needs_manual'] as const)
+    for await (const r of deps.stores.runs.withStatus(status)) {
+      if (!same(r)) continue;
+      await deps.stores.runs
+        .update(r.runId, { createdAt: r.createdAt, orgId: r.orgId, status: 'succeeded', message: `cleared: run ${run.runId} succeeded for the same org, type and date (was: ${r.message})`, updatedAt: at }, { expectStatus: [status] })
+        .catch(() => undefined);
     }
-  }
 };

@@ -34,29 +34,21 @@ export const retryFailed = async (time: Date, deps: Deps): Promise<{ retried: Ru
   const round = time.toISOString();
   const retried: Run[] = [];
   const resumed: Run[] = [];
-  const each = async (status: Run['status'], fn: (r: Run) => Promise<void>) => {
-    for (let cursor: string | undefined, more = true; more; ) {
-      const page = await runs.list({ status }, 200, cursor);
-      for (const r of page.items) await fn(r);
-      cursor = page.nextCursor ?? undefined;
-      more = page.nextCursor !== null;
-    }
-  };
-  await each('failed', async (r) => {
-    if (r.attemptCount > MAX_AUTO_RETRIES) return;
+  for await (const r of runs.withStatus('failed')) {
+    if (r.attemptCount > MAX_AUTO_RETRIES) continue;
     const next = r.attemptCount + 1;
     const updated = await runs
       .update(r.runId, { createdAt: r.createdAt, orgId: r.orgId, status: 'queued', attemptCount: next, retryRound: round, message: `retry ${next - 1} of ${MAX_AUTO_RETRIES} queued (was: ${r.message})`, finishedAt: null, progress: null, updatedAt: round }, { expectStatus: ['failed'], notRound: round })
       .catch(() => undefined);
-    if (!updated) return;
+    if (!updated) continue;
     await deps.queues.sync.send({ runId: r.runId });
     retried.push(updated);
-  });
+  }
   for (const status of ['queued', 'running'] as const)
-    await each(status, async (r) => {
-      if (time.getTime() - Date.parse(r.updatedAt) < STALE_MS) return;
+    for await (const r of runs.withStatus(status)) {
+      if (time.getTime() - Date.parse(r.updatedAt) < STALE_MS) continue;
       await deps.queues.sync.send({ runId: r.runId });
       resumed.push(r);
-    });
+    }
   return { retried, resumed };
 };

@@ -28,9 +28,7 @@ export interface UpsertResult {
   malformed: number;
   malformedSample: string[];
   outcomes: RecordOutcome[];
-  records: CloudInvoice[];
   folder: FolderStats;
-  callbacks: number;
 }
 
 /** Split `nonSyncFields` into the fields that apply and the names that have no effect. */
@@ -82,7 +80,7 @@ export const storePrepared = async ({ outcomes, records, items }: Prepared, ctx:
   // Links only after the invoices are stored: a folder never points at an invoice that is not there.
   const folder = ctx.config.personalFolderSync && records.length ? await linkCollectors(records, ctx, stores) : emptyFolderStats();
   // Output invoices answering a known order become result callbacks (idempotent per result).
-  const callbacks = ctx.kind === 'output' && records.length ? await resultsFromOutput(records, deps) : 0;
+  if (ctx.kind === 'output' && records.length) await resultsFromOutput(records, deps);
   const malformed = outcomes.filter((o) => o.status === 'malformed');
   return {
     stored: outcomes.filter((o) => o.status === 'stored').length,
@@ -90,9 +88,7 @@ export const storePrepared = async ({ outcomes, records, items }: Prepared, ctx:
     malformed: malformed.length,
     malformedSample: malformed.slice(0, 5).map((o) => `${o.serialNo ?? `#${o.index}`} (${o.error})`),
     outcomes,
-    records,
     folder,
-    callbacks,
   };
 };
 

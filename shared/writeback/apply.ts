@@ -23,9 +23,9 @@ export const applyBillEvent = async (m: WritebackMessage, attempt: number, deps:
     return outcome;
   };
 
-  const done = await bills.processed(m.eventId);
-  if (done) {
-    await log('event', { type: e.type }, { message: `duplicate delivery: the event was already processed (${done.outcome}); nothing sent` }, 'skipped');
+  const earlier = await bills.eventState(m.eventId);
+  if (earlier.outcome) {
+    await log('event', { type: e.type }, { message: `duplicate delivery: the event was already processed (${earlier.outcome}); nothing sent` }, 'skipped');
     return 'skipped';
   }
   if (!(await deps.stores.config.getConfig()).writeback)
@@ -48,7 +48,7 @@ export const applyBillEvent = async (m: WritebackMessage, attempt: number, deps:
   const cloudSerials = given.filter((s) => pool.has(s));
 
   // Steps this event already applied (an earlier delivery that failed later): not sent twice.
-  const doneSteps = await bills.stepsDone(m.eventId);
+  const doneSteps = earlier.steps;
   /** One logged cloud call: true when applied; the refusal code when the cloud definitely said no. */
   const call = async (step: BillLogEntry['step'], fn: (a: CloudAuth, b: never) => Promise<CloudReply>, body: object, okCodes: string[] = []): Promise<true | string> => {
     if (doneSteps.has(step)) {
