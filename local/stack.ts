@@ -23,7 +23,7 @@ import { makeHandler as callbacks } from '#functions/callback-sender/app.js';
 import { createCloudClient, type RetryPolicy } from '#shared/cloud/client.js';
 import { makeStores, type Deps } from '#shared/deps.js';
 import { errorReply } from '#shared/http/api.js';
-import { DomainError, NotFound } from '#shared/errors.js';
+import { BadRequest, DomainError, NotFound } from '#shared/errors.js';
 import { signJwt } from '#shared/http/jwt.js';
 import type { SyncMessage } from '#shared/schemas/sync.js';
 import type { WritebackMessage } from '#shared/schemas/bills.js';
@@ -114,7 +114,13 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
       const allowed = localEvent[1] === 'events' ? ['daily-sync', 'sync-retry'] : Object.keys(FUNCTIONS);
       if (!allowed.includes(fn)) return reply(errorReply(new NotFound(`no local ${localEvent[1]} target ${fn}`), 'local'));
       try {
-        return { status: 200, body: JSON.stringify((await invoke(fn, body ? JSON.parse(body) : {})) ?? null), headers: { 'content-type': 'application/json' } };
+        let payload: unknown = {};
+        try {
+          payload = body ? JSON.parse(body) : {};
+        } catch {
+          throw new BadRequest('payload is not valid JSON', [{ path: '(payload)', message: 'not valid JSON' }]);
+        }
+        return { status: 200, body: JSON.stringify((await invoke(fn, payload)) ?? null), headers: { 'content-type': 'application/json' } };
       } catch (e) {
         return reply(errorReply(e, 'local'));
       }

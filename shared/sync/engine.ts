@@ -10,6 +10,7 @@
  */
 import { MAX_PAGE_SIZE } from '../cloud/contract.js';
 import type { Deps } from '../deps.js';
+import { ignoreLostRace } from '../errors.js';
 import { logger } from '../logger.js';
 import { MAX_AUTO_RETRIES, type Run, type RunProgress } from '../schemas/sync.js';
 import { addDays, cstDateTime } from '../time/cst.js';
@@ -150,6 +151,6 @@ const clearEarlierFailures = async (run: Run, deps: Deps, at: string): Promise<v
       if (!same(r)) continue;
       await deps.stores.runs
         .update(r.runId, { createdAt: r.createdAt, orgId: r.orgId, status: 'succeeded', message: `cleared: run ${run.runId} succeeded for the same org, type and date (was: ${r.message})`, updatedAt: at }, { expectStatus: [status] })
-        .catch(() => undefined);
+        .catch(ignoreLostRace);
     }
 };

@@ -1,5 +1,6 @@
 /** The two scheduled jobs. Both take "now" from the EventBridge event's `time` and are safe to re-run. */
 import type { Deps } from '../deps.js';
+import { ignoreLostRace } from '../errors.js';
 import { MAX_AUTO_RETRIES, type Run } from '../schemas/sync.js';
 import { addDays, cstDate } from '../time/cst.js';
 import { eligibleOrgs, newRun, queueRun } from './start.js';
@@ -26,7 +27,7 @@ const STALE_MS = 30 * 60_000;
 
 /**
  * Failure retry: every failed run is queued again with `attemptCount` + 1 (once per schedule event:
- * the event time is the retry round). Runs left queued or running with no progress for 30 minutes
+ * the event time is the retry round) and resumes from its last checkpoint, its counters intact. Runs left queued or running with no progress for 30 minutes
  * (a crashed worker, a lost message) are queued again from their checkpoint.
  */
 export const retryFailed = async (time: Date, deps: Deps): Promise<{ retried: Run[]; resumed: Run[] }> => {
@@ -38,8 +39,8 @@ export const retryFailed = async (time: Date, deps: Deps): Promise<{ retried: Ru
     if (r.attemptCount > MAX_AUTO_RETRIES) continue;
     const next = r.attemptCount + 1;
     const updated = await runs
-      .update(r.runId, { createdAt: r.createdAt, orgId: r.orgId, status: 'queued', attemptCount: next, retryRound: round, message: `retry ${next - 1} of ${MAX_AUTO_RETRIES} queued (was: ${r.message})`, finishedAt: null, progress: null, updatedAt: round }, { expectStatus: ['failed'], notRound: round })
-      .catch(() => undefined);
+      .update(r.runId, { createdAt: r.createdAt, orgId: r.orgId, status: 'queued', attemptCount: next, retryRound: round, message: `retry ${next - 1} of ${MAX_AUTO_RETRIES} queued (was: ${r.message})`, finishedAt: null, updatedAt: round }, { expectStatus: ['failed'], notRound: round })
+      .catch(ignoreLostRace);
     if (!updated) continue;
     await deps.queues.sync.send({ runId: r.runId });
     retried.push(updated);

@@ -54,6 +54,12 @@ describe('HTTP API through the middy handlers (local API Gateway adapter)', () =
     }
   });
 
+  it('a direct invoke with a payload that is not JSON is a 400 naming it', async () => {
+    const res = await h.api('POST', '/_local/invoke/manual-sync', '{not json');
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toEqual([{ path: '(payload)', message: 'not valid JSON' }]);
+  });
+
   it('unknown paths are 404 and wrong methods 405, in the error shape', async () => {
     expect((await h.api('GET', '/nope')).status).toBe(404);
     const res = await h.api('DELETE', '/config');

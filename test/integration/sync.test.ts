@@ -2,6 +2,8 @@ import { startHarness, ORGS, type Harness } from '../support/harness.js';
 import type { CloudInvoice } from '#shared/schemas/cloud.js';
 import type { Run } from '#shared/schemas/sync.js';
 import { invoiceIdOf } from '#shared/store/keys.js';
+import { CloudError } from '#shared/cloud/client.js';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 const TAX = ORGS[0]!.taxNo;
 const ledger = (h: Harness, kind: 'input' | 'output' = 'input') => h.sim.org(TAX).ledgers[kind];
@@ -123,6 +125,36 @@ describe('invoice sync on DynamoDB Local + the simulator', () => {
     expect(late.length).toBeLessThanOrEqual(3);
     await sync(h, { type: 'input', orgIds: ['hz'], dataDate: since.slice(0, 10) });
     expect(await stale()).toEqual([]);
+  });
+
+  it('a run that fails mid-way is retried from its checkpoint, its counts exact', async () => {
+    await h.stop();
+    h = await startHarness({ stack: { pageSize: 7 } });
+    const list = h.stack.deps.cloud.listInvoices.bind(h.stack.deps.cloud);
+    let calls = 0;
+    h.stack.deps.cloud.listInvoices = (...args) => (++calls === 5 ? Promise.reject(new CloudError('HTTP503', 'invoice cloud answered HTTP 503', true)) : list(...args));
+    const [failed] = await sync(h, { type: 'input', orgIds: ['hz'] });
+    expect(failed!.status).toBe('failed');
+    expect(failed!.successCount).toBeGreaterThan(0);
+    expect(failed!.successCount).toBeLessThan(ledger(h).length);
+    await h.api('POST', '/_local/events/sync-retry', { time: new Date().toISOString() });
+    await h.stack.settle();
+    const done = (await h.api('GET', `/sync/runs/${failed!.runId}`)).body as Run;
+    expect(done).toMatchObject({ status: 'succeeded', attemptCount: 2, successCount: ledger(h).length, fetched: ledger(h).length, pages: Math.ceil(ledger(h).length / 7) });
+    expect((await poolSerials(h)).sort()).toEqual(ledger(h).map((r) => r.serialNo).sort());
+  });
+
+  it('the retry job surfaces a storage fault instead of reporting success', async () => {
+    await h.stop();
+    let broken = false;
+    const wrapDb = (db: DynamoDBDocumentClient) => ({ send: (cmd: { constructor: { name: string } }) => (broken && cmd.constructor.name === 'UpdateCommand' ? Promise.reject(new Error('storage down')) : db.send(cmd as never)) }) as unknown as DynamoDBDocumentClient;
+    h = await startHarness({ stack: { wrapDb } });
+    h.sim.setFaults({ outageTaxNos: [TAX] });
+    await sync(h, { type: 'input', orgIds: ['hz'] });
+    broken = true;
+    const res = await h.api('POST', '/_local/events/sync-retry', { time: new Date().toISOString() });
+    broken = false;
+    expect(res.status).toBe(500);
   });
 
   it('retry ladder: failed → 3 retries → needs_manual with an actionable message; a later success clears it', async () => {
