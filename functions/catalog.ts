@@ -19,6 +19,13 @@ export interface FunctionSpec {
   outbound?: boolean;
 }
 
+/** Environment variable through which a sending function learns a queue's URL. */
+export const QUEUE_ENV: Record<QueueKey, string> = {
+  sync: 'SYNC_QUEUE_URL',
+  writeback: 'WRITEBACK_QUEUE_URL',
+  callbacks: 'CALLBACK_QUEUE_URL',
+};
+
 /** Receives before a message goes to its queue's DLQ. */
 export const MAX_RECEIVES: Record<QueueKey, number> = { sync: 5, writeback: 5, callbacks: 8 };
 

@@ -7,7 +7,7 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
-import { FUNCTIONS, type FunctionName, type FunctionSpec, type QueueKey } from '../functions/catalog.js';
+import { FUNCTIONS, QUEUE_ENV, type FunctionName, type FunctionSpec } from '../functions/catalog.js';
 import { ROUTES, type RouteKey } from '../functions/routes.js';
 import { TABLES, type TableKey } from '../shared/store/tables.js';
 import { tableStatements } from './grants.js';
@@ -22,7 +22,6 @@ export interface StatelessProps extends StackProps {
   /** Default 22:00 UTC = 06:00 China time. */
   retryCron: { minute: string; hour: string };
 }
-const QUEUE_ENV: Record<QueueKey, string> = { sync: 'SYNC_QUEUE_URL', writeback: 'WRITEBACK_QUEUE_URL', callbacks: 'CALLBACK_QUEUE_URL' };
 
 /** Stateless part: the functions (least privilege from the catalog), the HTTP API, schedules, queue triggers. */
 export class StatelessStack extends Stack {
@@ -34,7 +33,9 @@ export class StatelessStack extends Stack {
     const { stateful } = props;
     const secretsPrefix = `${stateful.stackName}/`;
     for (const [name, spec] of Object.entries(FUNCTIONS) as [FunctionName, FunctionSpec][]) {
-      const env: Record<string, string> = { SECRETS_PREFIX: secretsPrefix, AUTH_SECRET_ARN: stateful.authSecret.secretArn };
+      const env: Record<string, string> = { SECRETS_PREFIX: secretsPrefix };
+      // Only the API functions verify bearer tokens, so only they read the token secret.
+      if (spec.trigger === 'api') env.AUTH_SECRET_ARN = stateful.authSecret.secretArn;
       if (spec.outbound) env.INVOICE_CLOUD_URL = props.invoiceCloudUrl;
       const fn = new BridgeFunction(this, name, { environment: env });
       for (const [key, access] of Object.entries(spec.tables) as [TableKey, 'r' | 'rw'][]) {
@@ -46,7 +47,7 @@ export class StatelessStack extends Stack {
         fn.addEnvironment(QUEUE_ENV[q], stateful.queues[q].queueUrl);
         stateful.queues[q].grantSendMessages(fn);
       }
-      stateful.authSecret.grantRead(fn);
+      if (spec.trigger === 'api') stateful.authSecret.grantRead(fn);
       const secretArn = Stack.of(stateful).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${secretsPrefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
       fn.addToRolePolicy(new PolicyStatement({ actions: spec.secrets === 'readwrite' ? ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:CreateSecret'] : ['secretsmanager:GetSecretValue'], resources: [secretArn] }));
       this.functions[name] = fn;

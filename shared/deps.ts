@@ -1,36 +1,67 @@
+/**
+ * The ports a use case may touch. Each use case names the stores and queues it needs
+ * (`Deps<'runs' | 'config', 'sync'>`), so a function whose catalog entry does not grant a store
+ * cannot call it: that is a type error, not a cold-start surprise.
+ */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CloudClient } from './cloud/client.js';
 import type { Clock, Queue, Secrets } from './ports.js';
 import type { SyncMessage } from './schemas/sync.js';
-import { makeConfigStore } from './store/config-store.js';
-import { makeInvoiceStore } from './store/invoice-store.js';
-import { makeRunStore } from './store/run-store.js';
-import { makeLinkStore } from './store/link-store.js';
-import { makeUserStore } from './store/user-store.js';
-import { makeBillStore } from './store/bill-store.js';
 import type { WritebackMessage } from './schemas/bills.js';
 import type { CallbackMessage } from './schemas/interaction.js';
+import { makeBillStore } from './store/bill-store.js';
+import { makeConfigStore } from './store/config-store.js';
+import { makeInvoiceStore } from './store/invoice-store.js';
+import { makeLinkStore } from './store/link-store.js';
 import { makeLogStore } from './store/log-store.js';
-import type { TableNames } from './store/tables.js';
+import { makeRunStore } from './store/run-store.js';
+import { makeUserStore } from './store/user-store.js';
+import type { TableKey } from './store/tables.js';
 
-export const makeStores = (db: DynamoDBDocumentClient, t: TableNames) => ({
-  config: makeConfigStore(db, t.config),
-  runs: makeRunStore(db, t.runs),
-  invoices: makeInvoiceStore(db, t.invoices),
-  users: makeUserStore(db, t.config),
-  links: makeLinkStore(db, t.links),
-  bills: makeBillStore(db, t.billLogs),
-  logs: makeLogStore(db, t.interactionLogs),
-});
-export type Stores = ReturnType<typeof makeStores>;
+const STORES = {
+  config: { table: 'config', make: makeConfigStore },
+  users: { table: 'config', make: makeUserStore },
+  runs: { table: 'runs', make: makeRunStore },
+  invoices: { table: 'invoices', make: makeInvoiceStore },
+  links: { table: 'links', make: makeLinkStore },
+  bills: { table: 'billLogs', make: makeBillStore },
+  logs: { table: 'interactionLogs', make: makeLogStore },
+} as const satisfies Record<string, { table: TableKey; make: unknown }>;
+
+export type StoreKey = keyof typeof STORES;
+export type Stores = { [K in StoreKey]: ReturnType<(typeof STORES)[K]['make']> };
+/** The stores kept in the given tables (the users directory lives in the config table). */
+export type StoresIn<T extends TableKey> = {
+  [K in StoreKey]: (typeof STORES)[K]['table'] extends T ? K : never;
+}[StoreKey];
+
+export interface Queues {
+  sync: Queue<SyncMessage>;
+  writeback: Queue<WritebackMessage>;
+  callbacks: Queue<CallbackMessage>;
+}
+export type QueueName = keyof Queues;
 
 /** Everything a use case may touch, built once per process and injected. */
-export interface Deps {
-  stores: Stores;
+export interface Deps<S extends StoreKey = StoreKey, Q extends QueueName = QueueName> {
+  stores: Pick<Stores, S>;
+  queues: Pick<Queues, Q>;
   cloud: CloudClient;
   secrets: Secrets;
-  queues: { sync: Queue<SyncMessage>; writeback: Queue<WritebackMessage>; callbacks: Queue<CallbackMessage> };
   clock: Clock;
   /** Local mode: http callback targets on loopback allowed; nothing else differs. */
   localMode: boolean;
 }
+
+/** The stores kept in `tables`, each on its physical table name; no other store is built. */
+export const makeStores = <T extends TableKey>(
+  db: DynamoDBDocumentClient,
+  tables: Record<T, string>,
+): Pick<Stores, StoresIn<T>> => {
+  const out: Partial<Record<StoreKey, unknown>> = {};
+  for (const [key, { table, make }] of Object.entries(STORES) as [StoreKey, (typeof STORES)[StoreKey]][]) {
+    const name = (tables as Partial<Record<TableKey, string>>)[table];
+    if (name) out[key] = make(db, name);
+  }
+  return out as Pick<Stores, StoresIn<T>>;
+};

@@ -1,5 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
-import type { Deps } from '#shared/deps.js';
+import type { FunctionDeps } from '../deps.js';
 import { parseJsonPayload } from '#shared/http/payload.js';
 import { makeSqsHandler } from '#shared/http/sqs.js';
 import { logger } from '#shared/logger.js';
@@ -20,7 +20,7 @@ const eventIdOf = (r: SQSRecord): string => {
  * FIFO write-back consumer: events of one bill in order (a failure skips the rest of its group in the
  * batch), failures reported per message, and a copy of a message kept for operators on its last receive.
  */
-export const makeHandler = (deps: Deps, opts: { maxReceives: number }) =>
+export const makeHandler = (deps: FunctionDeps<'bill-writeback'>, opts: { maxReceives: number }) =>
   makeSqsHandler(
     async (r) => {
       const receives = Number(r.attributes.ApproximateReceiveCount ?? '1');

@@ -1,5 +1,5 @@
 import { MAX_RECEIVES } from '../catalog.js';
-import { awsDeps } from '#shared/runtime.js';
+import { awsDeps } from '../aws-deps.js';
 import { makeHandler } from './app.js';
 
-export const handler = makeHandler(awsDeps(), { maxReceives: MAX_RECEIVES.writeback });
+export const handler = makeHandler(awsDeps('bill-writeback'), { maxReceives: MAX_RECEIVES.writeback });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
-import type { Deps } from '#shared/deps.js';
+import type { FunctionDeps } from '../deps.js';
 import { makeApiHandler, parse, withRoles } from '#shared/http/api.js';
 import { assertOrgAccess } from '#shared/http/scope.js';
 import { billEventSchema } from '#shared/schemas/bills.js';
@@ -10,7 +10,7 @@ import { ROUTES } from '../routes.js';
 const page = z.object({ limit: limitSchema, cursor: cursorSchema });
 
 /** Bill events go onto the FIFO write-back queue (never processed inline); logs and dead letters come back out. */
-export const makeHandler = (deps: Deps, authSecret: () => Promise<string>) =>
+export const makeHandler = (deps: FunctionDeps<'bills-api'>, authSecret: () => Promise<string>) =>
   makeApiHandler(
     withRoles(ROUTES, {
       'POST /bills/events': async ({ body, principal }) => {

@@ -1,4 +1,4 @@
-import type { Deps } from '#shared/deps.js';
+import type { FunctionDeps } from '../deps.js';
 import { NotFound } from '#shared/errors.js';
 import { makeApiHandler, parse, withRoles } from '#shared/http/api.js';
 import { secretNames } from '#shared/ports.js';
@@ -10,7 +10,7 @@ import { ROUTES } from '../routes.js';
 /** The org as the API shows it: the client secret is write-only. */
 const view = ({ hasClientSecret, ...o }: Org) => ({ ...o, clientSecret: hasClientSecret ? '***' : null });
 
-export const makeHandler = (deps: Deps, authSecret: () => Promise<string>) =>
+export const makeHandler = (deps: FunctionDeps<'config-api'>, authSecret: () => Promise<string>) =>
   makeApiHandler(
     withRoles(ROUTES, {
       'GET /config': async () => ({ status: 200, body: await deps.stores.config.getConfig() }),

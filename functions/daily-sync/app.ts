@@ -1,11 +1,11 @@
 import middy from '@middy/core';
-import type { Deps } from '#shared/deps.js';
+import type { FunctionDeps } from '../deps.js';
 import { parsePayload } from '#shared/http/payload.js';
 import { scheduledEventSchema } from '#shared/schemas/events.js';
 import { dailySync } from '#shared/sync/schedules.js';
 
 /** EventBridge daily schedule → one input run per eligible org for today and the look-back days. */
-export const makeHandler = (deps: Deps) =>
+export const makeHandler = (deps: FunctionDeps<'daily-sync'>) =>
   middy<unknown, unknown>().handler(async (event) => {
     const { time } = parsePayload(scheduledEventSchema, event, 'scheduled event');
     const { created, existing } = await dailySync(new Date(time), deps);

@@ -1,4 +1,4 @@
-import { awsDeps } from '#shared/runtime.js';
+import { awsDeps } from '../aws-deps.js';
 import { makeHandler } from './app.js';
 
-export const handler = makeHandler(awsDeps());
+export const handler = makeHandler(awsDeps('daily-sync'));

@@ -1,4 +1,4 @@
-import type { Deps } from '#shared/deps.js';
+import type { FunctionDeps } from '../deps.js';
 import { NotFound } from '#shared/errors.js';
 import { makeApiHandler, parse, withRoles } from '#shared/http/api.js';
 import { receiveOrder } from '#shared/callbacks/orders.js';
@@ -8,7 +8,7 @@ import { logsQuerySchema, orderSchema, pushByConditionSchema, pushSchema, result
 import { ROUTES } from '../routes.js';
 
 /** Orders in, results in (→ callbacks), interaction logs out, operator pushes. */
-export const makeHandler = (deps: Deps, authSecret: () => Promise<string>) =>
+export const makeHandler = (deps: FunctionDeps<'interaction-api'>, authSecret: () => Promise<string>) =>
   makeApiHandler(
     withRoles(ROUTES, {
       'POST /billing/orders': async ({ body }) => ({ status: 202, body: { logId: await receiveOrder(parse(orderSchema, body), deps) } }),

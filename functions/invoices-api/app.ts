@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { Deps } from '#shared/deps.js';
+import type { FunctionDeps } from '../deps.js';
 import { NotFound } from '#shared/errors.js';
 import { assertFolderAccess, putUser, readFolder } from '#shared/folders/folder.js';
 import { userPutSchema } from '#shared/schemas/users.js';
@@ -20,7 +20,7 @@ const listQuery = z.object({
   cursor: cursorSchema,
 });
 
-export const makeHandler = (deps: Deps, authSecret: () => Promise<string>) =>
+export const makeHandler = (deps: FunctionDeps<'invoices-api'>, authSecret: () => Promise<string>) =>
   makeApiHandler(
     withRoles(ROUTES, {
       'GET /invoices': async ({ query, principal }) => {

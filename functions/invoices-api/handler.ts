@@ -1,4 +1,4 @@
-import { awsAuthSecret, awsDeps } from '#shared/runtime.js';
+import { awsAuthSecret, awsDeps } from '../aws-deps.js';
 import { makeHandler } from './app.js';
 
-export const handler = makeHandler(awsDeps(), awsAuthSecret());
+export const handler = makeHandler(awsDeps('invoices-api'), awsAuthSecret('invoices-api'));

@@ -1,4 +1,4 @@
-import type { Deps } from '#shared/deps.js';
+import type { FunctionDeps } from '../deps.js';
 import { NotFound } from '#shared/errors.js';
 import { makeApiHandler, parse, withRoles } from '#shared/http/api.js';
 import { idSchema } from '#shared/schemas/common.js';
@@ -7,7 +7,7 @@ import { reconcile } from '#shared/sync/reconcile.js';
 import { runSummary, startByBills, startSync } from '#shared/sync/start.js';
 import { ROUTES } from '../routes.js';
 
-export const makeHandler = (deps: Deps, authSecret: () => Promise<string>) =>
+export const makeHandler = (deps: FunctionDeps<'sync-api'>, authSecret: () => Promise<string>) =>
   makeApiHandler(
     withRoles(ROUTES, {
       'POST /sync': async ({ body }) => {

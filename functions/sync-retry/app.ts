@@ -1,11 +1,11 @@
 import middy from '@middy/core';
-import type { Deps } from '#shared/deps.js';
+import type { FunctionDeps } from '../deps.js';
 import { parsePayload } from '#shared/http/payload.js';
 import { scheduledEventSchema } from '#shared/schemas/events.js';
 import { retryFailed } from '#shared/sync/schedules.js';
 
 /** EventBridge retry schedule → failed runs queued again; stalled runs resumed from their checkpoint. */
-export const makeHandler = (deps: Deps) =>
+export const makeHandler = (deps: FunctionDeps<'sync-retry'>) =>
   middy<unknown, unknown>().handler(async (event) => {
     const { time } = parsePayload(scheduledEventSchema, event, 'scheduled event');
     const { retried, resumed } = await retryFailed(new Date(time), deps);

@@ -21,13 +21,13 @@ export interface Target {
 /** Where and how to sign, per system; a push of many logs reads each system once. */
 export type Targets = (systemId: string) => Promise<Target>;
 
-const loadTarget = async (systemId: string, deps: Pick<Deps, 'stores' | 'secrets'>): Promise<Target> => ({
+const loadTarget = async (systemId: string, deps: Pick<Deps<'config', never>, 'stores' | 'secrets'>): Promise<Target> => ({
   system: await deps.stores.config.getSystem(systemId),
   secret: await deps.secrets.get(secretNames.systemSigningSecret(systemId)),
 });
 
 /** Targets cached for the length of one operation (one push request). */
-export const cachedTargets = (deps: Pick<Deps, 'stores' | 'secrets'>): Targets => {
+export const cachedTargets = (deps: Pick<Deps<'config', never>, 'stores' | 'secrets'>): Targets => {
   const cache = new Map<string, Promise<Target>>();
   return (systemId) => {
     let t = cache.get(systemId);
@@ -49,7 +49,7 @@ export const deliver = async (
   webhookId: string,
   payload: unknown,
   trigger: Attempt['trigger'],
-  deps: Pick<Deps, 'stores' | 'secrets' | 'clock' | 'localMode'>,
+  deps: Pick<Deps<'config', never>, 'stores' | 'secrets' | 'clock' | 'localMode'>,
   { timeoutMs = CALLBACK_TIMEOUT_MS, targets }: { timeoutMs?: number | undefined; targets?: Targets } = {},
 ): Promise<DeliveryOutcome> => {
   const started = Date.now();

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Deps } from '../deps.js';
 import { NotFound } from '../errors.js';
 
-export const receiveOrder = async (order: { systemId: string; orderNo: string } & Record<string, unknown>, deps: Deps): Promise<string> => {
+export const receiveOrder = async (order: { systemId: string; orderNo: string } & Record<string, unknown>, deps: Deps<'config' | 'logs', never>): Promise<string> => {
   if (!(await deps.stores.config.getSystem(order.systemId))) throw new NotFound(`systemId: no system ${order.systemId} (register it with PUT /systems/${order.systemId})`);
   const at = deps.clock().toISOString();
   const logId = `ord_${randomUUID()}`;

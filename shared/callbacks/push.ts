@@ -1,6 +1,8 @@
 /** Operator pushes (seed 004): re-push a log's result now, or push the result of an invoice found by condition. */
 import { createHash } from 'node:crypto';
 import type { Deps } from '../deps.js';
+
+type PushDeps = Deps<'config' | 'logs' | 'invoices', never>;
 import { PUSHABLE, type Attempt, type InteractionLog, type ResultPayload } from '../schemas/interaction.js';
 import { cachedTargets, deliver } from './deliver.js';
 
@@ -14,14 +16,14 @@ const outcome = (logId: string, attempt: Attempt): PushResult =>
   attempt.ok ? { logId, ok: true } : { logId, ok: false, error: { code: 'DELIVERY_FAILED', message: attempt.error ?? 'delivery failed' } };
 
 /** Deliver to each log, then record every attempt in one write (transactions of up to 100). */
-const deliverAll = async (jobs: { log: InteractionLog; send: () => Promise<Attempt> }[], deps: Deps): Promise<Map<string, PushResult>> => {
+const deliverAll = async (jobs: { log: InteractionLog; send: () => Promise<Attempt> }[], deps: PushDeps): Promise<Map<string, PushResult>> => {
   const attempts = await Promise.all(jobs.map(async (j) => ({ logId: j.log.logId, attempt: await j.send() })));
   await deps.stores.logs.recordAttempts(attempts.map((a) => ({ ...a, dataStatus: a.attempt.ok ? 'SUCCEEDED' : 'FAILED' })));
   return new Map(attempts.map((a) => [a.logId, outcome(a.logId, a.attempt)]));
 };
 
 /** Push the current result of each log again (blue and red result callbacks only). */
-export const pushLogs = async (logIds: string[], deps: Deps): Promise<PushResult[]> => {
+export const pushLogs = async (logIds: string[], deps: PushDeps): Promise<PushResult[]> => {
   const ids = [...new Set(logIds)];
   const logs = await deps.stores.logs.getMany(ids);
   const targets = cachedTargets(deps);
@@ -39,7 +41,7 @@ export const pushLogs = async (logIds: string[], deps: Deps): Promise<PushResult
 };
 
 /** Find the output invoice with this order number and invoice number and push its result to each log's system. */
-export const pushByCondition = async (req: { logIds: string[]; orderNo: string; invoiceNo: string }, deps: Deps): Promise<PushResult[]> => {
+export const pushByCondition = async (req: { logIds: string[]; orderNo: string; invoiceNo: string }, deps: PushDeps): Promise<PushResult[]> => {
   const ids = [...new Set(req.logIds)];
   const invoice = (await deps.stores.invoices.findByNumber(req.invoiceNo)).find((i) => i.orderNo === req.orderNo && i.type === 'output');
   if (!invoice) return ids.map((logId) => ({ logId, ok: false, error: { code: 'NOT_FOUND', message: `no invoice with order number ${req.orderNo} and invoice number ${req.invoiceNo}; nothing sent` } }));

@@ -21,7 +21,7 @@ export interface Result {
 const resultLogId = (r: Result) => `cb_${createHash('sha256').update([r.orderNo, r.resultType, r.serialNo ?? '', r.invoiceNo ?? ''].join('\u0000')).digest('hex').slice(0, 24)}`;
 
 /** Queue the callback of a result. `null` when no system sent that order. */
-export const queueResult = async (r: Result, method: InteractionLog['processingMethod'], deps: Pick<Deps, 'stores' | 'queues' | 'clock'>): Promise<{ logId: string; created: boolean } | null> => {
+export const queueResult = async (r: Result, method: InteractionLog['processingMethod'], deps: Pick<Deps<'logs', 'callbacks'>, 'stores' | 'queues' | 'clock'>): Promise<{ logId: string; created: boolean } | null> => {
   const order = await deps.stores.logs.orderLog(r.orderNo);
   if (!order) return null;
   const logId = resultLogId(r);
@@ -48,7 +48,7 @@ export const queueResult = async (r: Result, method: InteractionLog['processingM
 };
 
 /** Output invoices from a sync (or a push) that answer a known order. */
-export const resultsFromOutput = async (records: CloudInvoice[], deps: Pick<Deps, 'stores' | 'queues' | 'clock'>): Promise<void> => {
+export const resultsFromOutput = async (records: CloudInvoice[], deps: Pick<Deps<'logs', 'callbacks'>, 'stores' | 'queues' | 'clock'>): Promise<void> => {
   for (const r of records) {
     if (!r.orderNo) continue;
     const resultType: ResultType | null = r.invoiceStatus === 0 ? 'BLUE' : r.invoiceStatus === 2 || r.invoiceStatus === 3 ? 'RED' : null;

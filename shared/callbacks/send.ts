@@ -17,7 +17,7 @@ export interface SendPolicy {
   timeoutMs?: number | undefined;
 }
 
-export const sendCallback = async (msg: CallbackMessage, deps: Deps, policy: SendPolicy): Promise<'delivered' | 'retrying' | 'gave-up' | 'waiting' | 'stale'> => {
+export const sendCallback = async (msg: CallbackMessage, deps: Deps<'config' | 'logs', 'callbacks'>, policy: SendPolicy): Promise<'delivered' | 'retrying' | 'gave-up' | 'waiting' | 'stale'> => {
   const now = deps.clock().getTime();
   const hop = (notBefore: number, attempt: number) =>
     deps.queues.callbacks.send({ logId: msg.logId, notBefore, attempt }, { delaySeconds: Math.min(MAX_SQS_DELAY, Math.max(0, Math.ceil((notBefore - now) / 1000))) });

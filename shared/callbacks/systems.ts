@@ -16,7 +16,7 @@ export interface System {
   updatedAt: string;
 }
 
-export const registerSystem = async (systemId: string, input: z.infer<typeof systemPutSchema>, deps: Deps): Promise<{ system: System & { secret?: string }; created: boolean }> => {
+export const registerSystem = async (systemId: string, input: z.infer<typeof systemPutSchema>, deps: Deps<'config', never>): Promise<{ system: System & { secret?: string }; created: boolean }> => {
   await assertSafeCallbackUrl(input.callbackUrl, deps.localMode);
   const old = await deps.stores.config.getSystem(systemId);
   const system: System = { systemId, name: input.name, callbackUrl: input.callbackUrl, updatedAt: deps.clock().toISOString() };

@@ -11,7 +11,7 @@ export const assertFolderAccess = (p: Principal, userId: string): void => {
   if (!p.roles.includes('operator') && p.sub !== userId) throw new Forbidden('userId: an expense token may read only its own folder');
 };
 
-export const readFolder = async (userId: string, limit: number, cursor: string | undefined, deps: Deps): Promise<{ items: (Invoice & { linkedAt: string })[]; nextCursor: string | null }> => {
+export const readFolder = async (userId: string, limit: number, cursor: string | undefined, deps: Deps<'invoices' | 'links' | 'users', never>): Promise<{ items: (Invoice & { linkedAt: string })[]; nextCursor: string | null }> => {
   if (!(await deps.stores.users.get(userId))) throw new NotFound(`userId: no user ${userId}`);
   const page = await deps.stores.links.folder(userId, limit, cursor);
   const items = await Promise.all(
@@ -24,7 +24,7 @@ export const readFolder = async (userId: string, limit: number, cursor: string |
   return { items: items.filter((i): i is Invoice & { linkedAt: string } => i !== undefined), nextCursor: page.nextCursor };
 };
 
-export const putUser = async (userId: string, input: Omit<User, 'userId' | 'updatedAt'>, deps: Deps): Promise<{ user: User; created: boolean }> => {
+export const putUser = async (userId: string, input: Omit<User, 'userId' | 'updatedAt'>, deps: Deps<'users', never>): Promise<{ user: User; created: boolean }> => {
   const created = !(await deps.stores.users.get(userId));
   const user: User = { userId, ...input, orgIds: [...new Set(input.orgIds)], updatedAt: deps.clock().toISOString() };
   await deps.stores.users.put(user);

@@ -18,7 +18,7 @@ export const locateInvoice = (invoiceId: string) => {
   return id;
 };
 
-export const editFace = async (invoiceId: string, patch: z.infer<typeof facePatchSchema>, userId: string, deps: Deps): Promise<Invoice> => {
+export const editFace = async (invoiceId: string, patch: z.infer<typeof facePatchSchema>, userId: string, deps: Deps<'invoices', never>): Promise<Invoice> => {
   const { orgId, kind, serialNo } = locateInvoice(invoiceId);
   const { cloud, edit } = await deps.stores.invoices.getRaw(orgId, kind, serialNo);
   if (!cloud) throw new NotFound(`invoiceId: no invoice ${invoiceId}`);

@@ -1,6 +1,7 @@
 /** Invoices pushed by the cloud's mini-program: stored through the same upsert path as a sync. */
 import * as z from 'zod';
 import type { Deps } from '../deps.js';
+import type { UpsertStores } from '../sync/upsert.js';
 import { NotFound } from '../errors.js';
 import { idSchema } from '../schemas/common.js';
 import { kindSchema } from '../schemas/cloud.js';
@@ -10,7 +11,7 @@ export const pushSchema = z
   .object({ orgId: idSchema, kind: kindSchema, invoices: z.array(z.unknown()).min(1).max(500) })
   .strict();
 
-export const pushInvoices = async (req: z.infer<typeof pushSchema>, deps: Deps) => {
+export const pushInvoices = async (req: z.infer<typeof pushSchema>, deps: Deps<'config' | UpsertStores, 'callbacks'>) => {
   const org = await deps.stores.config.getOrg(req.orgId);
   if (!org) throw new NotFound(`orgId: no organisation ${req.orgId}`);
   const config = await deps.stores.config.getConfig();

@@ -10,6 +10,9 @@
  */
 import { MAX_PAGE_SIZE } from '../cloud/contract.js';
 import type { Deps } from '../deps.js';
+import type { UpsertStores } from './upsert.js';
+
+type EngineDeps = Deps<'runs' | 'config' | UpsertStores, 'callbacks'>;
 import { ignoreLostRace } from '../errors.js';
 import { logger } from '../logger.js';
 import { MAX_AUTO_RETRIES, type Run, type RunProgress } from '../schemas/sync.js';
@@ -34,7 +37,7 @@ const FINISHED = new Set(['succeeded', 'needs_manual', 'failed']);
 /** A worker's hold on a run: longer than the function timeout (15 min), so only a dead worker's lease expires. */
 const LEASE_MS = 16 * 60_000;
 
-export const runSyncStep = async (runId: string, deps: Deps, opt: StepOptions): Promise<StepResult> => {
+export const runSyncStep = async (runId: string, deps: EngineDeps, opt: StepOptions): Promise<StepResult> => {
   const { runs, config } = deps.stores;
   const nowMs = deps.clock().getTime();
   const leased = await runs.lease(runId, opt.owner, nowMs, LEASE_MS);
@@ -133,7 +136,7 @@ export const runSyncStep = async (runId: string, deps: Deps, opt: StepOptions): 
   }
 };
 
-const finish = async (run: Run, deps: Deps, owner: string, note: string): Promise<StepResult> => {
+const finish = async (run: Run, deps: EngineDeps, owner: string, note: string): Promise<StepResult> => {
   const at = deps.clock().toISOString();
   const f = run.folder;
   const parts = [`synced ${run.successCount} invoices (fetched ${run.fetched}`, run.skipped ? `, ${run.skipped} skipped` : '', run.failed ? `, ${run.failed} malformed skipped` : '', ')', f ? `; personal folders: ${f.linked} new links, ${f.bound} attachments bound, ${f.unmatched} phones without a user, ${f.noPermission} without org permission${f.sample.length ? ` (e.g. ${f.sample.join(', ')})` : ''}` : ''];
@@ -144,7 +147,7 @@ const finish = async (run: Run, deps: Deps, owner: string, note: string): Promis
 };
 
 /** A success clears earlier failed / needs_manual runs of the same org, type and date (or bills). */
-const clearEarlierFailures = async (run: Run, deps: Deps, at: string): Promise<void> => {
+const clearEarlierFailures = async (run: Run, deps: EngineDeps, at: string): Promise<void> => {
   const same = (r: Run) => r.runId !== run.runId && r.orgId === run.orgId && r.type === run.type && r.dataDate === run.dataDate && (r.billNos ?? []).join(',') === (run.billNos ?? []).join(',');
   for (const status of ['failed', 'needs_manual'] as const)
     for await (const r of deps.stores.runs.withStatus(status)) {

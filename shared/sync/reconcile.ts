@@ -7,7 +7,7 @@ import { Unprocessable } from '../errors.js';
 
 const LIST_BOUND = 100;
 
-export const reconcile = async (q: { orgId: string; type: Kind; dataDate?: string | undefined }, deps: Deps) => {
+export const reconcile = async (q: { orgId: string; type: Kind; dataDate?: string | undefined }, deps: Deps<'config' | 'invoices', never>) => {
   const org = await deps.stores.config.getOrg(q.orgId);
   if (!org) throw new NotFound(`orgId: organisation ${q.orgId} does not exist`);
   const { auth } = await cloudAuthFor(q.orgId, deps).catch((e: unknown) => {

@@ -6,7 +6,7 @@ import { addDays, cstDate } from '../time/cst.js';
 import { eligibleOrgs, newRun, queueRun } from './start.js';
 
 /** Daily incremental sync: an `input` run for today and the `lookbackDays` before it, per eligible org. */
-export const dailySync = async (time: Date, deps: Deps): Promise<{ created: Run[]; existing: number }> => {
+export const dailySync = async (time: Date, deps: Deps<'config' | 'runs', 'sync'>): Promise<{ created: Run[]; existing: number }> => {
   const today = cstDate(time);
   const { lookbackDays } = await deps.stores.config.getConfig();
   const dates = Array.from({ length: lookbackDays + 1 }, (_, i) => addDays(today, -i));
@@ -30,7 +30,7 @@ const STALE_MS = 30 * 60_000;
  * the event time is the retry round) and resumes from its last checkpoint, its counters intact. Runs left queued or running with no progress for 30 minutes
  * (a crashed worker, a lost message) are queued again from their checkpoint.
  */
-export const retryFailed = async (time: Date, deps: Deps): Promise<{ retried: Run[]; resumed: Run[] }> => {
+export const retryFailed = async (time: Date, deps: Deps<'runs', 'sync'>): Promise<{ retried: Run[]; resumed: Run[] }> => {
   const { runs } = deps.stores;
   const round = time.toISOString();
   const retried: Run[] = [];

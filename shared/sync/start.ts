@@ -36,18 +36,18 @@ export const newRun = (o: { runId: string; org: Org; type: Kind; dataDate: strin
 export const runSummary = (r: Run) => ({ runId: r.runId, orgId: r.orgId, type: r.type, dataDate: r.dataDate, status: r.status, ...(r.billNos ? { billNos: r.billNos } : {}) });
 
 /** Orgs that take part in scheduled and "all orgs" syncs. */
-export const eligibleOrgs = async (deps: Deps): Promise<Org[]> =>
+export const eligibleOrgs = async (deps: Deps<'config', never>): Promise<Org[]> =>
   (await deps.stores.config.listOrgs()).filter((o) => o.clientId && o.syncEnabled);
 
 /** Create the run (once) and queue it. A run whose message could not be sent stays queued for the retry job's sweep. */
-export const queueRun = async (run: Run, deps: Deps): Promise<boolean> => {
+export const queueRun = async (run: Run, deps: Deps<'runs', 'sync'>): Promise<boolean> => {
   if (!(await deps.stores.runs.create(run))) return false;
   await deps.queues.sync.send({ runId: run.runId });
   return true;
 };
 
 /** `POST /sync` and the manual-sync direct invoke: all eligible orgs when `orgIds` is absent. */
-export const startSync = async (req: { type: Kind; orgIds?: string[] | undefined; dataDate?: string | null | undefined }, deps: Deps): Promise<Run[]> => {
+export const startSync = async (req: { type: Kind; orgIds?: string[] | undefined; dataDate?: string | null | undefined }, deps: Deps<'config' | 'runs', 'sync'>): Promise<Run[]> => {
   const orgs: Org[] = [];
   if (req.orgIds) {
     for (const [i, orgId] of req.orgIds.entries()) {
@@ -63,7 +63,7 @@ export const startSync = async (req: { type: Kind; orgIds?: string[] | undefined
 };
 
 /** `POST /sync/by-bills`. */
-export const startByBills = async (req: { orgId: string; billNos: string[] }, deps: Deps): Promise<Run> => {
+export const startByBills = async (req: { orgId: string; billNos: string[] }, deps: Deps<'config' | 'runs', 'sync'>): Promise<Run> => {
   const org = await deps.stores.config.getOrg(req.orgId);
   if (!org) throw new NotFound(`orgId: organisation ${req.orgId} does not exist`);
   const at = deps.clock();

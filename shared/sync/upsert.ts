@@ -7,6 +7,10 @@ import { toCloudItem, type CloudItem } from '../invoices/merge.js';
 import { cloudInvoiceSchema, NON_SYNCABLE_FIELDS, type CloudInvoice, type Kind, type NonSyncField } from '../schemas/cloud.js';
 import type { GlobalConfig } from '../schemas/config.js';
 import type { Deps } from '../deps.js';
+
+/** The stores an upsert writes (pool, folders, result logs) and the callback queue it feeds. */
+export type UpsertStores = 'invoices' | 'links' | 'users' | 'logs';
+export type UpsertDeps = Pick<Deps<UpsertStores, 'callbacks'>, 'stores' | 'queues' | 'clock'>;
 import { resultsFromOutput } from '../callbacks/results.js';
 import { emptyFolderStats, linkCollectors, type FolderStats } from '../folders/link-collectors.js';
 
@@ -65,7 +69,7 @@ export const prepareRecords = (raw: unknown[], ctx: UpsertContext): Prepared => 
 };
 
 /** Store prepared records: non-synced fields carried over, cloud copies batch-written, then folders and callbacks. */
-export const storePrepared = async ({ outcomes, records, items }: Prepared, ctx: UpsertContext, deps: Pick<Deps, 'stores' | 'queues' | 'clock'>): Promise<UpsertResult> => {
+export const storePrepared = async ({ outcomes, records, items }: Prepared, ctx: UpsertContext, deps: UpsertDeps): Promise<UpsertResult> => {
   const { stores } = deps;
   const store = stores.invoices;
   const { applied } = splitNonSync(ctx.config.nonSyncFields);
@@ -93,5 +97,5 @@ export const storePrepared = async ({ outcomes, records, items }: Prepared, ctx:
 };
 
 /** The one upsert path: validate and map, then store. */
-export const upsertRecords = (raw: unknown[], ctx: UpsertContext, deps: Pick<Deps, 'stores' | 'queues' | 'clock'>): Promise<UpsertResult> =>
+export const upsertRecords = (raw: unknown[], ctx: UpsertContext, deps: UpsertDeps): Promise<UpsertResult> =>
   storePrepared(prepareRecords(raw, ctx), ctx, deps);

@@ -12,7 +12,7 @@ import { cloudAuthFor, RunFailure } from '../sync/credentials.js';
 
 export class RetryLater extends Error {}
 
-export const applyBillEvent = async (m: WritebackMessage, attempt: number, deps: Deps): Promise<BillOutcome> => {
+export const applyBillEvent = async (m: WritebackMessage, attempt: number, deps: Deps<'bills' | 'config' | 'invoices', never>): Promise<BillOutcome> => {
   const { bills } = deps.stores;
   const e = m.event;
   const log = (step: BillLogEntry['step'], request: unknown, response: unknown, outcome: BillOutcome) =>

@@ -1,0 +1,77 @@
+/**
+ * Builds a function's dependencies in AWS, once per container, from what its catalog entry grants: the
+ * tables (their names from the environment the stack sets), the queues it sends to, the secrets, and
+ * the invoice cloud. Nothing else is read from the environment, so a function starts with exactly the
+ * variables the stack gives it. SQS and Secrets Manager clients load on first use (cold start, P3).
+ */
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { secretsManager } from '#shared/adapters/secrets-manager.js';
+import { sqsQueue } from '#shared/adapters/sqs-queue.js';
+import { createCloudClient } from '#shared/cloud/client.js';
+import { makeStores, type Queues } from '#shared/deps.js';
+import { createDocClient } from '#shared/store/dynamo.js';
+import { TABLES } from '#shared/store/tables.js';
+import { FUNCTIONS, QUEUE_ENV, type FunctionName } from './catalog.js';
+import type { FunctionDeps, QueuesOf, TablesOf } from './deps.js';
+
+const once = <T>(make: () => Promise<T>): (() => Promise<T>) => {
+  let p: Promise<T> | undefined;
+  return () =>
+    (p ??= make().catch((e: unknown) => {
+      p = undefined;
+      throw e;
+    }));
+};
+const sqs = once(async (): Promise<SQSClient> => {
+  const { SQSClient } = await import('@aws-sdk/client-sqs');
+  return new SQSClient({});
+});
+const secretsClient = once(async (): Promise<SecretsManagerClient> => {
+  const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+  return new SecretsManagerClient({});
+});
+
+/** A variable the stack sets for this function; missing means the deployment is wrong. */
+export const requiredEnv = (name: string, fn: string): string => {
+  const v = process.env[name];
+  if (!v) throw new Error(`${fn}: environment variable ${name} is not set by the stack`);
+  return v;
+};
+
+const tableNames = <N extends FunctionName>(fn: N): Record<TablesOf<N>, string> => {
+  const out = {} as Record<TablesOf<N>, string>;
+  for (const key of Object.keys(FUNCTIONS[fn].tables) as TablesOf<N>[])
+    out[key] = requiredEnv(TABLES[key].env, fn);
+  return out;
+};
+
+const queues = <N extends FunctionName>(fn: N): Pick<Queues, QueuesOf<N>> => {
+  const out: Partial<Record<QueuesOf<N>, unknown>> = {};
+  for (const key of FUNCTIONS[fn].sends as readonly QueuesOf<N>[])
+    out[key] = sqsQueue(sqs, requiredEnv(QUEUE_ENV[key], fn));
+  return out as Pick<Queues, QueuesOf<N>>;
+};
+
+/** The dependencies of function `fn` in AWS. */
+export const awsDeps = <N extends FunctionName>(fn: N): FunctionDeps<N> => ({
+  stores: makeStores(createDocClient(), tableNames(fn)),
+  queues: queues(fn),
+  cloud: createCloudClient({
+    baseUrl: process.env.INVOICE_CLOUD_URL ?? 'https://invoice-cloud.invalid',
+  }),
+  secrets: secretsManager(secretsClient, process.env.SECRETS_PREFIX ?? ''),
+  clock: () => new Date(),
+  localMode: false,
+});
+
+/** The API's token secret: the stack's own secret (by ARN), read once per container. */
+export const awsAuthSecret = (fn: FunctionName): (() => Promise<string>) => {
+  const store = secretsManager(secretsClient, '', Number.POSITIVE_INFINITY);
+  const arn = requiredEnv('AUTH_SECRET_ARN', fn);
+  return once(async () => {
+    const v = await store.get(arn);
+    if (!v) throw new Error('API token secret is empty');
+    return v;
+  });
+};
