@@ -13,7 +13,16 @@ import { fmt, median } from './common.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = `${root}bench/out/bundles`;
-const env: Record<string, string> = { ...process.env, AWS_REGION: 'ap-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', SYNC_QUEUE_URL: 'https://sqs/q', WRITEBACK_QUEUE_URL: 'https://sqs/w', CALLBACK_QUEUE_URL: 'https://sqs/c', POWERTOOLS_LOG_LEVEL: 'ERROR' };
+const env: Record<string, string> = {
+  ...process.env,
+  AWS_REGION: 'ap-east-1',
+  AWS_ACCESS_KEY_ID: 'x',
+  AWS_SECRET_ACCESS_KEY: 'x',
+  SYNC_QUEUE_URL: 'https://sqs/q',
+  WRITEBACK_QUEUE_URL: 'https://sqs/w',
+  CALLBACK_QUEUE_URL: 'https://sqs/c',
+  POWERTOOLS_LOG_LEVEL: 'ERROR',
+};
 for (const t of Object.values(TABLES)) env[t.env] = 'bench-table';
 
 const bundle = async (entry: string, name: string) => {
@@ -28,7 +37,9 @@ const bundle = async (entry: string, name: string) => {
     minify: true,
     mainFields: ['module', 'main'],
     external: ['@aws-sdk/*'],
-    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+    },
     logLevel: 'error',
   });
   return { outfile, bytes: statSync(outfile).size };
@@ -38,7 +49,15 @@ const bundle = async (entry: string, name: string) => {
 const importMs = (file: string, runs: number): number => {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `const t = performance.now(); await import(${JSON.stringify(file)}); console.log(performance.now() - t);`], { env, encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const t = performance.now(); await import(${JSON.stringify(file)}); console.log(performance.now() - t);`,
+      ],
+      { env, encoding: 'utf8' },
+    );
     if (r.status !== 0) throw new Error(`importing ${file} failed: ${r.stderr}`);
     times.push(Number(r.stdout.trim().split('\n').pop()));
   }
@@ -48,16 +67,34 @@ const importMs = (file: string, runs: number): number => {
 export const benchBundles = async (o: { runs: number; log: (s: string) => void }) => {
   mkdirSync(out, { recursive: true });
   const baselineEntry = `${out}/baseline-entry.ts`;
-  writeFileSync(baselineEntry, "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\nexport const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));\n");
+  writeFileSync(
+    baselineEntry,
+    "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\nexport const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));\n",
+  );
   const base = await bundle(baselineEntry, 'baseline');
   const baseMs = importMs(base.outfile, o.runs);
-  o.log(`P3 baseline (DynamoDB document client only): ${(base.bytes / 1024).toFixed(1)} KB, import ${fmt(baseMs, 1)} ms`);
+  o.log(
+    `P3 baseline (DynamoDB document client only): ${(base.bytes / 1024).toFixed(1)} KB, import ${fmt(baseMs, 1)} ms`,
+  );
   const rows = [];
   for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
     const b = await bundle(`${root}functions/${name}/handler.ts`, name);
     const ms = importMs(b.outfile, o.runs);
-    rows.push({ function: name, kb: Math.round(b.bytes / 102.4) / 10, importMs: Math.round(ms * 10) / 10, ratio: Math.round((ms / baseMs) * 100) / 100 });
-    o.log(`P3 ${name}: ${(b.bytes / 1024).toFixed(1)} KB, import ${fmt(ms, 1)} ms, ratio ${fmt(ms / baseMs)}`);
+    rows.push({
+      function: name,
+      kb: Math.round(b.bytes / 102.4) / 10,
+      importMs: Math.round(ms * 10) / 10,
+      ratio: Math.round((ms / baseMs) * 100) / 100,
+    });
+    o.log(
+      `P3 ${name}: ${(b.bytes / 1024).toFixed(1)} KB, import ${fmt(ms, 1)} ms, ratio ${fmt(ms / baseMs)}`,
+    );
   }
-  return { baseline: { kb: Math.round(base.bytes / 102.4) / 10, importMs: baseMs }, functions: rows, maxKb: Math.max(...rows.map((r) => r.kb)), maxRatio: Math.max(...rows.map((r) => r.ratio)), targets: { kb: 600, ratio: 1.5 } };
+  return {
+    baseline: { kb: Math.round(base.bytes / 102.4) / 10, importMs: baseMs },
+    functions: rows,
+    maxKb: Math.max(...rows.map((r) => r.kb)),
+    maxRatio: Math.max(...rows.map((r) => r.ratio)),
+    targets: { kb: 600, ratio: 1.5 },
+  };
 };

@@ -11,19 +11,57 @@ import { fmt, median } from './common.js';
 
 const CHUNK = 100;
 
-export const benchCallbacks = async (endpoint: string, o: { count: number; reps: number; log: (s: string) => void }) => {
+export const benchCallbacks = async (
+  endpoint: string,
+  o: { count: number; reps: number; log: (s: string) => void },
+) => {
   setLogLevel('ERROR');
-  const stack = await buildLocalStack({ dynamoEndpoint: endpoint, cloudUrl: 'http://127.0.0.1:9', tablePrefix: `p4${Date.now().toString(36)}` });
+  const stack = await buildLocalStack({
+    dynamoEndpoint: endpoint,
+    cloudUrl: 'http://127.0.0.1:9',
+    tablePrefix: `p4${Date.now().toString(36)}`,
+  });
   const rcv = await startReceiver();
-  const reg = await stack.http('PUT', '/systems/erp', { authorization: `Bearer ${stack.token({ sub: 'b', roles: ['operator'] })}` }, JSON.stringify({ name: 'ERP', callbackUrl: `${rcv.url}/hooks` }));
+  const reg = await stack.http(
+    'PUT',
+    '/systems/erp',
+    { authorization: `Bearer ${stack.token({ sub: 'b', roles: ['operator'] })}` },
+    JSON.stringify({ name: 'ERP', callbackUrl: `${rcv.url}/hooks` }),
+  );
   if (reg.status !== 201) throw new Error(reg.body);
   const at = new Date().toISOString();
   const logs: InteractionLog[] = Array.from({ length: o.count }, (_, i) => {
     const logId = `cb_bench_${i}`;
-    const payload: ResultPayload = { type: 'invoice.result', logId, orderNo: `ORD${i}`, resultType: 'BLUE', invoiceNo: String(10000000 + i), invoiceCode: '033002100111', serialNo: `OUT${i}`, reason: null, time: '2024-07-22 10:00:00' };
-    return { logId, systemId: 'erp', operationType: 'BLUE_RESULT_CALLBACK', dataStatus: 'SUCCEEDED', processingMethod: 'API_PASSIVE', orderNo: payload.orderNo, invoiceNo: payload.invoiceNo, request: payload, response: null, attempts: [], webhookId: `msg_${logId}`, payload, createdAt: at, updatedAt: at };
+    const payload: ResultPayload = {
+      type: 'invoice.result',
+      logId,
+      orderNo: `ORD${i}`,
+      resultType: 'BLUE',
+      invoiceNo: String(10000000 + i),
+      invoiceCode: '033002100111',
+      serialNo: `OUT${i}`,
+      reason: null,
+      time: '2024-07-22 10:00:00',
+    };
+    return {
+      logId,
+      systemId: 'erp',
+      operationType: 'BLUE_RESULT_CALLBACK',
+      dataStatus: 'SUCCEEDED',
+      processingMethod: 'API_PASSIVE',
+      orderNo: payload.orderNo,
+      invoiceNo: payload.invoiceNo,
+      request: payload,
+      response: null,
+      attempts: [],
+      webhookId: `msg_${logId}`,
+      payload,
+      createdAt: at,
+      updatedAt: at,
+    };
   });
-  for (let i = 0; i < logs.length; i += 50) await Promise.all(logs.slice(i, i + 50).map((l) => stack.deps.stores.logs.create(l)));
+  for (let i = 0; i < logs.length; i += 50)
+    await Promise.all(logs.slice(i, i + 50).map((l) => stack.deps.stores.logs.create(l)));
   const ids = logs.map((l) => l.logId);
   const bodies = logs.map((l) => JSON.stringify(l.payload));
 
@@ -31,30 +69,51 @@ export const benchCallbacks = async (endpoint: string, o: { count: number; reps:
     const t = performance.now();
     for (let i = 0; i < ids.length; i += CHUNK) {
       const res = await pushLogs(ids.slice(i, i + CHUNK), stack.deps);
-      if (res.some((r) => !r.ok)) throw new Error(`push failed: ${JSON.stringify(res.find((r) => !r.ok))}`);
+      if (res.some((r) => !r.ok))
+        throw new Error(`push failed: ${JSON.stringify(res.find((r) => !r.ok))}`);
     }
     return o.count / ((performance.now() - t) / 1000);
   };
   const raw = async () => {
     const t = performance.now();
     for (let i = 0; i < bodies.length; i += CHUNK)
-      await Promise.all(bodies.slice(i, i + CHUNK).map(async (body) => {
-        const r = await fetch(`${rcv.url}/hooks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-        await r.text();
-      }));
+      await Promise.all(
+        bodies.slice(i, i + CHUNK).map(async (body) => {
+          const r = await fetch(`${rcv.url}/hooks`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body,
+          });
+          await r.text();
+        }),
+      );
     return o.count / ((performance.now() - t) / 1000);
   };
   /** The emulator's own bound for this path: recording the same attempts (one per log), nothing sent. */
   const records = async () => {
-    const attempt = { at: new Date().toISOString(), status: 200, latencyMs: 1, ok: true, response: '{"ok":true}', trigger: 'push' as const };
+    const attempt = {
+      at: new Date().toISOString(),
+      status: 200,
+      latencyMs: 1,
+      ok: true,
+      response: '{"ok":true}',
+      trigger: 'push' as const,
+    };
     const t = performance.now();
-    for (let i = 0; i < ids.length; i += CHUNK) await stack.deps.stores.logs.recordAttempts(ids.slice(i, i + CHUNK).map((logId) => ({ logId, attempt, dataStatus: 'SUCCEEDED' as const })));
+    for (let i = 0; i < ids.length; i += CHUNK)
+      await stack.deps.stores.logs.recordAttempts(
+        ids
+          .slice(i, i + CHUNK)
+          .map((logId) => ({ logId, attempt, dataStatus: 'SUCCEEDED' as const })),
+      );
     return o.count / ((performance.now() - t) / 1000);
   };
   await raw();
   await project();
   const recordRate = await records();
-  o.log(`P4 recording ${o.count} attempts alone (the emulator's write bound for this path): ${Math.round(recordRate)}/s`);
+  o.log(
+    `P4 recording ${o.count} attempts alone (the emulator's write bound for this path): ${Math.round(recordRate)}/s`,
+  );
   const ratios: number[] = [];
   const rates: { push: number; raw: number }[] = [];
   for (let i = 0; i < o.reps; i++) {
@@ -64,7 +123,9 @@ export const benchCallbacks = async (endpoint: string, o: { count: number; reps:
     const [rawRate, push] = i % 2 === 0 ? [first, second] : [second, first];
     rates.push({ push, raw: rawRate });
     ratios.push(push / rawRate);
-    o.log(`P4 rep ${i + 1}/${o.reps}: re-push ${Math.round(push)}/s · raw POST ${Math.round(rawRate)}/s → ${fmt(push / rawRate)}`);
+    o.log(
+      `P4 rep ${i + 1}/${o.reps}: re-push ${Math.round(push)}/s · raw POST ${Math.round(rawRate)}/s → ${fmt(push / rawRate)}`,
+    );
     rcv.received.length = 0;
   }
   await rcv.stop();
@@ -76,7 +137,12 @@ export const benchCallbacks = async (endpoint: string, o: { count: number; reps:
     pushPerSec: median(rates.map((r) => r.push)),
     rawPostPerSec: median(rates.map((r) => r.raw)),
     recordOnlyPerSec: recordRate,
-    ratioToRawPost: { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios), target: 0.8 },
+    ratioToRawPost: {
+      median: median(ratios),
+      min: Math.min(...ratios),
+      max: Math.max(...ratios),
+      target: 0.8,
+    },
     ratioToBound: { median: median(bound), min: Math.min(...bound), max: Math.max(...bound) },
   };
 };

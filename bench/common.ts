@@ -2,13 +2,27 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-export const BENCH_ORG = { taxNo: '91330100MA27XK1234', orgName: '基准测试有限公司', clientId: 'bench', clientSecret: 'bench-secret', output: 0, phones: [] as string[] };
+export const BENCH_ORG = {
+  taxNo: '91330100MA27XK1234',
+  orgName: '基准测试有限公司',
+  clientId: 'bench',
+  clientSecret: 'bench-secret',
+  output: 0,
+  phones: [] as string[],
+};
 
 const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
 
 /** Run a bench script in a child process; resolves with the first JSON line it prints. */
-export const child = (script: string, args: string[], env: Record<string, string> = {}): { proc: ChildProcess; first: Promise<any> } => {
-  const proc = spawn(tsx, [fileURLToPath(new URL(script, import.meta.url)), ...args], { env: { ...process.env, NODE_NO_WARNINGS: '1', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+export const child = (
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+): { proc: ChildProcess; first: Promise<any> } => {
+  const proc = spawn(tsx, [fileURLToPath(new URL(script, import.meta.url)), ...args], {
+    env: { ...process.env, NODE_NO_WARNINGS: '1', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const first = new Promise<any>((resolve, reject) => {
     const rl = createInterface({ input: proc.stdout });
     rl.once('line', (l) => resolve(JSON.parse(l)));

@@ -23,9 +23,17 @@ const reps = Number(arg('reps', '3'));
 const only = arg('only', 'P1,P2,P3,P4').split(',');
 const size = (n: number) => Math.max(1000, Math.round(n * scale));
 const t0 = Date.now();
-const log = (s: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${s}`);
-const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? '?', memGb: Math.round(totalmem() / 2 ** 30), node: process.version };
-log(`machine: ${machine.cpus} × ${machine.cpu}, ${machine.memGb} GB, Node ${machine.node}; scale ${scale}, ${reps} reps`);
+const log = (s: string) =>
+  console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${s}`);
+const machine = {
+  cpus: cpus().length,
+  cpu: cpus()[0]?.model ?? '?',
+  memGb: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+};
+log(
+  `machine: ${machine.cpus} × ${machine.cpu}, ${machine.memGb} GB, Node ${machine.node}; scale ${scale}, ${reps} reps`,
+);
 
 const dynamo = await startDynamoLocal();
 const results: Record<string, unknown> = { machine, scale, reps, at: new Date().toISOString() };
@@ -35,22 +43,34 @@ try {
   if (only.includes('P1')) {
     const r = await benchSync(dynamo.endpoint, { count: size(100_000), reps, log });
     results.P1 = r;
-    summary.push(`P1 sync ${r.count} invoices: ${Math.round(r.syncPerSec)}/s; ÷ raw BatchWriteItem ${fmt(r.ratioToRawWrite.median)} (${fmt(r.ratioToRawWrite.min)}–${fmt(r.ratioToRawWrite.max)}); ÷ min(fetch-only, raw write) ${fmt(r.ratioToBound.median)} — target ≥ 0.8: ${verdict(r.ratioToRawWrite.median >= 0.8 && r.ratioToBound.median >= 0.8)}`);
+    summary.push(
+      `P1 sync ${r.count} invoices: ${Math.round(r.syncPerSec)}/s; ÷ raw BatchWriteItem ${fmt(r.ratioToRawWrite.median)} (${fmt(r.ratioToRawWrite.min)}–${fmt(r.ratioToRawWrite.max)}); ÷ min(fetch-only, raw write) ${fmt(r.ratioToBound.median)} — target ≥ 0.8: ${verdict(r.ratioToRawWrite.median >= 0.8 && r.ratioToBound.median >= 0.8)}`,
+    );
   }
   if (only.includes('P2')) {
-    const r = await benchMemory(dynamo.endpoint, { small: size(20_000), large: size(200_000), log });
+    const r = await benchMemory(dynamo.endpoint, {
+      small: size(20_000),
+      large: size(200_000),
+      log,
+    });
     results.P2 = r;
-    summary.push(`P2 peak RSS ${r.large.count} ÷ ${r.small.count} invoices: ${r.large.peakRssMb} MB ÷ ${r.small.peakRssMb} MB = ${fmt(r.ratio)} — target ≤ 1.2: ${verdict(r.ratio <= 1.2)}`);
+    summary.push(
+      `P2 peak RSS ${r.large.count} ÷ ${r.small.count} invoices: ${r.large.peakRssMb} MB ÷ ${r.small.peakRssMb} MB = ${fmt(r.ratio)} — target ≤ 1.2: ${verdict(r.ratio <= 1.2)}`,
+    );
   }
   if (only.includes('P3')) {
     const r = await benchBundles({ runs: 7, log });
     results.P3 = r;
-    summary.push(`P3 bundles: largest ${r.maxKb} KB (target ≤ 600), import ÷ document-client-only bundle: worst ${fmt(r.maxRatio)} (target ≤ 1.5): ${verdict(r.maxKb <= 600 && r.maxRatio <= 1.5)}`);
+    summary.push(
+      `P3 bundles: largest ${r.maxKb} KB (target ≤ 600), import ÷ document-client-only bundle: worst ${fmt(r.maxRatio)} (target ≤ 1.5): ${verdict(r.maxKb <= 600 && r.maxRatio <= 1.5)}`,
+    );
   }
   if (only.includes('P4')) {
     const r = await benchCallbacks(dynamo.endpoint, { count: size(10_000), reps, log });
     results.P4 = r;
-    summary.push(`P4 re-push ${r.count} logs: ${Math.round(r.pushPerSec)}/s; ÷ raw POST ${fmt(r.ratioToRawPost.median)} (${fmt(r.ratioToRawPost.min)}–${fmt(r.ratioToRawPost.max)}) — target ≥ 0.8: ${verdict(r.ratioToRawPost.median >= 0.8)}; ÷ min(raw POST, recording alone ${Math.round(r.recordOnlyPerSec)}/s) ${fmt(r.ratioToBound.median)}`);
+    summary.push(
+      `P4 re-push ${r.count} logs: ${Math.round(r.pushPerSec)}/s; ÷ raw POST ${fmt(r.ratioToRawPost.median)} (${fmt(r.ratioToRawPost.min)}–${fmt(r.ratioToRawPost.max)}) — target ≥ 0.8: ${verdict(r.ratioToRawPost.median >= 0.8)}; ÷ min(raw POST, recording alone ${Math.round(r.recordOnlyPerSec)}/s) ${fmt(r.ratioToBound.median)}`,
+    );
   }
 } finally {
   await dynamo.stop();

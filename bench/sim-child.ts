@@ -3,6 +3,10 @@ import { startSimulator } from '#simulator/invoice-cloud.js';
 import { BENCH_ORG } from './common.js';
 
 const count = Number(process.argv[2] ?? 100000);
-const sim = await startSimulator({ orgs: [{ ...BENCH_ORG, input: count }], endDate: '2024-07-22', days: 60 });
+const sim = await startSimulator({
+  orgs: [{ ...BENCH_ORG, input: count }],
+  endDate: '2024-07-22',
+  days: 60,
+});
 process.stdout.write(`${JSON.stringify({ url: sim.url })}\n`);
 process.on('SIGTERM', () => void sim.stop().then(() => process.exit(0)));

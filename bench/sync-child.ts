@@ -21,21 +21,49 @@ import { BENCH_ORG } from './common.js';
 
 setLogLevel('ERROR');
 const [mode, endpoint, simUrl, prefix] = process.argv.slice(2) as [string, string, string, string];
-const stack = await buildLocalStack({ dynamoEndpoint: endpoint, cloudUrl: simUrl, tablePrefix: prefix });
-const auth = { clientId: BENCH_ORG.clientId, clientSecret: BENCH_ORG.clientSecret, taxNo: BENCH_ORG.taxNo };
+const stack = await buildLocalStack({
+  dynamoEndpoint: endpoint,
+  cloudUrl: simUrl,
+  tablePrefix: prefix,
+});
+const auth = {
+  clientId: BENCH_ORG.clientId,
+  clientSecret: BENCH_ORG.clientSecret,
+  taxNo: BENCH_ORG.taxNo,
+};
 const rss = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
 if (mode === 'sync') {
   await stack.secrets.put('org/bench/client-secret', BENCH_ORG.clientSecret);
-  const org = { orgId: 'bench', orgName: BENCH_ORG.orgName, taxNo: BENCH_ORG.taxNo, clientId: BENCH_ORG.clientId, syncEnabled: true, hasClientSecret: true, updatedAt: '' };
+  const org = {
+    orgId: 'bench',
+    orgName: BENCH_ORG.orgName,
+    taxNo: BENCH_ORG.taxNo,
+    clientId: BENCH_ORG.clientId,
+    syncEnabled: true,
+    hasClientSecret: true,
+    updatedAt: '',
+  };
   await stack.deps.stores.config.putOrg(org);
-  const run = newRun({ runId: newRunId(new Date()), org, type: 'input', dataDate: null, trigger: 'manual', at: new Date().toISOString() });
+  const run = newRun({
+    runId: newRunId(new Date()),
+    org,
+    type: 'input',
+    dataDate: null,
+    trigger: 'manual',
+    at: new Date().toISOString(),
+  });
   await stack.deps.stores.runs.create(run);
   const t = performance.now();
-  const res = await runSyncStep(run.runId, stack.deps, { owner: 'bench', remainingMs: () => 3_600_000, reserveMs: 0 });
+  const res = await runSyncStep(run.runId, stack.deps, {
+    owner: 'bench',
+    remainingMs: () => 3_600_000,
+    reserveMs: 0,
+  });
   const ms = performance.now() - t;
   const done = await stack.deps.stores.runs.get(run.runId);
-  if (res !== 'done' || done?.status !== 'succeeded') throw new Error(`sync did not finish: ${res} ${done?.status} ${done?.message}`);
+  if (res !== 'done' || done?.status !== 'succeeded')
+    throw new Error(`sync did not finish: ${res} ${done?.status} ${done?.message}`);
   process.stdout.write(`${JSON.stringify({ count: done.successCount, ms, maxRssMb: rss() })}\n`);
 } else {
   const cloud = createCloudClient({ baseUrl: simUrl });
@@ -43,22 +71,32 @@ if (mode === 'sync') {
   const pages: unknown[][] = [];
   const first = await cloud.listInvoices(auth, 'input', { pageNo: 1, pageSize: 500 });
   pages.push(first.list);
-  for (let p = 2; p <= Math.ceil(first.total / 500); p++) pages.push((await cloud.listInvoices(auth, 'input', { pageNo: p, pageSize: 500 })).list);
+  for (let p = 2; p <= Math.ceil(first.total / 500); p++)
+    pages.push((await cloud.listInvoices(auth, 'input', { pageNo: p, pageSize: 500 })).list);
   const fetchMs = performance.now() - t0;
   const at = new Date().toISOString();
-  const items = pages.flat().map((r) => toCloudItem('bench', 'input', cloudInvoiceSchema.parse(r), at));
+  const items = pages
+    .flat()
+    .map((r) => toCloudItem('bench', 'input', cloudInvoiceSchema.parse(r), at));
   const db = createDocClient(localClientConfig(endpoint));
   const chunks: Record<string, unknown>[][] = [];
   for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
   const t1 = performance.now();
-  await Promise.all(Array.from({ length: WRITE_CONCURRENCY }, async () => {
-    for (let c = chunks.shift(); c; c = chunks.shift()) {
-      let req = c.map((Item) => ({ PutRequest: { Item } }));
-      while (req.length) req = ((await db.send(new BatchWriteCommand({ RequestItems: { [stack.tables.invoices]: req } }))).UnprocessedItems?.[stack.tables.invoices] ?? []) as typeof req;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: WRITE_CONCURRENCY }, async () => {
+      for (let c = chunks.shift(); c; c = chunks.shift()) {
+        let req = c.map((Item) => ({ PutRequest: { Item } }));
+        while (req.length)
+          req = ((
+            await db.send(new BatchWriteCommand({ RequestItems: { [stack.tables.invoices]: req } }))
+          ).UnprocessedItems?.[stack.tables.invoices] ?? []) as typeof req;
+      }
+    }),
+  );
   const writeMs = performance.now() - t1;
-  process.stdout.write(`${JSON.stringify({ count: items.length, fetchMs, writeMs, maxRssMb: rss() })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ count: items.length, fetchMs, writeMs, maxRssMb: rss() })}\n`,
+  );
 }
 stack.close();
 new DynamoDBClient({}).destroy();

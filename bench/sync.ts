@@ -6,7 +6,11 @@ import { child, fmt, median } from './common.js';
 const dropTables = async (endpoint: string, prefix: string) => {
   const c = new DynamoDBClient(localClientConfig(endpoint));
   const { TableNames = [] } = await c.send(new ListTablesCommand({}));
-  await Promise.all(TableNames.filter((t) => t.startsWith(prefix)).map((t) => c.send(new DeleteTableCommand({ TableName: t }))));
+  await Promise.all(
+    TableNames.filter((t) => t.startsWith(prefix)).map((t) =>
+      c.send(new DeleteTableCommand({ TableName: t })),
+    ),
+  );
   c.destroy();
 };
 
@@ -30,7 +34,10 @@ const measure = async (mode: 'sync' | 'baseline', endpoint: string, url: string)
   }
 };
 
-export const benchSync = async (endpoint: string, o: { count: number; reps: number; log: (s: string) => void }) =>
+export const benchSync = async (
+  endpoint: string,
+  o: { count: number; reps: number; log: (s: string) => void },
+) =>
   withSim(o.count, async (url) => {
     o.log(`P1 warming DynamoDB Local with one ${o.count}-invoice baseline…`);
     await measure('baseline', endpoint, url);
@@ -43,7 +50,9 @@ export const benchSync = async (endpoint: string, o: { count: number; reps: numb
       const raw = got.baseline.count / (got.baseline.writeMs / 1000);
       const fetch = got.baseline.count / (got.baseline.fetchMs / 1000);
       rows.push({ rate, raw, fetch, r1: rate / raw, r2: rate / Math.min(fetch, raw) });
-      o.log(`P1 rep ${i + 1}/${o.reps}: sync ${Math.round(rate)}/s · raw write ${Math.round(raw)}/s · fetch-only ${Math.round(fetch)}/s → ${fmt(rate / raw)} / ${fmt(rate / Math.min(fetch, raw))}`);
+      o.log(
+        `P1 rep ${i + 1}/${o.reps}: sync ${Math.round(rate)}/s · raw write ${Math.round(raw)}/s · fetch-only ${Math.round(fetch)}/s → ${fmt(rate / raw)} / ${fmt(rate / Math.min(fetch, raw))}`,
+      );
     }
     const r1 = rows.map((r) => r.r1);
     const r2 = rows.map((r) => r.r2);
@@ -53,16 +62,33 @@ export const benchSync = async (endpoint: string, o: { count: number; reps: numb
       syncPerSec: median(rows.map((r) => r.rate)),
       rawWritePerSec: median(rows.map((r) => r.raw)),
       fetchOnlyPerSec: median(rows.map((r) => r.fetch)),
-      ratioToRawWrite: { median: median(r1), min: Math.min(...r1), max: Math.max(...r1), target: 0.8 },
+      ratioToRawWrite: {
+        median: median(r1),
+        min: Math.min(...r1),
+        max: Math.max(...r1),
+        target: 0.8,
+      },
       ratioToBound: { median: median(r2), min: Math.min(...r2), max: Math.max(...r2), target: 0.8 },
     };
   });
 
-export const benchMemory = async (endpoint: string, o: { small: number; large: number; log: (s: string) => void }) => {
-  const peak = async (count: number) => withSim(count, async (url) => (await measure('sync', endpoint, url)) as { maxRssMb: number; count: number });
+export const benchMemory = async (
+  endpoint: string,
+  o: { small: number; large: number; log: (s: string) => void },
+) => {
+  const peak = async (count: number) =>
+    withSim(
+      count,
+      async (url) => (await measure('sync', endpoint, url)) as { maxRssMb: number; count: number },
+    );
   const small = await peak(o.small);
   o.log(`P2 ${o.small} invoices: peak RSS ${small.maxRssMb} MB`);
   const large = await peak(o.large);
   o.log(`P2 ${o.large} invoices: peak RSS ${large.maxRssMb} MB`);
-  return { small: { count: o.small, peakRssMb: small.maxRssMb }, large: { count: o.large, peakRssMb: large.maxRssMb }, ratio: large.maxRssMb / small.maxRssMb, target: 1.2 };
+  return {
+    small: { count: o.small, peakRssMb: small.maxRssMb },
+    large: { count: o.large, peakRssMb: large.maxRssMb },
+    ratio: large.maxRssMb / small.maxRssMb,
+    target: 1.2,
+  };
 };

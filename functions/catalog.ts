@@ -4,7 +4,14 @@
  */
 import type { TableKey } from '#shared/store/tables.js';
 
-export type Trigger = 'api' | 'sqs-sync' | 'sqs-writeback' | 'sqs-callbacks' | 'schedule-daily' | 'schedule-retry' | 'invoke';
+export type Trigger =
+  | 'api'
+  | 'sqs-sync'
+  | 'sqs-writeback'
+  | 'sqs-callbacks'
+  | 'schedule-daily'
+  | 'schedule-retry'
+  | 'invoke';
 export type QueueKey = 'sync' | 'writeback' | 'callbacks';
 export interface FunctionSpec {
   description: string;
@@ -30,16 +37,109 @@ export const QUEUE_ENV: Record<QueueKey, string> = {
 export const MAX_RECEIVES: Record<QueueKey, number> = { sync: 5, writeback: 5, callbacks: 8 };
 
 export const FUNCTIONS = {
-  'sync-api': { description: 'Manual sync, sync by bills, run log, reconciliation', trigger: 'api', tables: { config: 'r', runs: 'rw', invoices: 'r' }, sends: ['sync'], secrets: 'read', timeout: 29, memory: 512, outbound: true },
-  'invoices-api': { description: 'Invoice pool, pushed invoices, user directory and personal folders', trigger: 'api', tables: { config: 'rw', invoices: 'rw', links: 'rw', interactionLogs: 'rw' }, sends: ['callbacks'], secrets: 'read', timeout: 29, memory: 512 },
-  'bills-api': { description: 'Bill events in, write-back logs out', trigger: 'api', tables: { config: 'r', billLogs: 'r' }, sends: ['writeback'], secrets: 'read', timeout: 10, memory: 256 },
-  'interaction-api': { description: 'Orders and results in, interaction logs, re-push', trigger: 'api', tables: { config: 'r', interactionLogs: 'rw', invoices: 'r' }, sends: ['callbacks'], secrets: 'read', timeout: 29, memory: 512, outbound: true },
-  'config-api': { description: 'Global config, organisations, heterogeneous systems', trigger: 'api', tables: { config: 'rw' }, sends: [], secrets: 'readwrite', timeout: 10, memory: 256 },
-  'sync-worker': { description: 'Runs and continues sync runs from the sync queue', trigger: 'sqs-sync', tables: { config: 'r', runs: 'rw', invoices: 'rw', links: 'rw', interactionLogs: 'rw' }, sends: ['sync', 'callbacks'], secrets: 'read', timeout: 900, memory: 1024, outbound: true },
-  'daily-sync': { description: 'Daily incremental sync (EventBridge schedule)', trigger: 'schedule-daily', tables: { config: 'r', runs: 'rw' }, sends: ['sync'], secrets: 'read', timeout: 120, memory: 256 },
-  'sync-retry': { description: 'Failure retry (EventBridge schedule)', trigger: 'schedule-retry', tables: { runs: 'rw' }, sends: ['sync'], secrets: 'read', timeout: 120, memory: 256 },
-  'manual-sync': { description: 'Console invoke: {type, orgIds?, dataDate?}', trigger: 'invoke', tables: { config: 'r', runs: 'rw' }, sends: ['sync'], secrets: 'read', timeout: 60, memory: 256 },
-  'bill-writeback': { description: 'Writes bills back to the invoice cloud (FIFO per bill)', trigger: 'sqs-writeback', tables: { config: 'r', billLogs: 'rw', invoices: 'r' }, sends: [], secrets: 'read', timeout: 60, memory: 512, outbound: true },
-  'callback-sender': { description: 'Delivers signed callbacks with retries', trigger: 'sqs-callbacks', tables: { config: 'r', interactionLogs: 'rw' }, sends: ['callbacks'], secrets: 'read', timeout: 60, memory: 512, outbound: true },
+  'sync-api': {
+    description: 'Manual sync, sync by bills, run log, reconciliation',
+    trigger: 'api',
+    tables: { config: 'r', runs: 'rw', invoices: 'r' },
+    sends: ['sync'],
+    secrets: 'read',
+    timeout: 29,
+    memory: 512,
+    outbound: true,
+  },
+  'invoices-api': {
+    description: 'Invoice pool, pushed invoices, user directory and personal folders',
+    trigger: 'api',
+    tables: { config: 'rw', invoices: 'rw', links: 'rw', interactionLogs: 'rw' },
+    sends: ['callbacks'],
+    secrets: 'read',
+    timeout: 29,
+    memory: 512,
+  },
+  'bills-api': {
+    description: 'Bill events in, write-back logs out',
+    trigger: 'api',
+    tables: { config: 'r', billLogs: 'r' },
+    sends: ['writeback'],
+    secrets: 'read',
+    timeout: 10,
+    memory: 256,
+  },
+  'interaction-api': {
+    description: 'Orders and results in, interaction logs, re-push',
+    trigger: 'api',
+    tables: { config: 'r', interactionLogs: 'rw', invoices: 'r' },
+    sends: ['callbacks'],
+    secrets: 'read',
+    timeout: 29,
+    memory: 512,
+    outbound: true,
+  },
+  'config-api': {
+    description: 'Global config, organisations, heterogeneous systems',
+    trigger: 'api',
+    tables: { config: 'rw' },
+    sends: [],
+    secrets: 'readwrite',
+    timeout: 10,
+    memory: 256,
+  },
+  'sync-worker': {
+    description: 'Runs and continues sync runs from the sync queue',
+    trigger: 'sqs-sync',
+    tables: { config: 'r', runs: 'rw', invoices: 'rw', links: 'rw', interactionLogs: 'rw' },
+    sends: ['sync', 'callbacks'],
+    secrets: 'read',
+    timeout: 900,
+    memory: 1024,
+    outbound: true,
+  },
+  'daily-sync': {
+    description: 'Daily incremental sync (EventBridge schedule)',
+    trigger: 'schedule-daily',
+    tables: { config: 'r', runs: 'rw' },
+    sends: ['sync'],
+    secrets: 'read',
+    timeout: 120,
+    memory: 256,
+  },
+  'sync-retry': {
+    description: 'Failure retry (EventBridge schedule)',
+    trigger: 'schedule-retry',
+    tables: { runs: 'rw' },
+    sends: ['sync'],
+    secrets: 'read',
+    timeout: 120,
+    memory: 256,
+  },
+  'manual-sync': {
+    description: 'Console invoke: {type, orgIds?, dataDate?}',
+    trigger: 'invoke',
+    tables: { config: 'r', runs: 'rw' },
+    sends: ['sync'],
+    secrets: 'read',
+    timeout: 60,
+    memory: 256,
+  },
+  'bill-writeback': {
+    description: 'Writes bills back to the invoice cloud (FIFO per bill)',
+    trigger: 'sqs-writeback',
+    tables: { config: 'r', billLogs: 'rw', invoices: 'r' },
+    sends: [],
+    secrets: 'read',
+    timeout: 60,
+    memory: 512,
+    outbound: true,
+  },
+  'callback-sender': {
+    description: 'Delivers signed callbacks with retries',
+    trigger: 'sqs-callbacks',
+    tables: { config: 'r', interactionLogs: 'rw' },
+    sends: ['callbacks'],
+    secrets: 'read',
+    timeout: 60,
+    memory: 512,
+    outbound: true,
+  },
 } as const satisfies Record<string, FunctionSpec>;
 export type FunctionName = keyof typeof FUNCTIONS;

@@ -1,6 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  NodejsFunction,
+  OutputFormat,
+  type NodejsFunctionProps,
+} from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
@@ -18,7 +22,10 @@ export class BridgeFunction extends NodejsFunction {
     const spec = FUNCTIONS[name];
     // Own role and log group: log writes scoped to this function's group, no AWS managed policy.
     const logGroup = new LogGroup(scope, `${name}-logs`, { retention: RetentionDays.THREE_MONTHS });
-    const role = new Role(scope, `${name}-role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `${name}: ${spec.description}` });
+    const role = new Role(scope, `${name}-role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `${name}: ${spec.description}`,
+    });
     logGroup.grantWrite(role);
     super(scope, name, {
       role,
@@ -39,10 +46,15 @@ export class BridgeFunction extends NodejsFunction {
         sourceMap: true,
         mainFields: ['module', 'main'],
         externalModules: ['@aws-sdk/*'],
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+        banner:
+          "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
       },
       ...props,
-      environment: { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'invoice-cloud-bridge', ...props.environment },
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'invoice-cloud-bridge',
+        ...props.environment,
+      },
     });
   }
 }

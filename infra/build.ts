@@ -5,7 +5,9 @@ import { StatelessStack } from './stateless-stack.js';
 /** Compose the two stacks; settings come from CDK context (cdk.json or `-c key=value`). */
 export const buildApp = (app: App) => {
   const ctx = (k: string, d: string) => (app.node.tryGetContext(k) as string | undefined) ?? d;
-  const stateful = new StatefulStack(app, 'InvoiceCloudBridgeData', { description: 'Invoice Cloud Bridge: tables, queues, secrets' });
+  const stateful = new StatefulStack(app, 'InvoiceCloudBridgeData', {
+    description: 'Invoice Cloud Bridge: tables, queues, secrets',
+  });
   const stateless = new StatelessStack(app, 'InvoiceCloudBridgeApp', {
     description: 'Invoice Cloud Bridge: functions, API, schedules',
     stateful,

@@ -7,7 +7,11 @@ import type { Construct } from 'constructs';
 import { FUNCTIONS, MAX_RECEIVES, type FunctionName, type QueueKey } from '../functions/catalog.js';
 import { TABLES, type TableKey } from '../shared/store/tables.js';
 
-const CONSUMER: Record<QueueKey, FunctionName> = { sync: 'sync-worker', writeback: 'bill-writeback', callbacks: 'callback-sender' };
+const CONSUMER: Record<QueueKey, FunctionName> = {
+  sync: 'sync-worker',
+  writeback: 'bill-writeback',
+  callbacks: 'callback-sender',
+};
 
 /** Stateful part: tables (PITR, encrypted, retained), queues with DLQs and depth alarms, the API token secret. */
 export class StatefulStack extends Stack {
@@ -30,13 +34,22 @@ export class StatefulStack extends Stack {
         ...('ttl' in def ? { timeToLiveAttribute: def.ttl } : {}),
       });
       for (const ix of def.indexes)
-        table.addGlobalSecondaryIndex({ indexName: ix.name, partitionKey: { name: ix.partitionKey, type: AttributeType.STRING }, sortKey: { name: ix.sortKey, type: AttributeType.STRING } });
+        table.addGlobalSecondaryIndex({
+          indexName: ix.name,
+          partitionKey: { name: ix.partitionKey, type: AttributeType.STRING },
+          sortKey: { name: ix.sortKey, type: AttributeType.STRING },
+        });
       this.tables[key] = table;
     }
 
     for (const key of ['sync', 'writeback', 'callbacks'] as const) {
       const fifo = key === 'writeback';
-      const dlq = new Queue(this, `${key}-dlq`, { fifo: fifo || undefined, retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
+      const dlq = new Queue(this, `${key}-dlq`, {
+        fifo: fifo || undefined,
+        retentionPeriod: Duration.days(14),
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+      });
       // Visibility timeout ≥ 6 × the consumer's timeout (AWS's guidance for Lambda event sources).
       const visibility = Duration.seconds(6 * FUNCTIONS[CONSUMER[key]].timeout);
       this.queues[key] = new Queue(this, `${key}-queue`, {
@@ -65,7 +78,8 @@ export class StatefulStack extends Stack {
     });
     Validations.of(this.authSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'Rotating the HS256 API token secret invalidates every issued token; it is rotated by operators together with the token issuer, not on a schedule.',
+      reason:
+        'Rotating the HS256 API token secret invalidates every issued token; it is rotated by operators together with the token issuer, not on a schedule.',
     });
   }
 }

@@ -7,7 +7,12 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
-import { FUNCTIONS, QUEUE_ENV, type FunctionName, type FunctionSpec } from '../functions/catalog.js';
+import {
+  FUNCTIONS,
+  QUEUE_ENV,
+  type FunctionName,
+  type FunctionSpec,
+} from '../functions/catalog.js';
 import { ROUTES, type RouteKey } from '../functions/routes.js';
 import { TABLES, type TableKey } from '../shared/store/tables.js';
 import { tableStatements } from './grants.js';
@@ -41,44 +46,98 @@ export class StatelessStack extends Stack {
       for (const [key, access] of Object.entries(spec.tables) as [TableKey, 'r' | 'rw'][]) {
         const table = stateful.tables[key];
         fn.addEnvironment(TABLES[key].env, table.tableName);
-        for (const st of tableStatements(table, TABLES[key].indexes, access)) fn.addToRolePolicy(st);
+        for (const st of tableStatements(table, TABLES[key].indexes, access))
+          fn.addToRolePolicy(st);
       }
       for (const q of spec.sends) {
         fn.addEnvironment(QUEUE_ENV[q], stateful.queues[q].queueUrl);
         stateful.queues[q].grantSendMessages(fn);
       }
       if (spec.trigger === 'api') stateful.authSecret.grantRead(fn);
-      const secretArn = Stack.of(stateful).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${secretsPrefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-      fn.addToRolePolicy(new PolicyStatement({ actions: spec.secrets === 'readwrite' ? ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:CreateSecret'] : ['secretsmanager:GetSecretValue'], resources: [secretArn] }));
+      const secretArn = Stack.of(stateful).formatArn({
+        service: 'secretsmanager',
+        resource: 'secret',
+        resourceName: `${secretsPrefix}*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions:
+            spec.secrets === 'readwrite'
+              ? [
+                  'secretsmanager:GetSecretValue',
+                  'secretsmanager:PutSecretValue',
+                  'secretsmanager:CreateSecret',
+                ]
+              : ['secretsmanager:GetSecretValue'],
+          resources: [secretArn],
+        }),
+      );
       this.functions[name] = fn;
       acknowledgeFunction(fn, secretsPrefix);
     }
 
     const f = this.functions;
-    f['sync-worker'].addEventSource(new SqsEventSource(stateful.queues.sync, { batchSize: 1, reportBatchItemFailures: true }));
-    f['bill-writeback'].addEventSource(new SqsEventSource(stateful.queues.writeback, { batchSize: 10, reportBatchItemFailures: true }));
-    f['callback-sender'].addEventSource(new SqsEventSource(stateful.queues.callbacks, { batchSize: 10, reportBatchItemFailures: true }));
+    f['sync-worker'].addEventSource(
+      new SqsEventSource(stateful.queues.sync, { batchSize: 1, reportBatchItemFailures: true }),
+    );
+    f['bill-writeback'].addEventSource(
+      new SqsEventSource(stateful.queues.writeback, {
+        batchSize: 10,
+        reportBatchItemFailures: true,
+      }),
+    );
+    f['callback-sender'].addEventSource(
+      new SqsEventSource(stateful.queues.callbacks, {
+        batchSize: 10,
+        reportBatchItemFailures: true,
+      }),
+    );
 
-    new Rule(this, 'DailySync', { description: 'Daily incremental invoice sync (China time 23:30 by default)', schedule: Schedule.cron(props.dailySyncCron), targets: [new LambdaFunction(f['daily-sync'], { retryAttempts: 2 })] });
-    new Rule(this, 'SyncRetry', { description: 'Retry failed sync runs (China time 06:00 by default)', schedule: Schedule.cron(props.retryCron), targets: [new LambdaFunction(f['sync-retry'], { retryAttempts: 2 })] });
+    new Rule(this, 'DailySync', {
+      description: 'Daily incremental invoice sync (China time 23:30 by default)',
+      schedule: Schedule.cron(props.dailySyncCron),
+      targets: [new LambdaFunction(f['daily-sync'], { retryAttempts: 2 })],
+    });
+    new Rule(this, 'SyncRetry', {
+      description: 'Retry failed sync runs (China time 06:00 by default)',
+      schedule: Schedule.cron(props.retryCron),
+      targets: [new LambdaFunction(f['sync-retry'], { retryAttempts: 2 })],
+    });
 
-    this.api = new HttpApi(this, 'Api', { description: 'Invoice Cloud Bridge HTTP API (bearer tokens checked in the functions)' });
+    this.api = new HttpApi(this, 'Api', {
+      description: 'Invoice Cloud Bridge HTTP API (bearer tokens checked in the functions)',
+    });
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.ONE_YEAR });
     const stage = this.api.defaultStage?.node.defaultChild as CfnStage;
     stage.accessLogSettings = {
       destinationArn: accessLogs.logGroupArn,
-      format: JSON.stringify({ requestId: '$context.requestId', ip: '$context.identity.sourceIp', time: '$context.requestTime', route: '$context.routeKey', status: '$context.status', latency: '$context.responseLatency', integrationError: '$context.integrationErrorMessage' }),
+      format: JSON.stringify({
+        requestId: '$context.requestId',
+        ip: '$context.identity.sourceIp',
+        time: '$context.requestTime',
+        route: '$context.routeKey',
+        status: '$context.status',
+        latency: '$context.responseLatency',
+        integrationError: '$context.integrationErrorMessage',
+      }),
     };
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-APIG4',
-      reason: 'Every route is authenticated in its function (HS256 bearer token, role check, 401/403; tested per route). HTTP API JWT authorizers need a JWKS issuer, which HS256 tokens do not have.',
+      reason:
+        'Every route is authenticated in its function (HS256 bearer token, role check, 401/403; tested per route). HTTP API JWT authorizers need a JWKS issuer, which HS256 tokens do not have.',
     });
     const integrations = new Map<FunctionName, HttpLambdaIntegration>();
     for (const key of Object.keys(ROUTES) as RouteKey[]) {
       const [method, path] = key.split(' ') as [keyof typeof HttpMethod, string];
       const fn = ROUTES[key].fn;
-      if (!integrations.has(fn)) integrations.set(fn, new HttpLambdaIntegration(`${fn}-integration`, f[fn]));
-      this.api.addRoutes({ path, methods: [HttpMethod[method]], integration: integrations.get(fn)! });
+      if (!integrations.has(fn))
+        integrations.set(fn, new HttpLambdaIntegration(`${fn}-integration`, f[fn]));
+      this.api.addRoutes({
+        path,
+        methods: [HttpMethod[method]],
+        integration: integrations.get(fn)!,
+      });
     }
   }
 }
@@ -86,7 +145,19 @@ export class StatelessStack extends Stack {
 /** cdk-nag findings that stand, each with its reason. */
 const acknowledgeFunction = (fn: BridgeFunction, secretsPrefix: string) => {
   const v = Validations.of(fn.role!);
-  v.acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions (added by active tracing).' });
-  v.acknowledge({ id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${secretsPrefix}*]`, reason: 'Org client secrets and system signing secrets are created at run time under this stack prefix; the grant is limited to that prefix.' });
-  Validations.of(fn).acknowledge({ id: 'AwsSolutions-L1', reason: 'nodejs22.x is the runtime the product is built and tested for (SPEC); moving to a newer runtime is a deliberate upgrade.' });
+  v.acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions (added by active tracing).',
+  });
+  v.acknowledge({
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${secretsPrefix}*]`,
+    reason:
+      'Org client secrets and system signing secrets are created at run time under this stack prefix; the grant is limited to that prefix.',
+  });
+  Validations.of(fn).acknowledge({
+    id: 'AwsSolutions-L1',
+    reason:
+      'nodejs22.x is the runtime the product is built and tested for (SPEC); moving to a newer runtime is a deliberate upgrade.',
+  });
 };

@@ -22,28 +22,55 @@ const today = cstDate(new Date());
 
 step('Starting the local stack: DynamoDB Local, invoice-cloud simulator, handlers');
 const dynamo = await startDynamoLocal();
-const sim = await startSimulator({ orgs: DEMO_ORGS.map((o) => o.sim), endDate: addDays(today, -1), days: 30 });
-const stack = await buildLocalStack({ dynamoEndpoint: dynamo.endpoint, cloudUrl: sim.url, tablePrefix: 'demo', retry: { baseDelayMs: 50, maxDelayMs: 200, budgetMs: 2000, maxAttempts: 3 } });
+const sim = await startSimulator({
+  orgs: DEMO_ORGS.map((o) => o.sim),
+  endDate: addDays(today, -1),
+  days: 30,
+});
+const stack = await buildLocalStack({
+  dynamoEndpoint: dynamo.endpoint,
+  cloudUrl: sim.url,
+  tablePrefix: 'demo',
+  retry: { baseDelayMs: 50, maxDelayMs: 200, budgetMs: 2000, maxAttempts: 3 },
+});
 const server = createServer(nodeListener(stack)).listen(0, '127.0.0.1');
 await new Promise((r) => server.once('listening', r));
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 const token = stack.token({ sub: 'demo-operator', orgId: 'hz', roles: ['operator', 'expense'] });
 const api = async (method: string, path: string, body?: unknown) => {
-  const res = await fetch(base + path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(base + path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const json = (await res.json()) as any;
-  if (res.status >= 400) throw new Error(`${method} ${path} → ${res.status}: ${json.error?.message}`);
+  if (res.status >= 400)
+    throw new Error(`${method} ${path} → ${res.status}: ${json.error?.message}`);
   return json;
 };
 console.log(`  API ${base} · DynamoDB Local ${dynamo.endpoint} · simulator ${sim.url}`);
 console.log(`  tables: ${Object.values(stack.tables).join(', ')}`);
 
-for (const o of DEMO_ORGS) await api('PUT', `/orgs/${o.orgId}`, { orgName: o.sim.orgName, taxNo: o.sim.taxNo, clientId: o.sim.clientId, clientSecret: o.sim.clientSecret });
-console.log(`  organisations: ${DEMO_ORGS.map((o) => `${o.orgId} (${o.sim.input} input invoices in the cloud)`).join(', ')}`);
+for (const o of DEMO_ORGS)
+  await api('PUT', `/orgs/${o.orgId}`, {
+    orgName: o.sim.orgName,
+    taxNo: o.sim.taxNo,
+    clientId: o.sim.clientId,
+    clientSecret: o.sim.clientSecret,
+  });
+console.log(
+  `  organisations: ${DEMO_ORGS.map((o) => `${o.orgId} (${o.sim.input} input invoices in the cloud)`).join(', ')}`,
+);
 
 const watch = async (runIds: string[]): Promise<Run[]> => {
   for (;;) {
     const runs = (await Promise.all(runIds.map((id) => api('GET', `/sync/runs/${id}`)))) as Run[];
-    const line = runs.map((r) => `${r.orgId}: ${r.status} ${r.successCount}${r.progress?.total ? `/${r.progress.total}` : ''}`).join(' · ');
+    const line = runs
+      .map(
+        (r) =>
+          `${r.orgId}: ${r.status} ${r.successCount}${r.progress?.total ? `/${r.progress.total}` : ''}`,
+      )
+      .join(' · ');
     process.stdout.write(`\r  ${line}`.padEnd(100));
     if (runs.every((r) => ['succeeded', 'failed', 'needs_manual'].includes(r.status))) {
       await stack.settle();
@@ -62,39 +89,72 @@ const folderSize = async () => {
   let cursor: string | null = null;
   const own = stack.token({ sub: 'zhang.wei', orgId: 'hz', roles: ['expense'] });
   do {
-    const res = await fetch(`${base}/users/zhang.wei/invoices?limit=200${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${own}` } });
+    const res = await fetch(
+      `${base}/users/zhang.wei/invoices?limit=200${cursor ? `&cursor=${cursor}` : ''}`,
+      { headers: { authorization: `Bearer ${own}` } },
+    );
     const page = (await res.json()) as { items: unknown[]; nextCursor: string | null };
     n += page.items.length;
     cursor = page.nextCursor;
   } while (cursor);
   return n;
 };
-console.log(`  user zhang.wei (phone ${collector.slice(0, 3)}****${collector.slice(-4)}) registered; personal folder sync switched on`);
+console.log(
+  `  user zhang.wei (phone ${collector.slice(0, 3)}****${collector.slice(-4)}) registered; personal folder sync switched on`,
+);
 
 step('Full sync (no data date) of every organisation');
 sim.setFaults({ outageTaxNos: [DEMO_ORGS[2]!.sim.taxNo] });
 const t = Date.now();
-const full = await watch((await api('POST', '/sync', { type: 'input' })).runs.map((r: Run) => r.runId));
+const full = await watch(
+  (await api('POST', '/sync', { type: 'input' })).runs.map((r: Run) => r.runId),
+);
 const synced = full.reduce((n, r) => n + r.successCount, 0);
-console.log(`  ${synced} invoices in ${((Date.now() - t) / 1000).toFixed(1)} s (${Math.round(synced / ((Date.now() - t) / 1000))}/s); gz is down: ${full.find((r) => r.orgId === 'gz')?.message}`);
+console.log(
+  `  ${synced} invoices in ${((Date.now() - t) / 1000).toFixed(1)} s (${Math.round(synced / ((Date.now() - t) / 1000))}/s); gz is down: ${full.find((r) => r.orgId === 'gz')?.message}`,
+);
 
 console.log(`  zhang.wei's personal folder: ${await folderSize()} invoices`);
 
-step(`A day passes: the cloud changes 25 invoices and gets 40 new ones on ${today}; the daily schedule runs`);
+step(
+  `A day passes: the cloud changes 25 invoices and gets 40 new ones on ${today}; the daily schedule runs`,
+);
 const hz = DEMO_ORGS[0]!.sim.taxNo;
 const ledger = sim.org(hz).ledgers.input;
 const edited = ledger[5]!;
-await api('PATCH', `/invoices/${invoiceIdOf('hz', 'input', edited.serialNo)}`, { buyerName: '财务手工更正有限公司' });
+await api('PATCH', `/invoices/${invoiceIdOf('hz', 'input', edited.serialNo)}`, {
+  buyerName: '财务手工更正有限公司',
+});
 console.log(`  finance corrected the buyer of ${edited.serialNo} by hand (modified = true)`);
-for (const r of ledger.slice(0, 25)) sim.mutate(hz, 'input', r.serialNo, { expendStatus: 60, buyerName: '云端新名称', invoiceTag: '已报销' });
-sim.add(hz, 'input', ledger.slice(100, 140).map((r, i) => ({ ...r, serialNo: `NEW${today.replaceAll('-', '')}${i}`, updateTime: `${today} 10:00:${String(i % 60).padStart(2, '0')}` })));
+for (const r of ledger.slice(0, 25))
+  sim.mutate(hz, 'input', r.serialNo, {
+    expendStatus: 60,
+    buyerName: '云端新名称',
+    invoiceTag: '已报销',
+  });
+sim.add(
+  hz,
+  'input',
+  ledger.slice(100, 140).map((r, i) => ({
+    ...r,
+    serialNo: `NEW${today.replaceAll('-', '')}${i}`,
+    updateTime: `${today} 10:00:${String(i % 60).padStart(2, '0')}`,
+  })),
+);
 const daily = await api('POST', '/_local/events/daily-sync', { time: new Date().toISOString() });
-console.log(`  schedule queued ${daily.created.length} runs (today + lookback day for each eligible org)`);
+console.log(
+  `  schedule queued ${daily.created.length} runs (today + lookback day for each eligible org)`,
+);
 const inc = await watch(daily.created.map((r: Run) => r.runId));
-for (const r of inc.filter((x) => x.dataDate === today)) console.log(`  ${r.orgId} ${r.dataDate}: ${r.status}, ${r.message}`);
-console.log(`  zhang.wei's personal folder now: ${await folderSize()} invoices (links only ever added)`);
+for (const r of inc.filter((x) => x.dataDate === today))
+  console.log(`  ${r.orgId} ${r.dataDate}: ${r.status}, ${r.message}`);
+console.log(
+  `  zhang.wei's personal folder now: ${await folderSize()} invoices (links only ever added)`,
+);
 const kept = await api('GET', `/invoices/${invoiceIdOf('hz', 'input', edited.serialNo)}`);
-console.log(`  ${edited.serialNo}: buyer "${kept.buyerName}" kept (modified ${kept.modified}), status ${kept.expendStatus} and annotation "${kept.annotation}" from the cloud`);
+console.log(
+  `  ${edited.serialNo}: buyer "${kept.buyerName}" kept (modified ${kept.modified}), status ${kept.expendStatus} and annotation "${kept.annotation}" from the cloud`,
+);
 
 step('The failing organisation goes through its retries');
 const failedRun = full.find((r) => r.orgId === 'gz')!;
@@ -105,12 +165,23 @@ for (let i = 1; i <= 3; i++) {
   const r = (await api('GET', `/sync/runs/${failedRun.runId}`)) as Run;
   console.log(`  retry ${i}: ${r.status} (attemptCount ${r.attemptCount})`);
 }
-console.log(`  operator sees: ${((await api('GET', `/sync/runs/${failedRun.runId}`)) as Run).message}`);
+console.log(
+  `  operator sees: ${((await api('GET', `/sync/runs/${failedRun.runId}`)) as Run).message}`,
+);
 
 step('Bill write-back: a bill saved, changed, one invoice unbound, then deleted (FIFO per bill)');
 await api('PUT', '/config', { writeback: true });
-const [s1, s2, s3] = sim.org(hz).ledgers.input.slice(200, 203).map((r) => r.serialNo) as [string, string, string];
-const bill = { billId: 'B-DEMO-1', billNo: 'BX-DEMO-0001', orgId: 'hz', userId: 'zhang.wei', dataSource: 'EXPENSE' };
+const [s1, s2, s3] = sim
+  .org(hz)
+  .ledgers.input.slice(200, 203)
+  .map((r) => r.serialNo) as [string, string, string];
+const bill = {
+  billId: 'B-DEMO-1',
+  billNo: 'BX-DEMO-0001',
+  orgId: 'hz',
+  userId: 'zhang.wei',
+  dataSource: 'EXPENSE',
+};
 const view = () => {
   const b = sim.bills.get(bill.billId);
   return b ? `status ${b.billStatus}, invoices ${b.serialNos.join(', ')}` : 'no such bill';
@@ -125,40 +196,87 @@ for (const [label, ev] of [
   await stack.settle();
   console.log(`  ${label.padEnd(34)} → cloud: ${view()}`);
 }
-const billLog = (await api('GET', `/bills/${bill.billId}/logs`)).items as { step: string; outcome: string }[];
+const billLog = (await api('GET', `/bills/${bill.billId}/logs`)).items as {
+  step: string;
+  outcome: string;
+}[];
 console.log(`  bill log: ${billLog.map((l) => `${l.step}:${l.outcome}`).join(' · ')}`);
 
-step('Callbacks: an order in, its result out, the customer system failing twice then recovering, an operator re-push');
+step(
+  'Callbacks: an order in, its result out, the customer system failing twice then recovering, an operator re-push',
+);
 const receiver = await startReceiver();
-const system = await api('PUT', '/systems/erp', { name: 'Customer ERP', callbackUrl: `${receiver.url}/invoice-results` });
-console.log(`  system erp registered; signing secret shown once: ${String(system.secret).slice(0, 12)}…`);
+const system = await api('PUT', '/systems/erp', {
+  name: 'Customer ERP',
+  callbackUrl: `${receiver.url}/invoice-results`,
+});
+console.log(
+  `  system erp registered; signing secret shown once: ${String(system.secret).slice(0, 12)}…`,
+);
 const out = sim.org(hz).ledgers.output.find((r) => r.invoiceStatus === 0)!;
-await api('POST', '/billing/orders', { systemId: 'erp', orderNo: out.orderNo, buyer: '示例客户', amount: out.totalAmount });
+await api('POST', '/billing/orders', {
+  systemId: 'erp',
+  orderNo: out.orderNo,
+  buyer: '示例客户',
+  amount: out.totalAmount,
+});
 receiver.failNext(503, 500);
-const pushed = await api('POST', '/billing/results', { orderNo: out.orderNo, resultType: 'BLUE', invoiceNo: out.invoiceNo, invoiceCode: out.invoiceCode, serialNo: out.serialNo, time: out.updateTime });
+const pushed = await api('POST', '/billing/results', {
+  orderNo: out.orderNo,
+  resultType: 'BLUE',
+  invoiceNo: out.invoiceNo,
+  invoiceCode: out.invoiceCode,
+  serialNo: out.serialNo,
+  time: out.updateTime,
+});
 for (let i = 0; i < 200; i++) {
-  const l = (await api('GET', `/interaction-logs?orderNo=${out.orderNo}&operationType=BLUE_RESULT_CALLBACK`)).items[0];
+  const l = (
+    await api('GET', `/interaction-logs?orderNo=${out.orderNo}&operationType=BLUE_RESULT_CALLBACK`)
+  ).items[0];
   if (l?.dataStatus === 'SUCCEEDED') break;
   await new Promise((r) => setTimeout(r, 100));
 }
-const cbLog = (await api('GET', `/interaction-logs?orderNo=${out.orderNo}&operationType=BLUE_RESULT_CALLBACK`)).items[0];
-console.log(`  ${cbLog.operationType} for ${out.orderNo}: ${cbLog.attempts.map((a: { status: number }) => a.status).join(' → ')} (${cbLog.dataStatus}, one webhook id: ${new Set(receiver.received.map((r) => r.headers['webhook-id'])).size === 1})`);
+const cbLog = (
+  await api('GET', `/interaction-logs?orderNo=${out.orderNo}&operationType=BLUE_RESULT_CALLBACK`)
+).items[0];
+console.log(
+  `  ${cbLog.operationType} for ${out.orderNo}: ${cbLog.attempts.map((a: { status: number }) => a.status).join(' → ')} (${cbLog.dataStatus}, one webhook id: ${new Set(receiver.received.map((r) => r.headers['webhook-id'])).size === 1})`,
+);
 const repush = await api('POST', '/interaction-logs/push', { logIds: [pushed.logId] });
-console.log(`  operator re-push: ${JSON.stringify(repush.results)}; the receiver saw ${receiver.received.length} requests with ${new Set(receiver.received.map((r) => r.headers['webhook-id'])).size} distinct webhook id`);
+console.log(
+  `  operator re-push: ${JSON.stringify(repush.results)}; the receiver saw ${receiver.received.length} requests with ${new Set(receiver.received.map((r) => r.headers['webhook-id'])).size} distinct webhook id`,
+);
 await receiver.stop();
 
 step('Reconciliation of hz, input, full ledger');
 const rec = await api('GET', '/sync/reconcile?orgId=hz&type=input');
-console.log(`  cloud ${rec.cloudCount} · pool ${rec.poolCount} · missing in pool ${rec.missingInPoolCount} · missing in cloud ${rec.missingInCloudCount} → ${rec.matched ? 'reconciled' : 'DIFFERENCES'}`);
+console.log(
+  `  cloud ${rec.cloudCount} · pool ${rec.poolCount} · missing in pool ${rec.missingInPoolCount} · missing in cloud ${rec.missingInCloudCount} → ${rec.matched ? 'reconciled' : 'DIFFERENCES'}`,
+);
 
 step('Run log (newest first)');
 const runs = (await api('GET', '/sync/runs?limit=20')).items as Run[];
-console.table(runs.map((r) => ({ run: r.runId, org: r.orgId, type: r.type, dataDate: r.dataDate ?? 'full', status: r.status, success: r.successCount, attempts: r.attemptCount, pages: r.pages })));
+console.table(
+  runs.map((r) => ({
+    run: r.runId,
+    org: r.orgId,
+    type: r.type,
+    dataDate: r.dataDate ?? 'full',
+    status: r.status,
+    success: r.successCount,
+    attempts: r.attemptCount,
+    pages: r.pages,
+  })),
+);
 
 step('Summary');
 const pool = await api('GET', '/invoices?orgId=hz&limit=1');
-console.log(`  health: DynamoDB Local up, simulator up, ${stack.errors.length} handler errors, ${stack.queues.sync.dead.length} dead-lettered sync messages`);
-console.log(`  pool: ${synced + 40} invoices synced across ${DEMO_ORGS.length - 1} orgs; listing works (first hz invoice ${pool.items[0]?.serialNo})`);
+console.log(
+  `  health: DynamoDB Local up, simulator up, ${stack.errors.length} handler errors, ${stack.queues.sync.dead.length} dead-lettered sync messages`,
+);
+console.log(
+  `  pool: ${synced + 40} invoices synced across ${DEMO_ORGS.length - 1} orgs; listing works (first hz invoice ${pool.items[0]?.serialNo})`,
+);
 console.log(`  done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 server.close();
 await sim.stop();

@@ -19,7 +19,9 @@ export const freePort = (): Promise<number> =>
     srv.on('error', reject);
     srv.listen(0, '127.0.0.1', () => {
       const addr = srv.address();
-      srv.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))));
+      srv.close(() =>
+        addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port')),
+      );
     });
   });
 
@@ -50,12 +52,16 @@ export const startDynamoLocal = async (opts: { port?: number } = {}): Promise<Dy
   const client = new DynamoDBClient({ ...localClientConfig(endpoint), maxAttempts: 1 });
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (exited !== null) throw new Error(`DynamoDB Local exited (${String(exited)}); is Java 17+ installed? ${stderr.slice(-500)}`);
+    if (exited !== null)
+      throw new Error(
+        `DynamoDB Local exited (${String(exited)}); is Java 17+ installed? ${stderr.slice(-500)}`,
+      );
     try {
       await client.send(new ListTablesCommand({}));
       break;
     } catch {
-      if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} within 60 s`);
+      if (Date.now() > deadline)
+        throw new Error(`DynamoDB Local did not answer on ${endpoint} within 60 s`);
       await new Promise((r) => setTimeout(r, 150));
     }
   }

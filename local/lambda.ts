@@ -24,12 +24,17 @@ export const lambdaContext = (functionName: string, budgetMs = 900_000): Context
 const compiled = (Object.keys(ROUTES) as RouteKey[]).map((key) => {
   const [method, path] = key.split(' ') as [string, string];
   const names: string[] = [];
-  const re = new RegExp(`^${path.replace(/\{(\w+)\}/g, (_, n: string) => (names.push(n), '([^/]+)'))}$`);
+  const re = new RegExp(
+    `^${path.replace(/\{(\w+)\}/g, (_, n: string) => (names.push(n), '([^/]+)'))}$`,
+  );
   return { key, method, re, names };
 });
 
 /** Match a request to its route key; `null` when no route has that path, `'method'` when only the method is wrong. */
-export const matchRoute = (method: string, path: string): { key: RouteKey; params: Record<string, string> } | null | 'method' => {
+export const matchRoute = (
+  method: string,
+  path: string,
+): { key: RouteKey; params: Record<string, string> } | null | 'method' => {
   let pathMatched = false;
   for (const r of compiled) {
     const m = r.re.exec(path);
@@ -37,7 +42,10 @@ export const matchRoute = (method: string, path: string): { key: RouteKey; param
     pathMatched = true;
     if (r.method !== method) continue;
     try {
-      return { key: r.key, params: Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)])) };
+      return {
+        key: r.key,
+        params: Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)])),
+      };
     } catch {
       return null; // malformed percent-encoding: no such resource (API Gateway answers it before any function runs)
     }
@@ -46,7 +54,15 @@ export const matchRoute = (method: string, path: string): { key: RouteKey; param
 };
 
 /** An API Gateway HTTP API (payload 2.0) event, as API Gateway builds it. */
-export const apiEvent = (o: { key: RouteKey; params: Record<string, string>; method: string; path: string; rawQuery: string; headers: Record<string, string>; body: string }): APIGatewayProxyEventV2 => {
+export const apiEvent = (o: {
+  key: RouteKey;
+  params: Record<string, string>;
+  method: string;
+  path: string;
+  rawQuery: string;
+  headers: Record<string, string>;
+  body: string;
+}): APIGatewayProxyEventV2 => {
   const query = new URLSearchParams(o.rawQuery);
   const qs: Record<string, string> = {};
   for (const [k, v] of query) qs[k] = k in qs ? `${qs[k]},${v}` : v;
@@ -66,7 +82,13 @@ export const apiEvent = (o: { key: RouteKey; params: Record<string, string>; met
       apiId: 'local',
       domainName: '127.0.0.1',
       domainPrefix: 'local',
-      http: { method: o.method, path: o.path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: o.headers['user-agent'] ?? '' },
+      http: {
+        method: o.method,
+        path: o.path,
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: o.headers['user-agent'] ?? '',
+      },
       requestId,
       routeKey: o.key,
       stage: '$default',

@@ -28,7 +28,14 @@ export class LocalQueue<T> implements Queue<T> {
 
   constructor(
     readonly name: string,
-    private readonly o: { fifo?: boolean; batchSize?: number; maxReceives?: number; visibilityMs?: number; context: () => Context; onError?: (e: unknown) => void },
+    private readonly o: {
+      fifo?: boolean;
+      batchSize?: number;
+      maxReceives?: number;
+      visibilityMs?: number;
+      context: () => Context;
+      onError?: (e: unknown) => void;
+    },
   ) {}
 
   async send(message: T, opts: SendOptions = {}): Promise<void> {
@@ -38,7 +45,14 @@ export class LocalQueue<T> implements Queue<T> {
       if (seen && now - seen < 5 * 60_000) return; // SQS FIFO: 5-minute de-duplication window
       this.dedup.set(opts.dedupId, now);
     }
-    this.msgs.push({ id: randomUUID(), body: JSON.stringify(message), opts, receives: 0, availableAt: now + (opts.delaySeconds ?? 0) * 1000, sentAt: now });
+    this.msgs.push({
+      id: randomUUID(),
+      body: JSON.stringify(message),
+      opts,
+      receives: 0,
+      availableAt: now + (opts.delaySeconds ?? 0) * 1000,
+      sentAt: now,
+    });
     this.schedule(0);
   }
 

@@ -3,7 +3,10 @@ import { dirname } from 'node:path';
 import type { Secrets } from '#shared/ports.js';
 
 /** Local secrets: in memory, optionally persisted to a JSON file outside the repository. */
-export const localSecrets = (file?: string, initial: Record<string, string> = {}): Secrets & { dump(): Record<string, string> } => {
+export const localSecrets = (
+  file?: string,
+  initial: Record<string, string> = {},
+): Secrets & { dump(): Record<string, string> } => {
   let data: Record<string, string> = { ...initial };
   if (file) {
     try {

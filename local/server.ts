@@ -16,23 +16,46 @@ import { setLogLevel } from '#shared/logger.js';
 setLogLevel('WARN');
 const port = Number(process.env.PORT ?? 3000);
 const dynamo = await startDynamoLocal();
-const sim = process.env.INVOICE_CLOUD_URL ? undefined : await startSimulator({ orgs: DEMO_ORGS.map((o) => o.sim), endDate: cstDate(new Date()), days: 30 });
+const sim = process.env.INVOICE_CLOUD_URL
+  ? undefined
+  : await startSimulator({
+      orgs: DEMO_ORGS.map((o) => o.sim),
+      endDate: cstDate(new Date()),
+      days: 30,
+    });
 const stack = await buildLocalStack({
   dynamoEndpoint: dynamo.endpoint,
   cloudUrl: process.env.INVOICE_CLOUD_URL ?? sim!.url,
   authSecret: process.env.AUTH_JWT_SECRET ?? DEV_AUTH_SECRET,
   tablePrefix: 'local',
-  secretsFile: process.env.LOCAL_SECRETS_FILE ?? join(tmpdir(), 'invoice-cloud-bridge', 'secrets.json'),
+  secretsFile:
+    process.env.LOCAL_SECRETS_FILE ?? join(tmpdir(), 'invoice-cloud-bridge', 'secrets.json'),
 });
 if (sim) {
   for (const o of DEMO_ORGS)
-    await stack.http('PUT', `/orgs/${o.orgId}`, { authorization: `Bearer ${stack.token({ sub: 'setup', roles: ['operator'] })}` }, JSON.stringify({ orgName: o.sim.orgName, taxNo: o.sim.taxNo, clientId: o.sim.clientId, clientSecret: o.sim.clientSecret }));
+    await stack.http(
+      'PUT',
+      `/orgs/${o.orgId}`,
+      { authorization: `Bearer ${stack.token({ sub: 'setup', roles: ['operator'] })}` },
+      JSON.stringify({
+        orgName: o.sim.orgName,
+        taxNo: o.sim.taxNo,
+        clientId: o.sim.clientId,
+        clientSecret: o.sim.clientSecret,
+      }),
+    );
 }
 const server = createServer(nodeListener(stack));
 server.listen(port, '127.0.0.1', () => {
-  const token = stack.token({ sub: 'dev-user', orgId: DEMO_ORGS[0]!.orgId, roles: ['operator', 'expense'] });
+  const token = stack.token({
+    sub: 'dev-user',
+    orgId: DEMO_ORGS[0]!.orgId,
+    roles: ['operator', 'expense'],
+  });
   console.log(`Invoice Cloud Bridge (local mode) on http://127.0.0.1:${port}`);
-  console.log(`  DynamoDB Local ${dynamo.endpoint} · invoice cloud ${process.env.INVOICE_CLOUD_URL ?? `${sim!.url} (simulator)`}`);
+  console.log(
+    `  DynamoDB Local ${dynamo.endpoint} · invoice cloud ${process.env.INVOICE_CLOUD_URL ?? `${sim!.url} (simulator)`}`,
+  );
   if (sim) console.log(`  simulator orgs registered: ${DEMO_ORGS.map((o) => o.orgId).join(', ')}`);
   console.log(`  dev token (operator + expense, org ${DEMO_ORGS[0]!.orgId}, 12 h):\n\n${token}\n`);
   console.log(`  try: curl -H "authorization: Bearer <token>" http://127.0.0.1:${port}/sync/runs`);

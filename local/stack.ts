@@ -64,20 +64,43 @@ export const LOCAL_CALLBACK_DELAYS = [1, 2, 5, 10, 30, 60];
 
 export const buildLocalStack = async (o: LocalStackOptions) => {
   const client = new DynamoDBClient(localClientConfig(o.dynamoEndpoint));
-  const tables: TableNames = localTableNames(o.tablePrefix ?? `icb-${randomBytes(3).toString('hex')}`);
+  const tables: TableNames = localTableNames(
+    o.tablePrefix ?? `icb-${randomBytes(3).toString('hex')}`,
+  );
   await createTables(client, tables);
   const authSecret = o.authSecret ?? DEV_AUTH_SECRET;
   const errors: unknown[] = [];
-  const queueOpts = (fn: FunctionName, extra: object = {}) => ({ context: () => lambdaContext(fn, fn === 'sync-worker' ? o.workerBudgetMs : undefined), onError: (e: unknown) => errors.push(e), ...extra });
+  const queueOpts = (fn: FunctionName, extra: object = {}) => ({
+    context: () => lambdaContext(fn, fn === 'sync-worker' ? o.workerBudgetMs : undefined),
+    onError: (e: unknown) => errors.push(e),
+    ...extra,
+  });
   const queues = {
-    sync: new LocalQueue<SyncMessage>('sync', queueOpts('sync-worker', { batchSize: 1, maxReceives: 5, visibilityMs: 500 })),
-    writeback: new LocalQueue<WritebackMessage>('writeback.fifo', queueOpts('bill-writeback', { fifo: true, batchSize: 10, maxReceives: MAX_RECEIVES.writeback, visibilityMs: o.writebackVisibilityMs ?? 500 })),
-    callbacks: new LocalQueue<CallbackMessage>('callbacks', queueOpts('callback-sender', { batchSize: 10, maxReceives: MAX_RECEIVES.callbacks })),
+    sync: new LocalQueue<SyncMessage>(
+      'sync',
+      queueOpts('sync-worker', { batchSize: 1, maxReceives: 5, visibilityMs: 500 }),
+    ),
+    writeback: new LocalQueue<WritebackMessage>(
+      'writeback.fifo',
+      queueOpts('bill-writeback', {
+        fifo: true,
+        batchSize: 10,
+        maxReceives: MAX_RECEIVES.writeback,
+        visibilityMs: o.writebackVisibilityMs ?? 500,
+      }),
+    ),
+    callbacks: new LocalQueue<CallbackMessage>(
+      'callbacks',
+      queueOpts('callback-sender', { batchSize: 10, maxReceives: MAX_RECEIVES.callbacks }),
+    ),
   };
   const secrets = localSecrets(o.secretsFile);
   const cloud = createCloudClient({ baseUrl: o.cloudUrl, ...(o.retry ? { retry: o.retry } : {}) });
   const deps: Deps = {
-    stores: makeStores((o.wrapDb ?? ((d) => d))(createDocClient(localClientConfig(o.dynamoEndpoint))), tables),
+    stores: makeStores(
+      (o.wrapDb ?? ((d) => d))(createDocClient(localClientConfig(o.dynamoEndpoint))),
+      tables,
+    ),
     cloud,
     secrets,
     queues,
@@ -85,15 +108,27 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
     localMode: true,
   };
   const auth = () => Promise.resolve(authSecret);
-  const api = { 'sync-api': syncApi(deps, auth), 'invoices-api': invoicesApi(deps, auth), 'bills-api': bills(deps, auth), 'interaction-api': interaction(deps, auth), 'config-api': configApi(deps, auth) };
+  const api = {
+    'sync-api': syncApi(deps, auth),
+    'invoices-api': invoicesApi(deps, auth),
+    'bills-api': bills(deps, auth),
+    'interaction-api': interaction(deps, auth),
+    'config-api': configApi(deps, auth),
+  };
   const handlers = {
     ...api,
-    'sync-worker': syncWorker(deps, { reserveMs: o.workerReserveMs ?? 60_000, ...(o.pageSize ? { pageSize: o.pageSize } : {}) }),
+    'sync-worker': syncWorker(deps, {
+      reserveMs: o.workerReserveMs ?? 60_000,
+      ...(o.pageSize ? { pageSize: o.pageSize } : {}),
+    }),
     'daily-sync': dailySync(deps),
     'sync-retry': syncRetry(deps),
     'manual-sync': manualSync(deps),
     'bill-writeback': writeback(deps, { maxReceives: MAX_RECEIVES.writeback }),
-    'callback-sender': callbacks(deps, { delays: o.callbackRetryDelays ?? LOCAL_CALLBACK_DELAYS, timeoutMs: o.callbackTimeoutMs }),
+    'callback-sender': callbacks(deps, {
+      delays: o.callbackRetryDelays ?? LOCAL_CALLBACK_DELAYS,
+      timeoutMs: o.callbackTimeoutMs,
+    }),
   } satisfies Record<FunctionName, unknown>;
   queues.sync.consumer = (e, c) => handlers['sync-worker'](e, c);
   queues.writeback.consumer = (e, c) => handlers['bill-writeback'](e, c);
@@ -103,34 +138,70 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
   const invoke = async (fn: FunctionName, payload: unknown): Promise<unknown> =>
     (handlers[fn] as (e: unknown, c: Context) => Promise<unknown>)(payload, lambdaContext(fn));
 
-  const token = (claims: { sub: string; orgId?: string; roles: string[] }, ttl?: number) => signJwt(claims, authSecret, ttl);
+  const token = (claims: { sub: string; orgId?: string; roles: string[] }, ttl?: number) =>
+    signJwt(claims, authSecret, ttl);
 
   /** The HTTP side of local mode: SPEC routes through the API handlers, plus `/_local/…`. */
-  const http = async (method: string, url: string, headers: Record<string, string>, body: string): Promise<{ status: number; body: string; headers: Record<string, string> }> => {
+  const http = async (
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body: string,
+  ): Promise<{ status: number; body: string; headers: Record<string, string> }> => {
     const u = new URL(url, 'http://127.0.0.1');
     const localEvent = /^\/_local\/(events|invoke)\/([\w-]+)$/.exec(u.pathname);
     if (localEvent && method === 'POST') {
       const fn = localEvent[2] as FunctionName;
-      const allowed = localEvent[1] === 'events' ? ['daily-sync', 'sync-retry'] : Object.keys(FUNCTIONS);
-      if (!allowed.includes(fn)) return reply(errorReply(new NotFound(`no local ${localEvent[1]} target ${fn}`), 'local'));
+      const allowed =
+        localEvent[1] === 'events' ? ['daily-sync', 'sync-retry'] : Object.keys(FUNCTIONS);
+      if (!allowed.includes(fn))
+        return reply(errorReply(new NotFound(`no local ${localEvent[1]} target ${fn}`), 'local'));
       try {
         let payload: unknown = {};
         try {
           payload = body ? JSON.parse(body) : {};
         } catch {
-          throw new BadRequest('payload is not valid JSON', [{ path: '(payload)', message: 'not valid JSON' }]);
+          throw new BadRequest('payload is not valid JSON', [
+            { path: '(payload)', message: 'not valid JSON' },
+          ]);
         }
-        return { status: 200, body: JSON.stringify((await invoke(fn, payload)) ?? null), headers: { 'content-type': 'application/json' } };
+        return {
+          status: 200,
+          body: JSON.stringify((await invoke(fn, payload)) ?? null),
+          headers: { 'content-type': 'application/json' },
+        };
       } catch (e) {
         return reply(errorReply(e, 'local'));
       }
     }
     const m = matchRoute(method, u.pathname);
     if (m === null || m === 'method') {
-      return reply(errorReply(m === null ? new NotFound(`no route ${method} ${u.pathname}`) : new DomainError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${u.pathname}`), 'local'));
+      return reply(
+        errorReply(
+          m === null
+            ? new NotFound(`no route ${method} ${u.pathname}`)
+            : new DomainError(
+                405,
+                'METHOD_NOT_ALLOWED',
+                `${method} is not allowed on ${u.pathname}`,
+              ),
+          'local',
+        ),
+      );
     }
     const fn = ROUTES[m.key].fn;
-    const res: APIGatewayProxyStructuredResultV2 = (await api[fn](apiEvent({ key: m.key, params: m.params, method, path: u.pathname, rawQuery: u.search.slice(1), headers, body }), lambdaContext(fn)));
+    const res: APIGatewayProxyStructuredResultV2 = await api[fn](
+      apiEvent({
+        key: m.key,
+        params: m.params,
+        method,
+        path: u.pathname,
+        rawQuery: u.search.slice(1),
+        headers,
+        body,
+      }),
+      lambdaContext(fn),
+    );
     return reply(res);
   };
 
@@ -153,7 +224,11 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
 };
 export type LocalStack = Awaited<ReturnType<typeof buildLocalStack>>;
 
-const reply = (r: APIGatewayProxyStructuredResultV2) => ({ status: r.statusCode ?? 200, body: r.body ?? '', headers: (r.headers ?? {}) as Record<string, string> });
+const reply = (r: APIGatewayProxyStructuredResultV2) => ({
+  status: r.statusCode ?? 200,
+  body: r.body ?? '',
+  headers: (r.headers ?? {}) as Record<string, string>,
+});
 
 /** Node http glue: read the body, answer with the stack's reply. */
 export const nodeListener = (stack: LocalStack) => (req: IncomingMessage, res: ServerResponse) => {
@@ -161,14 +236,21 @@ export const nodeListener = (stack: LocalStack) => (req: IncomingMessage, res: S
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
     void stack
-      .http(req.method ?? 'GET', req.url ?? '/', req.headers as Record<string, string>, Buffer.concat(chunks).toString('utf8'))
+      .http(
+        req.method ?? 'GET',
+        req.url ?? '/',
+        req.headers as Record<string, string>,
+        Buffer.concat(chunks).toString('utf8'),
+      )
       .then((r) => {
         res.writeHead(r.status, r.headers);
         res.end(r.body);
       })
       .catch(() => {
         res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { code: 'INTERNAL', message: 'internal error', details: [] } }));
+        res.end(
+          JSON.stringify({ error: { code: 'INTERNAL', message: 'internal error', details: [] } }),
+        );
       });
   });
 };

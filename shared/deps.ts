@@ -59,7 +59,10 @@ export const makeStores = <T extends TableKey>(
   tables: Record<T, string>,
 ): Pick<Stores, StoresIn<T>> => {
   const out: Partial<Record<StoreKey, unknown>> = {};
-  for (const [key, { table, make }] of Object.entries(STORES) as [StoreKey, (typeof STORES)[StoreKey]][]) {
+  for (const [key, { table, make }] of Object.entries(STORES) as [
+    StoreKey,
+    (typeof STORES)[StoreKey],
+  ][]) {
     const name = (tables as Partial<Record<TableKey, string>>)[table];
     if (name) out[key] = make(db, name);
   }

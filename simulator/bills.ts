@@ -32,19 +32,33 @@ export const handleBills = (
     if (bad) return bad;
     if (typeof body.forceWrite !== 'boolean') return ['1001', 'forceWrite must be a boolean'];
     const invoices = body.invoices;
-    if (!Array.isArray(invoices) || invoices.some((i) => !str((i as { serialNo?: unknown })?.serialNo))) return ['1001', 'invoices[].serialNo is required'];
+    if (
+      !Array.isArray(invoices) ||
+      invoices.some((i) => !str((i as { serialNo?: unknown })?.serialNo))
+    )
+      return ['1001', 'invoices[].serialNo is required'];
     const serialNos = invoices.map((i) => (i as { serialNo: string }).serialNo);
     const unknown = serialNos.find((s) => !known(s));
     if (unknown) return ['1404', `invoice ${unknown} not found`];
     const billId = body.billId as string;
     for (const s of serialNos) {
       const other = [...bills.values()].find((b) => b.billId !== billId && b.serialNos.includes(s));
-      if (other && body.forceWrite !== true) return ['1409', `invoice ${s} is used by bill ${other.billNo}`];
+      if (other && body.forceWrite !== true)
+        return ['1409', `invoice ${s} is used by bill ${other.billNo}`];
     }
     const prev = bills.get(billId);
-    for (const s of prev?.serialNos ?? []) if (!serialNos.includes(s)) touch(s, { expendStatus: 1 });
+    for (const s of prev?.serialNos ?? [])
+      if (!serialNos.includes(s)) touch(s, { expendStatus: 1 });
     for (const s of serialNos) touch(s, { expendStatus: 30 });
-    bills.set(billId, { billNo: body.billNo as string, billId, userId: body.userId as string, billStatus: body.billStatus as string, dataSource: body.dataSource as string, serialNos, statusOf: Object.fromEntries(serialNos.map((s) => [s, body.billStatus as string])) });
+    bills.set(billId, {
+      billNo: body.billNo as string,
+      billId,
+      userId: body.userId as string,
+      billStatus: body.billStatus as string,
+      dataSource: body.dataSource as string,
+      serialNos,
+      statusOf: Object.fromEntries(serialNos.map((s) => [s, body.billStatus as string])),
+    });
     return ['0000', '操作成功', { billId, serialNos }];
   }
   if (path === '/portal/reimburse/bill/status') {

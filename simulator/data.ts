@@ -34,7 +34,8 @@ export interface GenOptions {
 }
 
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
-const digits = (r: () => number, n: number) => Array.from({ length: n }, () => Math.floor(r() * 10)).join('');
+const digits = (r: () => number, n: number) =>
+  Array.from({ length: n }, () => Math.floor(r() * 10)).join('');
 const money = (cents: number) => (cents / 100).toFixed(2);
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
 
@@ -51,12 +52,18 @@ export const cloudTimeOf = (day: string, secondOfDay: number): string => {
   return `${day} ${pad(h, 2)}:${pad(m, 2)}:${pad(secondOfDay % 60, 2)}`;
 };
 
-const dayBefore = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) - n * 86400000).toISOString().slice(0, 10);
+const dayBefore = (day: string, n: number) =>
+  new Date(Date.parse(`${day}T00:00:00Z`) - n * 86400000).toISOString().slice(0, 10);
 
 /** Generate one invoice; deterministic in (options, index). */
 export const generateInvoice = (o: GenOptions, i: number): CloudInvoice => {
   const r = prng(hashSeed(`${o.taxNo}/${o.kind}/${i}`, o.seed));
-  const type = weighted(r, [['026', 5], ['028', 2], ['081', 2], ['082', 1]] as [string, number][]);
+  const type = weighted(r, [
+    ['026', 5],
+    ['028', 2],
+    ['081', 2],
+    ['082', 1],
+  ] as [string, number][]);
   const digital = type === '081' || type === '082';
   const dayIndex = Math.min(o.days - 1, Math.floor((i * o.days) / Math.max(1, o.count)));
   const day = dayBefore(o.endDate, o.days - 1 - dayIndex);
@@ -65,7 +72,14 @@ export const generateInvoice = (o: GenOptions, i: number): CloudInvoice => {
     const cents = 1000 + Math.floor(r() * 500000);
     const tax = Math.round(cents * 0.06);
     return {
-      name: pick(r, ['*餐饮服务*餐费', '*运输服务*客运服务费', '*信息技术服务*软件服务', '*住宿服务*住宿费', '*办公用品*打印纸']) + (k ? ` ${k}` : ''),
+      name:
+        pick(r, [
+          '*餐饮服务*餐费',
+          '*运输服务*客运服务费',
+          '*信息技术服务*软件服务',
+          '*住宿服务*住宿费',
+          '*办公用品*打印纸',
+        ]) + (k ? ` ${k}` : ''),
       spec: null,
       unit: pick(r, ['次', '件', '天']),
       quantity: '1',
@@ -79,16 +93,38 @@ export const generateInvoice = (o: GenOptions, i: number): CloudInvoice => {
   const tax = items.reduce((s, it) => s + Math.round(Number(it.taxAmount) * 100), 0);
   const serialNo = `${o.kind === 'input' ? 'IN' : 'OUT'}${o.taxNo.slice(-6)}${pad(i, 9)}`;
   const users = o.phones.length
-    ? Array.from({ length: weighted(r, [[0, 3], [1, 6], [2, 1]] as [number, number][]) }, () => ({ phone: pick(r, o.phones), name: pick(r, ['张伟', '王芳', '李娜', '刘洋', '陈静']) }))
+    ? Array.from(
+        {
+          length: weighted(r, [
+            [0, 3],
+            [1, 6],
+            [2, 1],
+          ] as [number, number][]),
+        },
+        () => ({
+          phone: pick(r, o.phones),
+          name: pick(r, ['张伟', '王芳', '李娜', '刘洋', '陈静']),
+        }),
+      )
     : [];
-  const files = Array.from({ length: weighted(r, [[0, 3], [1, 6], [2, 1]] as [number, number][]) }, (_, k) => ({
-    fileId: `F${serialNo}-${k}`,
-    fileName: k === 0 ? `${serialNo}.pdf` : `${serialNo}-receipt-${k}.jpg`,
-    fileType: k === 0 ? 'pdf' : 'jpg',
-    fileSize: 20000 + Math.floor(r() * 400000),
-    url: `https://files.example-invoice-cloud.com/${serialNo}/${k}`,
-  }));
-  const party = (prefix: string) => `${pick(r, ['杭州', '上海', '北京', '深圳'])}${prefix}${pick(r, ['科技', '贸易', '餐饮', '物流'])}有限公司`;
+  const files = Array.from(
+    {
+      length: weighted(r, [
+        [0, 3],
+        [1, 6],
+        [2, 1],
+      ] as [number, number][]),
+    },
+    (_, k) => ({
+      fileId: `F${serialNo}-${k}`,
+      fileName: k === 0 ? `${serialNo}.pdf` : `${serialNo}-receipt-${k}.jpg`,
+      fileType: k === 0 ? 'pdf' : 'jpg',
+      fileSize: 20000 + Math.floor(r() * 400000),
+      url: `https://files.example-invoice-cloud.com/${serialNo}/${k}`,
+    }),
+  );
+  const party = (prefix: string) =>
+    `${pick(r, ['杭州', '上海', '北京', '深圳'])}${prefix}${pick(r, ['科技', '贸易', '餐饮', '物流'])}有限公司`;
   return {
     serialNo,
     invoiceType: type,
@@ -103,16 +139,36 @@ export const generateInvoice = (o: GenOptions, i: number): CloudInvoice => {
     totalTaxAmount: money(tax),
     totalAmount: money(net + tax),
     items,
-    checkStatus: weighted(r, [[1, 16], [2, 1], [3, 3]] as [number, number][]),
-    expendStatus: weighted(r, [[1, 4], [30, 6], [60, 8], [65, 2]] as [number, number][]),
-    invoiceStatus: weighted(r, [[0, 18], [1, 1], [2, 1]] as [number, number][]),
-    deductionFlag: o.kind === 'input' ? weighted(r, [[0, 1], [1, 1]] as [number, number][]) : null,
+    checkStatus: weighted(r, [
+      [1, 16],
+      [2, 1],
+      [3, 3],
+    ] as [number, number][]),
+    expendStatus: weighted(r, [
+      [1, 4],
+      [30, 6],
+      [60, 8],
+      [65, 2],
+    ] as [number, number][]),
+    invoiceStatus: weighted(r, [
+      [0, 18],
+      [1, 1],
+      [2, 1],
+    ] as [number, number][]),
+    deductionFlag:
+      o.kind === 'input'
+        ? weighted(r, [
+            [0, 1],
+            [1, 1],
+          ] as [number, number][])
+        : null,
     entryAmount: o.kind === 'input' ? money(net) : null,
     outputAmount: null,
     outputReason: null,
     invoiceTag: r() < 0.3 ? pick(r, ['差旅', '招待', '项目A', '待核对']) : null,
     orderNo: o.kind === 'output' ? `ORD${o.taxNo.slice(-6)}${pad(i, 7)}` : null,
-    billNo: o.kind === 'input' && r() < 0.5 ? `BX${day.replaceAll('-', '')}${pad(i % 1000, 4)}` : null,
+    billNo:
+      o.kind === 'input' && r() < 0.5 ? `BX${day.replaceAll('-', '')}${pad(i % 1000, 4)}` : null,
     users,
     invoiceFiles: files,
     billCreateTime: cloudTimeOf(day, Math.floor(r() * 40000)),
@@ -125,4 +181,12 @@ export const generateLedger = (o: GenOptions): CloudInvoice[] =>
   Array.from({ length: o.count }, (_, i) => generateInvoice(o, i)).sort(compareLedger);
 
 export const compareLedger = (a: CloudInvoice, b: CloudInvoice): number =>
-  a.updateTime < b.updateTime ? -1 : a.updateTime > b.updateTime ? 1 : a.serialNo < b.serialNo ? -1 : a.serialNo > b.serialNo ? 1 : 0;
+  a.updateTime < b.updateTime
+    ? -1
+    : a.updateTime > b.updateTime
+      ? 1
+      : a.serialNo < b.serialNo
+        ? -1
+        : a.serialNo > b.serialNo
+          ? 1
+          : 0;

@@ -38,7 +38,18 @@ export interface Faults {
   /** After each list page, this many records of that ledger are changed (moved to "now"). */
   mutateBetweenPages: number;
 }
-export const NO_FAULTS: Faults = { rate5xx: 0, rate429: 0, rateTimeout: 0, retryAfterSeconds: 1, slowMs: 0, hangMs: 30000, outageTaxNos: [], once: [], malformedSerials: [], mutateBetweenPages: 0 };
+export const NO_FAULTS: Faults = {
+  rate5xx: 0,
+  rate429: 0,
+  rateTimeout: 0,
+  retryAfterSeconds: 1,
+  slowMs: 0,
+  hangMs: 30000,
+  outageTaxNos: [],
+  once: [],
+  malformedSerials: [],
+  mutateBetweenPages: 0,
+};
 
 interface SimOrg extends SimOrgSpec {
   ledgers: Record<Kind, CloudInvoice[]>;
@@ -58,7 +69,13 @@ export interface Simulator {
   bills: Map<string, SimBill>;
   org(taxNo: string): SimOrg;
   /** Change a record as the cloud would: fields patched, updateTime = `at` (default now, CST). */
-  mutate(taxNo: string, kind: Kind, serialNo: string, patch: Partial<CloudInvoice>, at?: Date): CloudInvoice;
+  mutate(
+    taxNo: string,
+    kind: Kind,
+    serialNo: string,
+    patch: Partial<CloudInvoice>,
+    at?: Date,
+  ): CloudInvoice;
   add(taxNo: string, kind: Kind, records: CloudInvoice[]): void;
   remove(taxNo: string, kind: Kind, serialNo: string): void;
   expireTokens(): void;
@@ -66,7 +83,12 @@ export interface Simulator {
   stop(): Promise<void>;
 }
 
-const envelope = (errcode: string, description: string, data?: unknown) => ({ errcode, description, data, traceId: randomUUID() });
+const envelope = (errcode: string, description: string, data?: unknown) => ({
+  errcode,
+  description,
+  data,
+  traceId: randomUUID(),
+});
 
 export const startSimulator = async (opts: {
   orgs: SimOrgSpec[];
@@ -81,8 +103,20 @@ export const startSimulator = async (opts: {
   const orgs = new Map<string, SimOrg>();
   for (const o of opts.orgs) {
     const gen = (kind: Kind, count: number) =>
-      generateLedger({ taxNo: o.taxNo, orgName: o.orgName, kind, count, seed, endDate: opts.endDate, days: opts.days ?? 30, phones: o.phones ?? [] });
-    orgs.set(o.taxNo, { ...o, ledgers: { input: gen('input', o.input ?? 0), output: gen('output', o.output ?? 0) } });
+      generateLedger({
+        taxNo: o.taxNo,
+        orgName: o.orgName,
+        kind,
+        count,
+        seed,
+        endDate: opts.endDate,
+        days: opts.days ?? 30,
+        phones: o.phones ?? [],
+      });
+    orgs.set(o.taxNo, {
+      ...o,
+      ledgers: { input: gen('input', o.input ?? 0), output: gen('output', o.output ?? 0) },
+    });
   }
   const tokens = new Map<string, { clientId: string; expiresAt: number }>();
   const bills = new Map<string, SimBill>();
@@ -90,7 +124,13 @@ export const startSimulator = async (opts: {
   const faults: Faults = { ...NO_FAULTS };
   const orgByClient = (clientId: string) => [...orgs.values()].find((o) => o.clientId === clientId);
 
-  const mutate = (taxNo: string, kind: Kind, serialNo: string, patch: Partial<CloudInvoice>, at = new Date()) => {
+  const mutate = (
+    taxNo: string,
+    kind: Kind,
+    serialNo: string,
+    patch: Partial<CloudInvoice>,
+    at = new Date(),
+  ) => {
     const ledger = sim.org(taxNo).ledgers[kind];
     const i = ledger.findIndex((r) => r.serialNo === serialNo);
     if (i < 0) throw new Error(`simulator: no ${kind} invoice ${serialNo} for ${taxNo}`);
@@ -102,54 +142,100 @@ export const startSimulator = async (opts: {
 
   const list = (org: SimOrg, kind: Kind, body: Record<string, unknown>) => {
     const { pageNo, pageSize, updateTimeStart: start, updateTimeEnd: end } = body;
-    if (!Number.isInteger(pageNo) || (pageNo as number) < 1) return envelope('1001', 'pageNo must be an integer ≥ 1');
-    if (!Number.isInteger(pageSize) || (pageSize as number) < 1 || (pageSize as number) > 500) return envelope('1001', 'pageSize must be an integer 1..500');
+    if (!Number.isInteger(pageNo) || (pageNo as number) < 1)
+      return envelope('1001', 'pageNo must be an integer ≥ 1');
+    if (!Number.isInteger(pageSize) || (pageSize as number) < 1 || (pageSize as number) > 500)
+      return envelope('1001', 'pageSize must be an integer 1..500');
     const timeRe = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
-    for (const [k, v] of [['updateTimeStart', start], ['updateTimeEnd', end]] as const)
-      if (v !== undefined && v !== null && (typeof v !== 'string' || !timeRe.test(v))) return envelope('1001', `${k} must be yyyy-MM-dd HH:mm:ss`);
+    for (const [k, v] of [
+      ['updateTimeStart', start],
+      ['updateTimeEnd', end],
+    ] as const)
+      if (v !== undefined && v !== null && (typeof v !== 'string' || !timeRe.test(v)))
+        return envelope('1001', `${k} must be yyyy-MM-dd HH:mm:ss`);
     const ledger = org.ledgers[kind];
     const lo = typeof start === 'string' ? lowerBoundTime(ledger, start) : 0;
     const hi = typeof end === 'string' ? upperBoundTime(ledger, end) : ledger.length;
     const from = lo + ((pageNo as number) - 1) * (pageSize as number);
     const page = ledger.slice(Math.min(from, hi), Math.min(from + (pageSize as number), hi));
-    const out = page.map((r) => (faults.malformedSerials.includes(r.serialNo) ? { ...r, invoiceNo: 12345, totalAmount: 'lots' } : r));
-    const result = envelope('0000', '操作成功', { total: Math.max(0, hi - lo), pageNo, pageSize, list: out });
+    const out = page.map((r) =>
+      faults.malformedSerials.includes(r.serialNo)
+        ? { ...r, invoiceNo: 12345, totalAmount: 'lots' }
+        : r,
+    );
+    const result = envelope('0000', '操作成功', {
+      total: Math.max(0, hi - lo),
+      pageNo,
+      pageSize,
+      list: out,
+    });
     for (let k = 0; k < faults.mutateBetweenPages && ledger.length; k++) {
       const victim = ledger[Math.floor(rnd() * ledger.length)]!;
-      mutate(org.taxNo, kind, victim.serialNo, { invoiceTag: `changed-${Math.floor(rnd() * 1e6)}` });
+      mutate(org.taxNo, kind, victim.serialNo, {
+        invoiceTag: `changed-${Math.floor(rnd() * 1e6)}`,
+      });
     }
     return result;
   };
 
-  const route = (path: string, query: Record<string, string>, body: Record<string, unknown>): [number, unknown] => {
+  const route = (
+    path: string,
+    query: Record<string, string>,
+    body: Record<string, unknown>,
+  ): [number, unknown] => {
     if (path === '/base/oauth/token') {
       const { client_id, timestamp, sign } = body;
       const org = typeof client_id === 'string' ? orgByClient(client_id) : undefined;
-      if (typeof timestamp !== 'string' || !/^\d+$/.test(timestamp)) return [200, { errcode: '1001', description: 'timestamp is required (epoch milliseconds)' }];
-      if (Math.abs(Date.now() - Number(timestamp)) > 300_000) return [200, { errcode: '1001', description: 'timestamp is more than 5 minutes off' }];
-      const expected = org && createHash('md5').update(org.clientId + org.clientSecret + timestamp).digest('hex');
-      if (!org || sign !== expected) return [200, { errcode: '1301', description: 'client_id or sign is wrong' }];
+      if (typeof timestamp !== 'string' || !/^\d+$/.test(timestamp))
+        return [
+          200,
+          { errcode: '1001', description: 'timestamp is required (epoch milliseconds)' },
+        ];
+      if (Math.abs(Date.now() - Number(timestamp)) > 300_000)
+        return [200, { errcode: '1001', description: 'timestamp is more than 5 minutes off' }];
+      const expected =
+        org &&
+        createHash('md5')
+          .update(org.clientId + org.clientSecret + timestamp)
+          .digest('hex');
+      if (!org || sign !== expected)
+        return [200, { errcode: '1301', description: 'client_id or sign is wrong' }];
       const token = randomUUID().replaceAll('-', '');
       const ttl = opts.tokenTtlSeconds ?? 129600;
       tokens.set(token, { clientId: org.clientId, expiresAt: Date.now() + ttl * 1000 });
-      return [200, { errcode: '0000', description: '操作成功', access_token: token, token_type: 'bearer', expires_in: ttl }];
+      return [
+        200,
+        {
+          errcode: '0000',
+          description: '操作成功',
+          access_token: token,
+          token_type: 'bearer',
+          expires_in: ttl,
+        },
+      ];
     }
     const tok = tokens.get(query.access_token ?? '');
-    if (!tok || tok.expiresAt <= Date.now()) return [200, envelope('1300', 'access_token missing, expired or invalid')];
-    if (!query.reqid || query.reqid.length < 13) return [200, envelope('1001', 'reqid is required (≥ 13 characters)')];
+    if (!tok || tok.expiresAt <= Date.now())
+      return [200, envelope('1300', 'access_token missing, expired or invalid')];
+    if (!query.reqid || query.reqid.length < 13)
+      return [200, envelope('1001', 'reqid is required (≥ 13 characters)')];
     const org = orgByClient(tok.clientId)!;
-    if (query.taxNo !== org.taxNo) return [200, envelope('1001', 'taxNo does not belong to this client')];
+    if (query.taxNo !== org.taxNo)
+      return [200, envelope('1001', 'taxNo does not belong to this client')];
     if (faults.outageTaxNos.includes(org.taxNo)) return [503, 'service unavailable'];
     const m = /^\/portal\/invoice\/(input|output)\/list$/.exec(path);
     if (m) return [200, list(org, m[1] as Kind, body)];
     if (path === '/portal/invoice/input/by-bills') {
       const billNos = body.billNos;
-      if (!Array.isArray(billNos) || billNos.length < 1 || billNos.length > 200) return [200, { errorCode: '1001', message: 'billNos must hold 1..200 bill numbers' }];
+      if (!Array.isArray(billNos) || billNos.length < 1 || billNos.length > 200)
+        return [200, { errorCode: '1001', message: 'billNos must hold 1..200 bill numbers' }];
       const found = org.ledgers.input.filter((r) => r.billNo && billNos.includes(r.billNo));
       const notFound = billNos.filter((b) => !found.some((r) => r.billNo === b));
       return [200, { errorCode: '0000', message: '操作成功', data: { list: found, notFound } }];
     }
-    const bill = handleBills(path, body, org, bills, (serial, patch) => mutate(org.taxNo, 'input', serial, patch));
+    const bill = handleBills(path, body, org, bills, (serial, patch) =>
+      mutate(org.taxNo, 'input', serial, patch),
+    );
     if (bill) return [200, envelope(...bill)];
     return [404, envelope('1404', `no such endpoint ${path}`)];
   };
@@ -163,17 +249,31 @@ export const startSimulator = async (opts: {
         const query = Object.fromEntries(url.searchParams);
         let body: Record<string, unknown> = {};
         try {
-          body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {};
+          body = chunks.length
+            ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>)
+            : {};
         } catch {
           /* answered below as 1001 */
         }
         const record = (status: number, payload: unknown) => {
-          calls.push({ path: url.pathname, query, body, status, code: (payload as { errcode?: string; errorCode?: string } | null)?.errcode ?? (payload as { errorCode?: string } | null)?.errorCode });
+          calls.push({
+            path: url.pathname,
+            query,
+            body,
+            status,
+            code:
+              (payload as { errcode?: string; errorCode?: string } | null)?.errcode ??
+              (payload as { errorCode?: string } | null)?.errorCode,
+          });
           if (calls.length > 20000) calls.splice(0, 10000);
-          res.writeHead(status, { 'content-type': 'application/json', ...(status === 429 ? { 'retry-after': String(faults.retryAfterSeconds) } : {}) });
+          res.writeHead(status, {
+            'content-type': 'application/json',
+            ...(status === 429 ? { 'retry-after': String(faults.retryAfterSeconds) } : {}),
+          });
           res.end(typeof payload === 'string' ? payload : JSON.stringify(payload));
         };
-        if (url.pathname === '/_sim/faults' && req.method === 'POST') return record(200, Object.assign(faults, body));
+        if (url.pathname === '/_sim/faults' && req.method === 'POST')
+          return record(200, Object.assign(faults, body));
         if (faults.slowMs) await new Promise((r) => setTimeout(r, faults.slowMs));
         const once = faults.once.shift();
         const roll = rnd();
@@ -181,12 +281,23 @@ export const startSimulator = async (opts: {
           setTimeout(() => req.socket.destroy(), faults.hangMs).unref();
           return;
         }
-        if (once === '500' || once === '503' || (!once && roll < faults.rateTimeout + faults.rate5xx)) return record(once === '503' ? 503 : 500, 'internal error');
-        if (once === '429' || (!once && roll < faults.rateTimeout + faults.rate5xx + faults.rate429)) return record(429, 'slow down');
+        if (
+          once === '500' ||
+          once === '503' ||
+          (!once && roll < faults.rateTimeout + faults.rate5xx)
+        )
+          return record(once === '503' ? 503 : 500, 'internal error');
+        if (
+          once === '429' ||
+          (!once && roll < faults.rateTimeout + faults.rate5xx + faults.rate429)
+        )
+          return record(429, 'slow down');
         if (once === 'bad-json') return record(200, '{"errcode": "0000", "data": ');
-        if (once === '1300' && url.pathname !== '/base/oauth/token') return record(200, envelope('1300', 'access_token expired'));
+        if (once === '1300' && url.pathname !== '/base/oauth/token')
+          return record(200, envelope('1300', 'access_token expired'));
         if (once === '9999') return record(200, envelope('9999', 'internal error'));
-        if (!chunks.length && req.method === 'POST') return record(200, envelope('1001', 'body must be JSON'));
+        if (!chunks.length && req.method === 'POST')
+          return record(200, envelope('1001', 'body must be JSON'));
         const [status, payload] = route(url.pathname, query, body);
         record(status, payload);
       })();
@@ -239,6 +350,9 @@ const partitionPoint = (ledger: CloudInvoice[], before: (r: CloudInvoice) => boo
   }
   return lo;
 };
-const upperBound = (ledger: CloudInvoice[], r: CloudInvoice) => partitionPoint(ledger, (x) => compareLedger(x, r) <= 0);
-const lowerBoundTime = (ledger: CloudInvoice[], t: string) => partitionPoint(ledger, (x) => x.updateTime < t);
-const upperBoundTime = (ledger: CloudInvoice[], t: string) => partitionPoint(ledger, (x) => x.updateTime <= t);
+const upperBound = (ledger: CloudInvoice[], r: CloudInvoice) =>
+  partitionPoint(ledger, (x) => compareLedger(x, r) <= 0);
+const lowerBoundTime = (ledger: CloudInvoice[], t: string) =>
+  partitionPoint(ledger, (x) => x.updateTime < t);
+const upperBoundTime = (ledger: CloudInvoice[], t: string) =>
+  partitionPoint(ledger, (x) => x.updateTime <= t);

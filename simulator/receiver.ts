@@ -32,7 +32,12 @@ export const startReceiver = async (): Promise<Receiver> => {
         return;
       }
       const status = plan.shift() ?? 200;
-      received.push({ headers: req.headers as Record<string, string>, body: Buffer.concat(chunks).toString('utf8'), status, at: Date.now() });
+      received.push({
+        headers: req.headers as Record<string, string>,
+        body: Buffer.concat(chunks).toString('utf8'),
+        status,
+        at: Date.now(),
+      });
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (status >= 300 && status < 400) headers.location = 'http://127.0.0.1:1/elsewhere';
       if (status === 429 || status === 503) headers['retry-after'] = String(rcv.retryAfter ?? 1);
@@ -46,7 +51,11 @@ export const startReceiver = async (): Promise<Receiver> => {
     received,
     failNext: (...s) => plan.push(...s),
     hangNext: (n, ms) => (hang = { n, ms }),
-    stop: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    stop: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
   return rcv;
 };

@@ -25,11 +25,25 @@ export const makeHandler = (deps: FunctionDeps<'bill-writeback'>, opts: { maxRec
     async (r) => {
       const receives = Number(r.attributes.ApproximateReceiveCount ?? '1');
       try {
-        await applyBillEvent(parseJsonPayload(writebackMessageSchema, r.body, 'write-back message'), receives, deps);
+        await applyBillEvent(
+          parseJsonPayload(writebackMessageSchema, r.body, 'write-back message'),
+          receives,
+          deps,
+        );
       } catch (e) {
-        logger.warn('write-back event not processed', { messageId: r.messageId, receives, error: (e as Error).message });
+        logger.warn('write-back event not processed', {
+          messageId: r.messageId,
+          receives,
+          error: (e as Error).message,
+        });
         if (receives >= opts.maxReceives)
-          await deps.stores.bills.recordDeadLetter({ eventId: eventIdOf(r), body: r.body.slice(0, 10_000), error: (e as Error).message, receives, at: deps.clock().toISOString() });
+          await deps.stores.bills.recordDeadLetter({
+            eventId: eventIdOf(r),
+            body: r.body.slice(0, 10_000),
+            error: (e as Error).message,
+            receives,
+            at: deps.clock().toISOString(),
+          });
         throw e;
       }
     },

@@ -17,12 +17,27 @@ export const makeHandler = (deps: FunctionDeps<'bills-api'>, authSecret: () => P
         const event = parse(billEventSchema, body);
         if (event.orgId) assertOrgAccess(principal, event.orgId);
         const eventId = randomUUID();
-        await deps.queues.writeback.send({ eventId, receivedAt: deps.clock().toISOString(), loginOrgId: principal.orgId ?? null, event }, { groupId: event.billId, dedupId: eventId });
+        await deps.queues.writeback.send(
+          {
+            eventId,
+            receivedAt: deps.clock().toISOString(),
+            loginOrgId: principal.orgId ?? null,
+            event,
+          },
+          { groupId: event.billId, dedupId: eventId },
+        );
         return { status: 202, body: { eventId } };
       },
       'GET /bills/{billId}/logs': async ({ params, query }) => {
         const q = parse(page, query);
-        return { status: 200, body: await deps.stores.bills.logs(parse(z.string().min(1).max(64), params.billId), q.limit, q.cursor) };
+        return {
+          status: 200,
+          body: await deps.stores.bills.logs(
+            parse(z.string().min(1).max(64), params.billId),
+            q.limit,
+            q.cursor,
+          ),
+        };
       },
       'GET /bills/dead-letters': async ({ query }) => {
         const q = parse(page, query);

@@ -8,13 +8,22 @@ import { registerSystem, systemPutSchema } from '#shared/callbacks/systems.js';
 import { ROUTES } from '../routes.js';
 
 /** The org as the API shows it: the client secret is write-only. */
-const view = ({ hasClientSecret, ...o }: Org) => ({ ...o, clientSecret: hasClientSecret ? '***' : null });
+const view = ({ hasClientSecret, ...o }: Org) => ({
+  ...o,
+  clientSecret: hasClientSecret ? '***' : null,
+});
 
 export const makeHandler = (deps: FunctionDeps<'config-api'>, authSecret: () => Promise<string>) =>
   makeApiHandler(
     withRoles(ROUTES, {
       'GET /config': async () => ({ status: 200, body: await deps.stores.config.getConfig() }),
-      'PUT /config': async ({ body }) => ({ status: 200, body: await deps.stores.config.patchConfig(parse(configPatchSchema, body), deps.clock().toISOString()) }),
+      'PUT /config': async ({ body }) => ({
+        status: 200,
+        body: await deps.stores.config.patchConfig(
+          parse(configPatchSchema, body),
+          deps.clock().toISOString(),
+        ),
+      }),
       'GET /orgs/{orgId}': async ({ params }) => {
         const org = await deps.stores.config.getOrg(parse(idSchema, params.orgId));
         if (!org) throw new NotFound(`orgId: no organisation ${params.orgId}`);
@@ -25,7 +34,8 @@ export const makeHandler = (deps: FunctionDeps<'config-api'>, authSecret: () => 
         const input = parse(orgPutSchema, body);
         const old = await deps.stores.config.getOrg(orgId);
         // The secret is stored first: an org never points at a secret that is not there.
-        if (input.clientSecret) await deps.secrets.put(secretNames.orgClientSecret(orgId), input.clientSecret);
+        if (input.clientSecret)
+          await deps.secrets.put(secretNames.orgClientSecret(orgId), input.clientSecret);
         const org: Org = {
           orgId,
           orgName: input.orgName,
@@ -39,7 +49,11 @@ export const makeHandler = (deps: FunctionDeps<'config-api'>, authSecret: () => 
         return { status: old ? 200 : 201, body: view(org) };
       },
       'PUT /systems/{systemId}': async ({ params, body }) => {
-        const { system, created } = await registerSystem(parse(idSchema, params.systemId), parse(systemPutSchema, body), deps);
+        const { system, created } = await registerSystem(
+          parse(idSchema, params.systemId),
+          parse(systemPutSchema, body),
+          deps,
+        );
         return { status: created ? 201 : 200, body: system };
       },
     }),

@@ -9,5 +9,8 @@ export const makeHandler = (deps: FunctionDeps<'daily-sync'>) =>
   middy<unknown, unknown>().handler(async (event) => {
     const { time } = parsePayload(scheduledEventSchema, event, 'scheduled event');
     const { created, existing } = await dailySync(new Date(time), deps);
-    return { created: created.map((r) => ({ runId: r.runId, orgId: r.orgId, dataDate: r.dataDate })), alreadyQueued: existing };
+    return {
+      created: created.map((r) => ({ runId: r.runId, orgId: r.orgId, dataDate: r.dataDate })),
+      alreadyQueued: existing,
+    };
   });

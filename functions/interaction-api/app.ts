@@ -4,26 +4,51 @@ import { makeApiHandler, parse, withRoles } from '#shared/http/api.js';
 import { receiveOrder } from '#shared/callbacks/orders.js';
 import { pushByCondition, pushLogs } from '#shared/callbacks/push.js';
 import { queueResult } from '#shared/callbacks/results.js';
-import { logsQuerySchema, orderSchema, pushByConditionSchema, pushSchema, resultPushSchema } from '#shared/schemas/interaction.js';
+import {
+  logsQuerySchema,
+  orderSchema,
+  pushByConditionSchema,
+  pushSchema,
+  resultPushSchema,
+} from '#shared/schemas/interaction.js';
 import { ROUTES } from '../routes.js';
 
 /** Orders in, results in (→ callbacks), interaction logs out, operator pushes. */
-export const makeHandler = (deps: FunctionDeps<'interaction-api'>, authSecret: () => Promise<string>) =>
+export const makeHandler = (
+  deps: FunctionDeps<'interaction-api'>,
+  authSecret: () => Promise<string>,
+) =>
   makeApiHandler(
     withRoles(ROUTES, {
-      'POST /billing/orders': async ({ body }) => ({ status: 202, body: { logId: await receiveOrder(parse(orderSchema, body), deps) } }),
+      'POST /billing/orders': async ({ body }) => ({
+        status: 202,
+        body: { logId: await receiveOrder(parse(orderSchema, body), deps) },
+      }),
       'POST /billing/results': async ({ body }) => {
         const r = parse(resultPushSchema, body);
         const queued = await queueResult(r, 'API_PASSIVE', deps);
         if (!queued) throw new NotFound(`orderNo: no system sent order ${r.orderNo}`);
-        return { status: 200, body: { errcode: '0000', description: queued.created ? 'accepted' : 'already accepted', logId: queued.logId } };
+        return {
+          status: 200,
+          body: {
+            errcode: '0000',
+            description: queued.created ? 'accepted' : 'already accepted',
+            logId: queued.logId,
+          },
+        };
       },
       'GET /interaction-logs': async ({ query }) => {
         const q = parse(logsQuerySchema, query);
         return { status: 200, body: await deps.stores.logs.list(q, q.limit, q.cursor) };
       },
-      'POST /interaction-logs/push': async ({ body }) => ({ status: 200, body: { results: await pushLogs(parse(pushSchema, body).logIds, deps) } }),
-      'POST /interaction-logs/push-by-condition': async ({ body }) => ({ status: 200, body: { results: await pushByCondition(parse(pushByConditionSchema, body), deps) } }),
+      'POST /interaction-logs/push': async ({ body }) => ({
+        status: 200,
+        body: { results: await pushLogs(parse(pushSchema, body).logIds, deps) },
+      }),
+      'POST /interaction-logs/push-by-condition': async ({ body }) => ({
+        status: 200,
+        body: { results: await pushByCondition(parse(pushByConditionSchema, body), deps) },
+      }),
     }),
     authSecret,
   );

@@ -20,15 +20,26 @@ const listQuery = z.object({
   cursor: cursorSchema,
 });
 
-export const makeHandler = (deps: FunctionDeps<'invoices-api'>, authSecret: () => Promise<string>) =>
+export const makeHandler = (
+  deps: FunctionDeps<'invoices-api'>,
+  authSecret: () => Promise<string>,
+) =>
   makeApiHandler(
     withRoles(ROUTES, {
       'GET /invoices': async ({ query, principal }) => {
         const q = parse(listQuery, query);
         assertOrgAccess(principal, q.orgId);
         const cfg = await deps.stores.config.getConfig();
-        const filter = { hideUnused: cfg.hideUnusedInPool && q.expendStatus === undefined, hideUnchecked: !cfg.showUncheckedInPool, expendStatus: q.expendStatus, checkStatus: q.checkStatus };
-        return { status: 200, body: await deps.stores.invoices.list(q.orgId, q.type, filter, q.limit, q.cursor) };
+        const filter = {
+          hideUnused: cfg.hideUnusedInPool && q.expendStatus === undefined,
+          hideUnchecked: !cfg.showUncheckedInPool,
+          expendStatus: q.expendStatus,
+          checkStatus: q.checkStatus,
+        };
+        return {
+          status: 200,
+          body: await deps.stores.invoices.list(q.orgId, q.type, filter, q.limit, q.cursor),
+        };
       },
       'GET /invoices/{invoiceId}': async ({ params, principal }) => {
         const { orgId, kind, serialNo } = locateInvoice(params.invoiceId ?? '');
@@ -39,7 +50,15 @@ export const makeHandler = (deps: FunctionDeps<'invoices-api'>, authSecret: () =
       },
       'PATCH /invoices/{invoiceId}': async ({ params, body, principal }) => {
         assertOrgAccess(principal, locateInvoice(params.invoiceId ?? '').orgId);
-        return { status: 200, body: await editFace(params.invoiceId ?? '', parse(facePatchSchema, body), principal.sub, deps) };
+        return {
+          status: 200,
+          body: await editFace(
+            params.invoiceId ?? '',
+            parse(facePatchSchema, body),
+            principal.sub,
+            deps,
+          ),
+        };
       },
       'POST /invoices/push': async ({ body, principal }) => {
         const req = parse(pushSchema, body);
@@ -53,7 +72,11 @@ export const makeHandler = (deps: FunctionDeps<'invoices-api'>, authSecret: () =
         return { status: 200, body: await readFolder(userId, q.limit, q.cursor, deps) };
       },
       'PUT /users/{userId}': async ({ params, body }) => {
-        const { user, created } = await putUser(parse(idSchema, params.userId), parse(userPutSchema, body), deps);
+        const { user, created } = await putUser(
+          parse(idSchema, params.userId),
+          parse(userPutSchema, body),
+          deps,
+        );
         return { status: created ? 201 : 200, body: user };
       },
     }),

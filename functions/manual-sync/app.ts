@@ -6,4 +6,8 @@ import { runSummary, startSync } from '#shared/sync/start.js';
 
 /** Console invoke: `{type, orgIds?, dataDate?}` → the runs started. */
 export const makeHandler = (deps: FunctionDeps<'manual-sync'>) =>
-  middy<unknown, unknown>().handler(async (event) => ({ runs: (await startSync(parsePayload(syncRequestSchema, event, 'manual sync payload'), deps)).map(runSummary) }));
+  middy<unknown, unknown>().handler(async (event) => ({
+    runs: (
+      await startSync(parsePayload(syncRequestSchema, event, 'manual sync payload'), deps)
+    ).map(runSummary),
+  }));

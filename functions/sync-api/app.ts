@@ -2,7 +2,12 @@ import type { FunctionDeps } from '../deps.js';
 import { NotFound } from '#shared/errors.js';
 import { makeApiHandler, parse, withRoles } from '#shared/http/api.js';
 import { idSchema } from '#shared/schemas/common.js';
-import { byBillsRequestSchema, reconcileQuerySchema, runsQuerySchema, syncRequestSchema } from '#shared/schemas/sync.js';
+import {
+  byBillsRequestSchema,
+  reconcileQuerySchema,
+  runsQuerySchema,
+  syncRequestSchema,
+} from '#shared/schemas/sync.js';
 import { reconcile } from '#shared/sync/reconcile.js';
 import { runSummary, startByBills, startSync } from '#shared/sync/start.js';
 import { ROUTES } from '../routes.js';
@@ -14,7 +19,10 @@ export const makeHandler = (deps: FunctionDeps<'sync-api'>, authSecret: () => Pr
         const runs = await startSync(parse(syncRequestSchema, body), deps);
         return { status: 202, body: { runs: runs.map(runSummary) } };
       },
-      'POST /sync/by-bills': async ({ body }) => ({ status: 202, body: { runs: [runSummary(await startByBills(parse(byBillsRequestSchema, body), deps))] } }),
+      'POST /sync/by-bills': async ({ body }) => ({
+        status: 202,
+        body: { runs: [runSummary(await startByBills(parse(byBillsRequestSchema, body), deps))] },
+      }),
       'GET /sync/runs': async ({ query }) => {
         const q = parse(runsQuerySchema, query);
         return { status: 200, body: await deps.stores.runs.list(q, q.limit, q.cursor) };
@@ -24,7 +32,10 @@ export const makeHandler = (deps: FunctionDeps<'sync-api'>, authSecret: () => Pr
         if (!run) throw new NotFound(`runId: no run ${params.runId}`);
         return { status: 200, body: run };
       },
-      'GET /sync/reconcile': async ({ query }) => ({ status: 200, body: await reconcile(parse(reconcileQuerySchema, query), deps) }),
+      'GET /sync/reconcile': async ({ query }) => ({
+        status: 200,
+        body: await reconcile(parse(reconcileQuerySchema, query), deps),
+      }),
     }),
     authSecret,
   );

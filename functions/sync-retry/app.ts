@@ -9,5 +9,12 @@ export const makeHandler = (deps: FunctionDeps<'sync-retry'>) =>
   middy<unknown, unknown>().handler(async (event) => {
     const { time } = parsePayload(scheduledEventSchema, event, 'scheduled event');
     const { retried, resumed } = await retryFailed(new Date(time), deps);
-    return { retried: retried.map((r) => ({ runId: r.runId, orgId: r.orgId, attemptCount: r.attemptCount })), resumed: resumed.map((r) => r.runId) };
+    return {
+      retried: retried.map((r) => ({
+        runId: r.runId,
+        orgId: r.orgId,
+        attemptCount: r.attemptCount,
+      })),
+      resumed: resumed.map((r) => r.runId),
+    };
   });

@@ -5,7 +5,10 @@ import { syncMessageSchema } from '#shared/schemas/sync.js';
 import { runSyncStep } from '#shared/sync/engine.js';
 
 /** Runs sync runs from the sync queue; hands a run off with a continuation message before the time limit. */
-export const makeHandler = (deps: FunctionDeps<'sync-worker'>, opts: { reserveMs?: number; pageSize?: number } = {}) =>
+export const makeHandler = (
+  deps: FunctionDeps<'sync-worker'>,
+  opts: { reserveMs?: number; pageSize?: number } = {},
+) =>
   makeSqsHandler(async (r, context) => {
     const { runId } = parseJsonPayload(syncMessageSchema, r.body, 'sync message');
     const result = await runSyncStep(runId, deps, {

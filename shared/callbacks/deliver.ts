@@ -21,7 +21,10 @@ export interface Target {
 /** Where and how to sign, per system; a push of many logs reads each system once. */
 export type Targets = (systemId: string) => Promise<Target>;
 
-const loadTarget = async (systemId: string, deps: Pick<Deps<'config', never>, 'stores' | 'secrets'>): Promise<Target> => ({
+const loadTarget = async (
+  systemId: string,
+  deps: Pick<Deps<'config', never>, 'stores' | 'secrets'>,
+): Promise<Target> => ({
   system: await deps.stores.config.getSystem(systemId),
   secret: await deps.secrets.get(secretNames.systemSigningSecret(systemId)),
 });
@@ -50,11 +53,19 @@ export const deliver = async (
   payload: unknown,
   trigger: Attempt['trigger'],
   deps: Pick<Deps<'config', never>, 'stores' | 'secrets' | 'clock' | 'localMode'>,
-  { timeoutMs = CALLBACK_TIMEOUT_MS, targets }: { timeoutMs?: number | undefined; targets?: Targets } = {},
+  {
+    timeoutMs = CALLBACK_TIMEOUT_MS,
+    targets,
+  }: { timeoutMs?: number | undefined; targets?: Targets } = {},
 ): Promise<DeliveryOutcome> => {
   const started = Date.now();
   const at = deps.clock().toISOString();
-  const fail = (error: string, permanent: boolean, status: number | null = null, response = ''): DeliveryOutcome => ({
+  const fail = (
+    error: string,
+    permanent: boolean,
+    status: number | null = null,
+    response = '',
+  ): DeliveryOutcome => ({
     attempt: { at, status, latencyMs: Date.now() - started, ok: false, error, response, trigger },
     permanent,
   });
@@ -70,18 +81,41 @@ export const deliver = async (
   const body = JSON.stringify(payload);
   const timestamp = Math.floor(deps.clock().getTime() / 1000);
   try {
-    const headers = { 'content-type': 'application/json', 'webhook-id': webhookId, 'webhook-timestamp': String(timestamp), 'webhook-signature': signWebhook(secret, webhookId, timestamp, body) };
+    const headers = {
+      'content-type': 'application/json',
+      'webhook-id': webhookId,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': signWebhook(secret, webhookId, timestamp, body),
+    };
     const res = await postPinned(new URL(system.callbackUrl), address, headers, body, timeoutMs);
     const text = res.text;
     const ok = res.status >= 200 && res.status < 300;
     const ra = Number(res.headers['retry-after']);
     return {
-      attempt: { at, status: res.status, latencyMs: Date.now() - started, ok, ...(ok ? {} : { error: res.status >= 300 && res.status < 400 ? `redirect ${res.status} not followed` : `HTTP ${res.status}` }), response: text, trigger },
+      attempt: {
+        at,
+        status: res.status,
+        latencyMs: Date.now() - started,
+        ok,
+        ...(ok
+          ? {}
+          : {
+              error:
+                res.status >= 300 && res.status < 400
+                  ? `redirect ${res.status} not followed`
+                  : `HTTP ${res.status}`,
+            }),
+        response: text,
+        trigger,
+      },
       retryAfter: Number.isFinite(ra) && ra > 0 ? ra : undefined,
       permanent: false,
     };
   } catch (e) {
     const timeout = (e as Error).name === 'TimeoutError';
-    return fail(timeout ? `no answer within ${timeoutMs} ms` : `unreachable: ${(e as Error).message}`, false);
+    return fail(
+      timeout ? `no answer within ${timeoutMs} ms` : `unreachable: ${(e as Error).message}`,
+      false,
+    );
   }
 };

@@ -17,25 +17,48 @@ export class CallbackTimeout extends Error {
   override readonly name = 'TimeoutError';
 }
 
-export const postPinned = (url: URL, address: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<PostReply> =>
+export const postPinned = (
+  url: URL,
+  address: string,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+): Promise<PostReply> =>
   new Promise((resolve, reject) => {
     const family = isIP(address) === 6 ? 6 : 4;
     const lookup = ((_host: string, opts: { all?: boolean }, cb: (...a: unknown[]) => void) =>
-      opts.all ? cb(null, [{ address, family }]) : cb(null, address, family)) as unknown as LookupFunction;
-    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, lookup }, (res) => {
-      const chunks: Buffer[] = [];
-      let kept = 0;
-      res.on('data', (c: Buffer) => {
-        if (kept < 1024) chunks.push(c);
-        kept += c.length;
-      });
-      res.on('end', () => {
-        clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8').slice(0, 1024) });
-      });
-      res.on('error', reject);
-    });
-    const timer = setTimeout(() => req.destroy(new CallbackTimeout(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      opts.all
+        ? cb(null, [{ address, family }])
+        : cb(null, address, family)) as unknown as LookupFunction;
+    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
+      url,
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        lookup,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let kept = 0;
+        res.on('data', (c: Buffer) => {
+          if (kept < 1024) chunks.push(c);
+          kept += c.length;
+        });
+        res.on('end', () => {
+          clearTimeout(timer);
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            text: Buffer.concat(chunks).toString('utf8').slice(0, 1024),
+          });
+        });
+        res.on('error', reject);
+      },
+    );
+    const timer = setTimeout(
+      () => req.destroy(new CallbackTimeout(`no answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     req.on('error', (e) => {
       clearTimeout(timer);
       reject(e);

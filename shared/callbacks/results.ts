@@ -6,7 +6,12 @@
 import { createHash } from 'node:crypto';
 import type { Deps } from '../deps.js';
 import type { CloudInvoice } from '../schemas/cloud.js';
-import { CALLBACK_OF, type InteractionLog, type ResultPayload, type ResultType } from '../schemas/interaction.js';
+import {
+  CALLBACK_OF,
+  type InteractionLog,
+  type ResultPayload,
+  type ResultType,
+} from '../schemas/interaction.js';
 
 export interface Result {
   orderNo: string;
@@ -18,14 +23,32 @@ export interface Result {
   time: string;
 }
 
-const resultLogId = (r: Result) => `cb_${createHash('sha256').update([r.orderNo, r.resultType, r.serialNo ?? '', r.invoiceNo ?? ''].join('\u0000')).digest('hex').slice(0, 24)}`;
+const resultLogId = (r: Result) =>
+  `cb_${createHash('sha256')
+    .update([r.orderNo, r.resultType, r.serialNo ?? '', r.invoiceNo ?? ''].join('\u0000'))
+    .digest('hex')
+    .slice(0, 24)}`;
 
 /** Queue the callback of a result. `null` when no system sent that order. */
-export const queueResult = async (r: Result, method: InteractionLog['processingMethod'], deps: Pick<Deps<'logs', 'callbacks'>, 'stores' | 'queues' | 'clock'>): Promise<{ logId: string; created: boolean } | null> => {
+export const queueResult = async (
+  r: Result,
+  method: InteractionLog['processingMethod'],
+  deps: Pick<Deps<'logs', 'callbacks'>, 'stores' | 'queues' | 'clock'>,
+): Promise<{ logId: string; created: boolean } | null> => {
   const order = await deps.stores.logs.orderLog(r.orderNo);
   if (!order) return null;
   const logId = resultLogId(r);
-  const payload: ResultPayload = { type: 'invoice.result', logId, orderNo: r.orderNo, resultType: r.resultType, invoiceNo: r.invoiceNo ?? null, invoiceCode: r.invoiceCode ?? null, serialNo: r.serialNo ?? null, reason: r.reason ?? null, time: r.time };
+  const payload: ResultPayload = {
+    type: 'invoice.result',
+    logId,
+    orderNo: r.orderNo,
+    resultType: r.resultType,
+    invoiceNo: r.invoiceNo ?? null,
+    invoiceCode: r.invoiceCode ?? null,
+    serialNo: r.serialNo ?? null,
+    reason: r.reason ?? null,
+    time: r.time,
+  };
   const at = deps.clock().toISOString();
   const created = await deps.stores.logs.create({
     logId,
@@ -48,11 +71,30 @@ export const queueResult = async (r: Result, method: InteractionLog['processingM
 };
 
 /** Output invoices from a sync (or a push) that answer a known order. */
-export const resultsFromOutput = async (records: CloudInvoice[], deps: Pick<Deps<'logs', 'callbacks'>, 'stores' | 'queues' | 'clock'>): Promise<void> => {
+export const resultsFromOutput = async (
+  records: CloudInvoice[],
+  deps: Pick<Deps<'logs', 'callbacks'>, 'stores' | 'queues' | 'clock'>,
+): Promise<void> => {
   for (const r of records) {
     if (!r.orderNo) continue;
-    const resultType: ResultType | null = r.invoiceStatus === 0 ? 'BLUE' : r.invoiceStatus === 2 || r.invoiceStatus === 3 ? 'RED' : null;
+    const resultType: ResultType | null =
+      r.invoiceStatus === 0
+        ? 'BLUE'
+        : r.invoiceStatus === 2 || r.invoiceStatus === 3
+          ? 'RED'
+          : null;
     if (!resultType) continue;
-    await queueResult({ orderNo: r.orderNo, resultType, invoiceNo: r.invoiceNo, invoiceCode: r.invoiceCode ?? null, serialNo: r.serialNo, time: r.updateTime }, 'DB_SYNC', deps);
+    await queueResult(
+      {
+        orderNo: r.orderNo,
+        resultType,
+        invoiceNo: r.invoiceNo,
+        invoiceCode: r.invoiceCode ?? null,
+        serialNo: r.serialNo,
+        time: r.updateTime,
+      },
+      'DB_SYNC',
+      deps,
+    );
   }
 };

@@ -17,10 +17,17 @@ export interface SendPolicy {
   timeoutMs?: number | undefined;
 }
 
-export const sendCallback = async (msg: CallbackMessage, deps: Deps<'config' | 'logs', 'callbacks'>, policy: SendPolicy): Promise<'delivered' | 'retrying' | 'gave-up' | 'waiting' | 'stale'> => {
+export const sendCallback = async (
+  msg: CallbackMessage,
+  deps: Deps<'config' | 'logs', 'callbacks'>,
+  policy: SendPolicy,
+): Promise<'delivered' | 'retrying' | 'gave-up' | 'waiting' | 'stale'> => {
   const now = deps.clock().getTime();
   const hop = (notBefore: number, attempt: number) =>
-    deps.queues.callbacks.send({ logId: msg.logId, notBefore, attempt }, { delaySeconds: Math.min(MAX_SQS_DELAY, Math.max(0, Math.ceil((notBefore - now) / 1000))) });
+    deps.queues.callbacks.send(
+      { logId: msg.logId, notBefore, attempt },
+      { delaySeconds: Math.min(MAX_SQS_DELAY, Math.max(0, Math.ceil((notBefore - now) / 1000))) },
+    );
   if (msg.notBefore && msg.notBefore > now) {
     await hop(msg.notBefore, msg.attempt ?? 0);
     return 'waiting';
@@ -33,12 +40,22 @@ export const sendCallback = async (msg: CallbackMessage, deps: Deps<'config' | '
   const automatic = log.attempts.filter((a) => a.trigger === 'automatic').length;
   // A re-delivered message whose attempt is already recorded, or a log already delivered, has no second effect.
   if (log.dataStatus === 'SUCCEEDED' || automatic !== (msg.attempt ?? 0)) return 'stale';
-  const out = await deliver(log, log.webhookId, log.payload, 'automatic', deps, { timeoutMs: policy.timeoutMs });
-  await deps.stores.logs.recordAttempt(log.logId, out.attempt, out.attempt.ok ? 'SUCCEEDED' : 'FAILED');
+  const out = await deliver(log, log.webhookId, log.payload, 'automatic', deps, {
+    timeoutMs: policy.timeoutMs,
+  });
+  await deps.stores.logs.recordAttempt(
+    log.logId,
+    out.attempt,
+    out.attempt.ok ? 'SUCCEEDED' : 'FAILED',
+  );
   if (out.attempt.ok) return 'delivered';
   const wait = policy.delays[automatic];
   if (out.permanent || wait === undefined) {
-    logger.warn('callback given up', { logId: log.logId, attempts: automatic + 1, error: out.attempt.error });
+    logger.warn('callback given up', {
+      logId: log.logId,
+      attempts: automatic + 1,
+      error: out.attempt.error,
+    });
     return 'gave-up';
   }
   await hop(now + Math.max(wait, out.retryAfter ?? 0) * 1000, automatic + 1);

@@ -6,7 +6,11 @@ import { secretNames } from '../ports.js';
 import { assertSafeCallbackUrl } from './url-guard.js';
 
 export const systemPutSchema = z
-  .object({ name: z.string().min(1).max(200), callbackUrl: z.string().min(1).max(2048), rotateSecret: z.boolean().optional() })
+  .object({
+    name: z.string().min(1).max(200),
+    callbackUrl: z.string().min(1).max(2048),
+    rotateSecret: z.boolean().optional(),
+  })
   .strict();
 
 export interface System {
@@ -16,10 +20,19 @@ export interface System {
   updatedAt: string;
 }
 
-export const registerSystem = async (systemId: string, input: z.infer<typeof systemPutSchema>, deps: Deps<'config', never>): Promise<{ system: System & { secret?: string }; created: boolean }> => {
+export const registerSystem = async (
+  systemId: string,
+  input: z.infer<typeof systemPutSchema>,
+  deps: Deps<'config', never>,
+): Promise<{ system: System & { secret?: string }; created: boolean }> => {
   await assertSafeCallbackUrl(input.callbackUrl, deps.localMode);
   const old = await deps.stores.config.getSystem(systemId);
-  const system: System = { systemId, name: input.name, callbackUrl: input.callbackUrl, updatedAt: deps.clock().toISOString() };
+  const system: System = {
+    systemId,
+    name: input.name,
+    callbackUrl: input.callbackUrl,
+    updatedAt: deps.clock().toISOString(),
+  };
   let secret: string | undefined;
   if (!old || input.rotateSecret) {
     secret = `whsec_${randomBytes(24).toString('base64')}`;

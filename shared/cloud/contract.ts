@@ -40,7 +40,9 @@ export interface BillDeleteBody extends BillIdentity {
   remark: null;
 }
 
-export const billSaveBody = (b: BillIdentity & { billStatus: string; forceWrite: boolean; serialNos: string[] }): BillSaveBody => ({
+export const billSaveBody = (
+  b: BillIdentity & { billStatus: string; forceWrite: boolean; serialNos: string[] },
+): BillSaveBody => ({
   billNo: b.billNo,
   billId: b.billId,
   userId: b.userId,
@@ -54,7 +56,9 @@ export const billSaveBody = (b: BillIdentity & { billStatus: string; forceWrite:
   submitTime: null,
   deptId: null,
 });
-export const billStatusBody = (b: BillIdentity & { billStatus: string; serialNos: string[] }): BillStatusBody => ({
+export const billStatusBody = (
+  b: BillIdentity & { billStatus: string; serialNos: string[] },
+): BillStatusBody => ({
   billNo: b.billNo,
   billId: b.billId,
   userId: b.userId,

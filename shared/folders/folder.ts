@@ -8,10 +8,16 @@ import { parseInvoiceId } from '../store/keys.js';
 
 /** Expense callers read their own folder; operators any. */
 export const assertFolderAccess = (p: Principal, userId: string): void => {
-  if (!p.roles.includes('operator') && p.sub !== userId) throw new Forbidden('userId: an expense token may read only its own folder');
+  if (!p.roles.includes('operator') && p.sub !== userId)
+    throw new Forbidden('userId: an expense token may read only its own folder');
 };
 
-export const readFolder = async (userId: string, limit: number, cursor: string | undefined, deps: Deps<'invoices' | 'links' | 'users', never>): Promise<{ items: (Invoice & { linkedAt: string })[]; nextCursor: string | null }> => {
+export const readFolder = async (
+  userId: string,
+  limit: number,
+  cursor: string | undefined,
+  deps: Deps<'invoices' | 'links' | 'users', never>,
+): Promise<{ items: (Invoice & { linkedAt: string })[]; nextCursor: string | null }> => {
   if (!(await deps.stores.users.get(userId))) throw new NotFound(`userId: no user ${userId}`);
   const page = await deps.stores.links.folder(userId, limit, cursor);
   const items = await Promise.all(
@@ -21,12 +27,24 @@ export const readFolder = async (userId: string, limit: number, cursor: string |
       return inv ? { ...inv, linkedAt: l.linkedAt } : undefined;
     }),
   );
-  return { items: items.filter((i): i is Invoice & { linkedAt: string } => i !== undefined), nextCursor: page.nextCursor };
+  return {
+    items: items.filter((i): i is Invoice & { linkedAt: string } => i !== undefined),
+    nextCursor: page.nextCursor,
+  };
 };
 
-export const putUser = async (userId: string, input: Omit<User, 'userId' | 'updatedAt'>, deps: Deps<'users', never>): Promise<{ user: User; created: boolean }> => {
+export const putUser = async (
+  userId: string,
+  input: Omit<User, 'userId' | 'updatedAt'>,
+  deps: Deps<'users', never>,
+): Promise<{ user: User; created: boolean }> => {
   const created = !(await deps.stores.users.get(userId));
-  const user: User = { userId, ...input, orgIds: [...new Set(input.orgIds)], updatedAt: deps.clock().toISOString() };
+  const user: User = {
+    userId,
+    ...input,
+    orgIds: [...new Set(input.orgIds)],
+    updatedAt: deps.clock().toISOString(),
+  };
   await deps.stores.users.put(user);
   return { user, created };
 };

@@ -16,7 +16,13 @@ export interface FolderStats {
   bound: number;
   sample: string[];
 }
-export const emptyFolderStats = (): FolderStats => ({ linked: 0, unmatched: 0, noPermission: 0, bound: 0, sample: [] });
+export const emptyFolderStats = (): FolderStats => ({
+  linked: 0,
+  unmatched: 0,
+  noPermission: 0,
+  bound: 0,
+  sample: [],
+});
 
 export const addFolderStats = (a: FolderStats | undefined, b: FolderStats): FolderStats => ({
   linked: (a?.linked ?? 0) + b.linked,
@@ -28,7 +34,11 @@ export const addFolderStats = (a: FolderStats | undefined, b: FolderStats): Fold
 
 const CONCURRENCY = 8;
 
-export const linkCollectors = async (records: CloudInvoice[], ctx: { orgId: string; kind: Kind; at: string }, stores: Pick<Stores, 'users' | 'links' | 'invoices'>): Promise<FolderStats> => {
+export const linkCollectors = async (
+  records: CloudInvoice[],
+  ctx: { orgId: string; kind: Kind; at: string },
+  stores: Pick<Stores, 'users' | 'links' | 'invoices'>,
+): Promise<FolderStats> => {
   const stats = emptyFolderStats();
   const phones = new Map<string, Promise<User | undefined>>();
   const userOf = (phone: string) => {
@@ -50,16 +60,35 @@ export const linkCollectors = async (records: CloudInvoice[], ctx: { orgId: stri
       } else if (!user.orgIds.includes(ctx.orgId)) {
         stats.noPermission++;
         note('no permission on the org', phone);
-      } else if (await stores.links.link({ userId: user.userId, invoiceId, orgId: ctx.orgId, linkedAt: ctx.at })) stats.linked++;
+      } else if (
+        await stores.links.link({
+          userId: user.userId,
+          invoiceId,
+          orgId: ctx.orgId,
+          linkedAt: ctx.at,
+        })
+      )
+        stats.linked++;
     }
     if (!r.invoiceFiles.length) return;
     const [first] = await stores.links.usersOf(invoiceId);
     if (!first) return;
-    for (const f of r.invoiceFiles) if (await stores.invoices.bindAttachment(invoiceKey.pk(ctx.orgId, ctx.kind, r.serialNo), f.fileId, first, ctx.at)) stats.bound++;
+    for (const f of r.invoiceFiles)
+      if (
+        await stores.invoices.bindAttachment(
+          invoiceKey.pk(ctx.orgId, ctx.kind, r.serialNo),
+          f.fileId,
+          first,
+          ctx.at,
+        )
+      )
+        stats.bound++;
   };
   const queue = records.filter((r) => r.users.length || r.invoiceFiles.length);
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, async () => {
-    for (let r = queue.shift(); r; r = queue.shift()) await one(r);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(CONCURRENCY, queue.length) }, async () => {
+      for (let r = queue.shift(); r; r = queue.shift()) await one(r);
+    }),
+  );
   return stats;
 };

@@ -1,5 +1,9 @@
 import middy from '@middy/core';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
 import { ZodError, type z } from 'zod';
 import { BadRequest, DomainError, Forbidden, NotFound } from '../errors.js';
 import { CursorError } from '../store/dynamo.js';
@@ -22,8 +26,16 @@ export type RouteAction = (req: ApiRequest) => Promise<ApiReply>;
 export type RouteActions = Record<string, { roles: readonly Role[]; action: RouteAction }>;
 
 /** Pair a function's actions with the roles of the route table. */
-export const withRoles = <K extends string>(table: Record<K, { roles: readonly Role[] }>, actions: Partial<Record<K, RouteAction>>): RouteActions =>
-  Object.fromEntries(Object.entries(actions).map(([k, action]) => [k, { roles: table[k as K].roles, action: action as RouteAction }]));
+export const withRoles = <K extends string>(
+  table: Record<K, { roles: readonly Role[] }>,
+  actions: Partial<Record<K, RouteAction>>,
+): RouteActions =>
+  Object.fromEntries(
+    Object.entries(actions).map(([k, action]) => [
+      k,
+      { roles: table[k as K].roles, action: action as RouteAction },
+    ]),
+  );
 
 const json = (status: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({
   statusCode: status,
@@ -34,21 +46,35 @@ const json = (status: number, body: unknown): APIGatewayProxyStructuredResultV2 
 /** Map any error to the SPEC error shape; unknown errors become a generic 500 with the request id. */
 export const errorReply = (e: unknown, requestId: string): APIGatewayProxyStructuredResultV2 => {
   if (e instanceof ZodError) {
-    const details = e.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
+    const details = e.issues.map((i) => ({
+      path: i.path.join('.') || '(body)',
+      message: i.message,
+    }));
     const first = details[0];
     const msg = first ? `invalid request: ${first.path}: ${first.message}` : 'invalid request';
     return json(400, { error: { code: 'BAD_REQUEST', message: msg, details } });
   }
-  if (e instanceof CursorError) return json(400, { error: { code: 'BAD_REQUEST', message: e.message, details: [{ path: 'cursor', message: e.message }] } });
+  if (e instanceof CursorError)
+    return json(400, {
+      error: {
+        code: 'BAD_REQUEST',
+        message: e.message,
+        details: [{ path: 'cursor', message: e.message }],
+      },
+    });
   if (e instanceof DomainError)
     return json(e.status, { error: { code: e.code, message: e.message, details: e.details } });
   logger.error('unhandled error', { requestId, error: e as Error });
-  return json(500, { error: { code: 'INTERNAL', message: `internal error (request ${requestId})`, details: [] } });
+  return json(500, {
+    error: { code: 'INTERNAL', message: `internal error (request ${requestId})`, details: [] },
+  });
 };
 
 const parseBody = (event: APIGatewayProxyEventV2): unknown => {
   if (event.body === undefined || event.body === null || event.body === '') return undefined;
-  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const text = event.isBase64Encoded
+    ? Buffer.from(event.body, 'base64').toString('utf8')
+    : event.body;
   try {
     return JSON.parse(text);
   } catch {
@@ -57,7 +83,8 @@ const parseBody = (event: APIGatewayProxyEventV2): unknown => {
 };
 
 /** Parse with a zod schema; failures become a 400 naming the path. */
-export const parse = <S extends z.ZodType>(schema: S, value: unknown): z.infer<S> => schema.parse(value);
+export const parse = <S extends z.ZodType>(schema: S, value: unknown): z.infer<S> =>
+  schema.parse(value);
 
 /**
  * The thin adapter every API function uses: auth (HS256 bearer, role check), JSON parse, route dispatch by
@@ -70,7 +97,9 @@ export const makeApiHandler = (routes: RouteActions, authSecret: () => Promise<s
       try {
         const route = routes[event.routeKey];
         if (!route) throw new NotFound(`no route ${event.routeKey}`);
-        const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+        const headers = Object.fromEntries(
+          Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+        );
         const principal = verifyBearer(headers.authorization, await authSecret());
         if (!route.roles.some((r) => principal.roles.includes(r)))
           throw new Forbidden(`this route needs the role ${route.roles.join(' or ')}`);

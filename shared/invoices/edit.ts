@@ -6,11 +6,17 @@ import { cloudInvoiceSchema, FACE_FIELDS } from '../schemas/cloud.js';
 import { invoiceKey, parseInvoiceId } from '../store/keys.js';
 import { currentFace, type EditItem, type Invoice } from './merge.js';
 
-const faceShape = cloudInvoiceSchema.pick(Object.fromEntries(FACE_FIELDS.map((f) => [f, true])) as { [K in (typeof FACE_FIELDS)[number]]: true });
+const faceShape = cloudInvoiceSchema.pick(
+  Object.fromEntries(FACE_FIELDS.map((f) => [f, true])) as {
+    [K in (typeof FACE_FIELDS)[number]]: true;
+  },
+);
 export const facePatchSchema = faceShape
   .partial()
   .strict()
-  .refine((p) => Object.keys(p).length > 0, { message: `give at least one face field: ${FACE_FIELDS.join(', ')}` });
+  .refine((p) => Object.keys(p).length > 0, {
+    message: `give at least one face field: ${FACE_FIELDS.join(', ')}`,
+  });
 
 export const locateInvoice = (invoiceId: string) => {
   const id = parseInvoiceId(invoiceId);
@@ -18,13 +24,25 @@ export const locateInvoice = (invoiceId: string) => {
   return id;
 };
 
-export const editFace = async (invoiceId: string, patch: z.infer<typeof facePatchSchema>, userId: string, deps: Deps<'invoices', never>): Promise<Invoice> => {
+export const editFace = async (
+  invoiceId: string,
+  patch: z.infer<typeof facePatchSchema>,
+  userId: string,
+  deps: Deps<'invoices', never>,
+): Promise<Invoice> => {
   const { orgId, kind, serialNo } = locateInvoice(invoiceId);
   const { cloud, edit } = await deps.stores.invoices.getRaw(orgId, kind, serialNo);
   if (!cloud) throw new NotFound(`invoiceId: no invoice ${invoiceId}`);
   const face = { ...currentFace(cloud, edit), ...patch };
   if (face.invoiceCode === undefined) throw new BadRequest('invoiceCode: cannot be removed');
-  const item: EditItem = { ...face, pk: invoiceKey.pk(orgId, kind, serialNo), sk: 'EDIT', editedBy: userId, version: (edit?.version ?? 0) + 1, updatedAt: deps.clock().toISOString() };
+  const item: EditItem = {
+    ...face,
+    pk: invoiceKey.pk(orgId, kind, serialNo),
+    sk: 'EDIT',
+    editedBy: userId,
+    version: (edit?.version ?? 0) + 1,
+    updatedAt: deps.clock().toISOString(),
+  };
   await deps.stores.invoices.putEdit(item, edit ? edit.version : null);
   return (await deps.stores.invoices.get(orgId, kind, serialNo))!;
 };

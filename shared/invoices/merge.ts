@@ -35,13 +35,21 @@ export interface Attachment {
   url: string | null;
   userId: string | null;
 }
-export type Invoice = Omit<CloudItem, 'pk' | 'sk' | 'attachments'> & { modified: boolean; attachments: Attachment[] };
+export type Invoice = Omit<CloudItem, 'pk' | 'sk' | 'attachments'> & {
+  modified: boolean;
+  attachments: Attachment[];
+};
 
 const cstToIso = (t: string | null | undefined, fallback: string): string =>
   t ? new Date(`${t.replace(' ', 'T')}+08:00`).toISOString() : fallback;
 
 /** A validated cloud record as the pool stores it. */
-export const toCloudItem = (orgId: string, kind: Kind, r: CloudInvoice, at: string): CloudItem & Record<string, unknown> => {
+export const toCloudItem = (
+  orgId: string,
+  kind: Kind,
+  r: CloudInvoice,
+  at: string,
+): CloudItem & Record<string, unknown> => {
   const { invoiceTag, invoiceFiles, users: _users, ...fields } = r;
   // Computed keys first, record fields spread last: ~10× faster in V8 than adding keys after a large spread
   // (bench/: this mapping was the sync's largest CPU cost). Validated records carry no keys of these names.
@@ -66,7 +74,11 @@ export const toCloudItem = (orgId: string, kind: Kind, r: CloudInvoice, at: stri
 };
 
 /** Merge the items of one invoice partition into the API shape. */
-export const mergeInvoice = (cloud: CloudItem, edit?: EditItem, binds: Record<string, string> = {}): Invoice => {
+export const mergeInvoice = (
+  cloud: CloudItem,
+  edit?: EditItem,
+  binds: Record<string, string> = {},
+): Invoice => {
   const { pk: _pk, sk: _sk, attachments, ...rest } = cloud;
   const strip = rest as Record<string, unknown>;
   for (const k of ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk']) delete strip[k];
@@ -92,7 +104,11 @@ export const mergePartition = (items: Record<string, unknown>[]): Invoice | unde
   const cloud = items.find((i) => i.sk === 'CLOUD') as CloudItem | undefined;
   if (!cloud) return undefined;
   const edit = items.find((i) => i.sk === 'EDIT') as EditItem | undefined;
-  const binds = Object.fromEntries(items.filter((i) => String(i.sk).startsWith('ATT#')).map((i) => [String(i.sk).slice(4), i.userId as string]));
+  const binds = Object.fromEntries(
+    items
+      .filter((i) => String(i.sk).startsWith('ATT#'))
+      .map((i) => [String(i.sk).slice(4), i.userId as string]),
+  );
   return mergeInvoice(cloud, edit, binds);
 };
 

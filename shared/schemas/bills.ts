@@ -23,13 +23,22 @@ export const billEventSchema = z
   .strict()
   .superRefine((e, ctx) => {
     if (e.type !== 'deleted' && !e.serialNos.some((s) => s))
-      ctx.addIssue({ code: 'custom', path: ['serialNos'], message: `a ${e.type} event needs at least one invoice serial number` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['serialNos'],
+        message: `a ${e.type} event needs at least one invoice serial number`,
+      });
   });
 export type BillEvent = z.infer<typeof billEventSchema>;
 
 /** The write-back queue's message (FIFO: group = billId, de-duplication id = eventId). */
 export const writebackMessageSchema = z
-  .object({ eventId: z.string().min(1).max(64), receivedAt: z.string(), loginOrgId: z.string().nullable(), event: billEventSchema })
+  .object({
+    eventId: z.string().min(1).max(64),
+    receivedAt: z.string(),
+    loginOrgId: z.string().nullable(),
+    event: billEventSchema,
+  })
   .strict();
 export type WritebackMessage = z.infer<typeof writebackMessageSchema>;
 

@@ -28,7 +28,10 @@ export const cloudFileSchema = z.object({
 export const cloudInvoiceSchema = z.object({
   serialNo: z.string().min(1).max(128),
   invoiceType: z.string(),
-  invoiceCode: z.string().regex(/^\d{10,12}$/).nullish(),
+  invoiceCode: z
+    .string()
+    .regex(/^\d{10,12}$/)
+    .nullish(),
   invoiceNo: z.string().regex(/^(\d{8}|\d{20})$/, '8 or 20 digits'),
   invoiceDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   salerName: z.string().nullish(),
@@ -79,7 +82,12 @@ export const FACE_FIELDS = [
 export type FaceField = (typeof FACE_FIELDS)[number];
 
 /** Fields an operator may exclude from sync (`nonSyncFields`, seed `rim_config_nonsync_fields`). */
-export const NON_SYNCABLE_FIELDS = ['entryAmount', 'outputAmount', 'deductionFlag', 'outputReason'] as const;
+export const NON_SYNCABLE_FIELDS = [
+  'entryAmount',
+  'outputAmount',
+  'deductionFlag',
+  'outputReason',
+] as const;
 export type NonSyncField = (typeof NON_SYNCABLE_FIELDS)[number];
 
 export const BILL_STATUSES = ['10', '20', '30', '40', '90'] as const;

@@ -5,5 +5,17 @@ export const scheduledEventSchema = z.object({ time: z.iso.datetime({ offset: tr
 
 /** The envelope of an SQS event, as Lambda delivers it (records are parsed one by one afterwards). */
 export const sqsEventSchema = z
-  .object({ Records: z.array(z.object({ messageId: z.string(), body: z.string(), attributes: z.record(z.string(), z.string()).optional() }).loose()).min(1) })
+  .object({
+    Records: z
+      .array(
+        z
+          .object({
+            messageId: z.string(),
+            body: z.string(),
+            attributes: z.record(z.string(), z.string()).optional(),
+          })
+          .loose(),
+      )
+      .min(1),
+  })
   .loose();

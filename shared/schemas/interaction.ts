@@ -1,16 +1,28 @@
 import * as z from 'zod';
 import { cursorSchema, idSchema, limitSchema } from './common.js';
 
-export const OPERATION_TYPES = ['ORDER_FETCH', 'BLUE_RESULT_CALLBACK', 'RED_RESULT_CALLBACK', 'REJECT_CALLBACK', 'PUSH_BY_CONDITION'] as const;
+export const OPERATION_TYPES = [
+  'ORDER_FETCH',
+  'BLUE_RESULT_CALLBACK',
+  'RED_RESULT_CALLBACK',
+  'REJECT_CALLBACK',
+  'PUSH_BY_CONDITION',
+] as const;
 export const DATA_STATUSES = ['RECEIVED', 'SUCCEEDED', 'FAILED'] as const;
 export const PROCESSING_METHODS = ['API_PASSIVE', 'API_ACTIVE', 'SCHEDULED', 'DB_SYNC'] as const;
 export type OperationType = (typeof OPERATION_TYPES)[number];
 export const PUSHABLE: OperationType[] = ['BLUE_RESULT_CALLBACK', 'RED_RESULT_CALLBACK'];
 export const RESULT_TYPES = ['BLUE', 'RED', 'REJECT'] as const;
 export type ResultType = (typeof RESULT_TYPES)[number];
-export const CALLBACK_OF: Record<ResultType, OperationType> = { BLUE: 'BLUE_RESULT_CALLBACK', RED: 'RED_RESULT_CALLBACK', REJECT: 'REJECT_CALLBACK' };
+export const CALLBACK_OF: Record<ResultType, OperationType> = {
+  BLUE: 'BLUE_RESULT_CALLBACK',
+  RED: 'RED_RESULT_CALLBACK',
+  REJECT: 'REJECT_CALLBACK',
+};
 
-export const orderSchema = z.object({ systemId: idSchema, orderNo: z.string().min(1).max(64) }).loose();
+export const orderSchema = z
+  .object({ systemId: idSchema, orderNo: z.string().min(1).max(64) })
+  .loose();
 
 /** The cloud's result push (INVOICE_CLOUD_API.md "Result push"). */
 export const resultPushSchema = z
@@ -35,9 +47,23 @@ export const logsQuerySchema = z.object({
   limit: limitSchema,
   cursor: cursorSchema,
 });
-export const pushSchema = z.object({ logIds: z.array(z.string().min(1).max(128)).min(1).max(100) }).strict();
-export const pushByConditionSchema = z.object({ logIds: z.array(z.string().min(1).max(128)).min(1).max(100), orderNo: z.string().min(1).max(64), invoiceNo: z.string().min(1).max(32) }).strict();
-export const callbackMessageSchema = z.object({ logId: z.string().min(1), notBefore: z.number().optional(), attempt: z.number().int().min(0).optional() }).strict();
+export const pushSchema = z
+  .object({ logIds: z.array(z.string().min(1).max(128)).min(1).max(100) })
+  .strict();
+export const pushByConditionSchema = z
+  .object({
+    logIds: z.array(z.string().min(1).max(128)).min(1).max(100),
+    orderNo: z.string().min(1).max(64),
+    invoiceNo: z.string().min(1).max(32),
+  })
+  .strict();
+export const callbackMessageSchema = z
+  .object({
+    logId: z.string().min(1),
+    notBefore: z.number().optional(),
+    attempt: z.number().int().min(0).optional(),
+  })
+  .strict();
 export type CallbackMessage = z.infer<typeof callbackMessageSchema>;
 
 /** What a customer system receives: the result of an invoice order. */

@@ -30,7 +30,11 @@ export const runsQuerySchema = z.object({
   cursor: cursorSchema,
 });
 
-export const reconcileQuerySchema = z.object({ orgId: idSchema, type: kindSchema, dataDate: dateSchema.optional() });
+export const reconcileQuerySchema = z.object({
+  orgId: idSchema,
+  type: kindSchema,
+  dataDate: dateSchema.optional(),
+});
 
 /** The sync queue's message: start or continue a run. */
 export const syncMessageSchema = z.object({ runId: z.string().min(1) }).strict();
@@ -72,5 +76,7 @@ export interface Run {
   updatedAt: string;
   progress: RunProgress | null;
   retryRound?: string | undefined;
-  folder?: { linked: number; unmatched: number; noPermission: number; bound: number; sample: string[] } | undefined;
+  folder?:
+    | { linked: number; unmatched: number; noPermission: number; bound: number; sample: string[] }
+    | undefined;
 }

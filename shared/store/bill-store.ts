@@ -1,4 +1,10 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import type { BillLogEntry, WritebackMessage } from '../schemas/bills.js';
 import { decodeCursor, encodeCursor, putIfAbsent } from './dynamo.js';
 import { billKey } from './keys.js';
@@ -16,18 +22,46 @@ export interface BillState {
 /** Write-back logs, each bill's last written state, which bills use an invoice, processed events, dead letters. */
 export const makeBillStore = (db: DynamoDBDocumentClient, table: string) => ({
   async log(e: BillLogEntry): Promise<void> {
-    await db.send(new PutCommand({ TableName: table, Item: { pk: billKey.pk(e.billId), sk: billKey.logSk(e.at, e.eventId, `${e.step}#${e.attempt}`), ...e } }));
+    await db.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          pk: billKey.pk(e.billId),
+          sk: billKey.logSk(e.at, e.eventId, `${e.step}#${e.attempt}`),
+          ...e,
+        },
+      }),
+    );
   },
 
-  async logs(billId: string, limit: number, cursor?: string): Promise<{ items: BillLogEntry[]; nextCursor: string | null }> {
+  async logs(
+    billId: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ items: BillLogEntry[]; nextCursor: string | null }> {
     const res = await db.send(
-      new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :p AND begins_with(sk, :l)', ExpressionAttributeValues: { ':p': billKey.pk(billId), ':l': 'LOG#' }, Limit: limit, ExclusiveStartKey: decodeCursor(cursor) }),
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :p AND begins_with(sk, :l)',
+        ExpressionAttributeValues: { ':p': billKey.pk(billId), ':l': 'LOG#' },
+        Limit: limit,
+        ExclusiveStartKey: decodeCursor(cursor),
+      }),
     );
-    return { items: (res.Items ?? []).map(({ pk: _p, sk: _s, ...e }) => e as BillLogEntry), nextCursor: encodeCursor(res.LastEvaluatedKey) };
+    return {
+      items: (res.Items ?? []).map(({ pk: _p, sk: _s, ...e }) => e as BillLogEntry),
+      nextCursor: encodeCursor(res.LastEvaluatedKey),
+    };
   },
 
   async state(billId: string): Promise<BillState | undefined> {
-    const { Item } = await db.send(new GetCommand({ TableName: table, Key: { pk: billKey.pk(billId), sk: 'STATE' }, ConsistentRead: true }));
+    const { Item } = await db.send(
+      new GetCommand({
+        TableName: table,
+        Key: { pk: billKey.pk(billId), sk: 'STATE' },
+        ConsistentRead: true,
+      }),
+    );
     if (!Item) return undefined;
     const { pk: _p, sk: _s, ...s } = Item;
     return s as BillState;
@@ -35,16 +69,35 @@ export const makeBillStore = (db: DynamoDBDocumentClient, table: string) => ({
 
   /** Record the bill as the cloud now has it, and which invoices it uses. */
   async saveState(s: BillState, previous: string[]): Promise<void> {
-    await db.send(new PutCommand({ TableName: table, Item: { pk: billKey.pk(s.billId), sk: 'STATE', ...s } }));
+    await db.send(
+      new PutCommand({ TableName: table, Item: { pk: billKey.pk(s.billId), sk: 'STATE', ...s } }),
+    );
     for (const serial of previous.filter((x) => !s.serialNos.includes(x)))
-      await db.send(new DeleteCommand({ TableName: table, Key: { pk: `USE#${s.orgId}#${serial}`, sk: billKey.pk(s.billId) } }));
+      await db.send(
+        new DeleteCommand({
+          TableName: table,
+          Key: { pk: `USE#${s.orgId}#${serial}`, sk: billKey.pk(s.billId) },
+        }),
+      );
     for (const serial of s.serialNos)
-      await db.send(new PutCommand({ TableName: table, Item: { pk: `USE#${s.orgId}#${serial}`, sk: billKey.pk(s.billId), billId: s.billId } }));
+      await db.send(
+        new PutCommand({
+          TableName: table,
+          Item: { pk: `USE#${s.orgId}#${serial}`, sk: billKey.pk(s.billId), billId: s.billId },
+        }),
+      );
   },
 
   /** Bills (other than `billId`) that use this invoice. */
   async otherBillsUsing(orgId: string, serialNo: string, billId: string): Promise<string[]> {
-    const { Items } = await db.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': `USE#${orgId}#${serialNo}` }, ConsistentRead: true }));
+    const { Items } = await db.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :p',
+        ExpressionAttributeValues: { ':p': `USE#${orgId}#${serialNo}` },
+        ConsistentRead: true,
+      }),
+    );
     return (Items ?? []).map((i) => i.billId as string).filter((b) => b !== billId);
   },
 
@@ -53,28 +106,80 @@ export const makeBillStore = (db: DynamoDBDocumentClient, table: string) => ({
    * how it ended) and which cloud steps it already applied.
    */
   async eventState(eventId: string): Promise<{ outcome?: string; steps: Set<string> }> {
-    const { Items = [] } = await db.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': billKey.event(eventId).pk }, ConsistentRead: true }));
+    const { Items = [] } = await db.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :p',
+        ExpressionAttributeValues: { ':p': billKey.event(eventId).pk },
+        ConsistentRead: true,
+      }),
+    );
     const marker = Items.find((i) => i.sk === billKey.event(eventId).sk);
-    return { ...(marker ? { outcome: marker.outcome as string } : {}), steps: new Set(Items.filter((i) => String(i.sk).startsWith('STEP#')).map((i) => String(i.sk).slice(5))) };
+    return {
+      ...(marker ? { outcome: marker.outcome as string } : {}),
+      steps: new Set(
+        Items.filter((i) => String(i.sk).startsWith('STEP#')).map((i) => String(i.sk).slice(5)),
+      ),
+    };
   },
 
   /** Mark an event processed, once. False when it already was (a concurrent duplicate). */
-  markProcessed: (eventId: string, billId: string, outcome: string, at: string): Promise<boolean> => putIfAbsent(db, table, { ...billKey.event(eventId), billId, outcome, at }),
+  markProcessed: (eventId: string, billId: string, outcome: string, at: string): Promise<boolean> =>
+    putIfAbsent(db, table, { ...billKey.event(eventId), billId, outcome, at }),
 
   async markStep(eventId: string, step: string, at: string): Promise<void> {
-    await db.send(new PutCommand({ TableName: table, Item: { pk: billKey.event(eventId).pk, sk: `STEP#${step}`, at } }));
+    await db.send(
+      new PutCommand({
+        TableName: table,
+        Item: { pk: billKey.event(eventId).pk, sk: `STEP#${step}`, at },
+      }),
+    );
   },
 
   /** Keep a copy of a message on its last receive, so operators can list what went to the DLQ. */
-  async recordDeadLetter(m: { eventId: string; body: string; error: string; receives: number; at: string }): Promise<void> {
-    await db.send(new PutCommand({ TableName: table, Item: { pk: `DEAD#${m.eventId}`, sk: 'DEAD', gsi1pk: billKey.deadIndex, gsi1sk: `${m.at}#${m.eventId}`, ...m } }));
+  async recordDeadLetter(m: {
+    eventId: string;
+    body: string;
+    error: string;
+    receives: number;
+    at: string;
+  }): Promise<void> {
+    await db.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          pk: `DEAD#${m.eventId}`,
+          sk: 'DEAD',
+          gsi1pk: billKey.deadIndex,
+          gsi1sk: `${m.at}#${m.eventId}`,
+          ...m,
+        },
+      }),
+    );
   },
 
   async deadLetters(limit: number, cursor?: string) {
     const res = await db.send(
-      new QueryCommand({ TableName: table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :p', ExpressionAttributeValues: { ':p': billKey.deadIndex }, ScanIndexForward: false, Limit: limit, ExclusiveStartKey: decodeCursor(cursor) }),
+      new QueryCommand({
+        TableName: table,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': billKey.deadIndex },
+        ScanIndexForward: false,
+        Limit: limit,
+        ExclusiveStartKey: decodeCursor(cursor),
+      }),
     );
-    return { items: (res.Items ?? []).map((i) => ({ eventId: i.eventId as string, body: i.body as string, error: i.error as string, receives: i.receives as number, at: i.at as string })), nextCursor: encodeCursor(res.LastEvaluatedKey) };
+    return {
+      items: (res.Items ?? []).map((i) => ({
+        eventId: i.eventId as string,
+        body: i.body as string,
+        error: i.error as string,
+        receives: i.receives as number,
+        at: i.at as string,
+      })),
+      nextCursor: encodeCursor(res.LastEvaluatedKey),
+    };
   },
 });
 export type BillStore = ReturnType<typeof makeBillStore>;

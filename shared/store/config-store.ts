@@ -1,4 +1,10 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_CONFIG, type GlobalConfig, type Org } from '../schemas/config.js';
 import type { System } from '../callbacks/systems.js';
 import { configKey } from './keys.js';
@@ -18,7 +24,13 @@ export const makeConfigStore = (db: DynamoDBDocumentClient, table: string) => ({
       const { Item } = await db.send(new GetCommand({ TableName: table, Key: configKey.global }));
       if (!Item) {
         await db
-          .send(new PutCommand({ TableName: table, Item: { ...configKey.global, config: {}, updatedAt: at }, ConditionExpression: 'attribute_not_exists(pk)' }))
+          .send(
+            new PutCommand({
+              TableName: table,
+              Item: { ...configKey.global, config: {}, updatedAt: at },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            }),
+          )
           .catch((e: Error) => {
             if (e.name !== 'ConditionalCheckFailedException') throw e;
           });
@@ -28,8 +40,14 @@ export const makeConfigStore = (db: DynamoDBDocumentClient, table: string) => ({
           TableName: table,
           Key: configKey.global,
           UpdateExpression: `SET ${entries.map((_, i) => `#c.#k${i} = :v${i}`).join(', ')}, updatedAt = :at`,
-          ExpressionAttributeNames: { '#c': 'config', ...Object.fromEntries(entries.map(([k], i) => [`#k${i}`, k])) },
-          ExpressionAttributeValues: { ':at': at, ...Object.fromEntries(entries.map(([, v], i) => [`:v${i}`, v])) },
+          ExpressionAttributeNames: {
+            '#c': 'config',
+            ...Object.fromEntries(entries.map(([k], i) => [`#k${i}`, k])),
+          },
+          ExpressionAttributeValues: {
+            ':at': at,
+            ...Object.fromEntries(entries.map(([, v], i) => [`:v${i}`, v])),
+          },
         }),
       );
     }
@@ -42,18 +60,35 @@ export const makeConfigStore = (db: DynamoDBDocumentClient, table: string) => ({
   },
 
   async putOrg(org: Org): Promise<void> {
-    await db.send(new PutCommand({ TableName: table, Item: { ...configKey.org(org.orgId), gsi1pk: configKey.orgsIndex, gsi1sk: org.orgId, ...org } }));
+    await db.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          ...configKey.org(org.orgId),
+          gsi1pk: configKey.orgsIndex,
+          gsi1sk: org.orgId,
+          ...org,
+        },
+      }),
+    );
   },
 
   async getSystem(systemId: string): Promise<System | undefined> {
-    const { Item } = await db.send(new GetCommand({ TableName: table, Key: configKey.system(systemId) }));
+    const { Item } = await db.send(
+      new GetCommand({ TableName: table, Key: configKey.system(systemId) }),
+    );
     if (!Item) return undefined;
     const { pk: _p, sk: _s, ...system } = Item;
     return system as System;
   },
 
   async putSystem(system: System): Promise<void> {
-    await db.send(new PutCommand({ TableName: table, Item: { ...configKey.system(system.systemId), ...system } }));
+    await db.send(
+      new PutCommand({
+        TableName: table,
+        Item: { ...configKey.system(system.systemId), ...system },
+      }),
+    );
   },
 
   /** Every organisation (few per deployment; read through the ORGS index, not a scan). */
@@ -62,7 +97,13 @@ export const makeConfigStore = (db: DynamoDBDocumentClient, table: string) => ({
     let start: Record<string, unknown> | undefined;
     do {
       const page = await db.send(
-        new QueryCommand({ TableName: table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :p', ExpressionAttributeValues: { ':p': configKey.orgsIndex }, ExclusiveStartKey: start }),
+        new QueryCommand({
+          TableName: table,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :p',
+          ExpressionAttributeValues: { ':p': configKey.orgsIndex },
+          ExclusiveStartKey: start,
+        }),
       );
       out.push(...(page.Items ?? []).map(toOrg));
       start = page.LastEvaluatedKey;

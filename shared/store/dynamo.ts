@@ -1,5 +1,10 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 
 /** One document client per module scope (reused across warm invocations). */
 export const createDocClient = (config: DynamoDBClientConfig = {}): DynamoDBDocumentClient =>
@@ -29,9 +34,19 @@ export class CursorError extends Error {
 }
 
 /** Create an item once: false when an item with its key exists already (every create in the product). */
-export const putIfAbsent = async (db: DynamoDBDocumentClient, table: string, item: Record<string, unknown>): Promise<boolean> => {
+export const putIfAbsent = async (
+  db: DynamoDBDocumentClient,
+  table: string,
+  item: Record<string, unknown>,
+): Promise<boolean> => {
   try {
-    await db.send(new PutCommand({ TableName: table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
+    await db.send(
+      new PutCommand({
+        TableName: table,
+        Item: item,
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
     return true;
   } catch (e) {
     if ((e as Error).name === 'ConditionalCheckFailedException') return false;
@@ -45,7 +60,16 @@ export const putIfAbsent = async (db: DynamoDBDocumentClient, table: string, ite
  */
 export const newestFirst = async <T>(
   db: DynamoDBDocumentClient,
-  o: { table: string; index: string; pk: string; range?: [string, string]; equals: Record<string, unknown>; limit: number; cursor?: string | undefined; map: (item: Record<string, unknown>) => T },
+  o: {
+    table: string;
+    index: string;
+    pk: string;
+    range?: [string, string];
+    equals: Record<string, unknown>;
+    limit: number;
+    cursor?: string | undefined;
+    map: (item: Record<string, unknown>) => T;
+  },
 ): Promise<{ items: T[]; nextCursor: string | null }> => {
   const values: Record<string, unknown> = { ':pk': o.pk };
   const names: Record<string, string> = {};
@@ -77,7 +101,12 @@ export const newestFirst = async <T>(
     for (const it of page.Items ?? []) {
       if (items.length === o.limit) return { items, nextCursor: encodeCursor(last) };
       items.push(o.map(it));
-      last = { pk: it.pk as unknown, sk: it.sk as unknown, [`${o.index}pk`]: it[`${o.index}pk`] as unknown, [`${o.index}sk`]: it[`${o.index}sk`] as unknown };
+      last = {
+        pk: it.pk as unknown,
+        sk: it.sk as unknown,
+        [`${o.index}pk`]: it[`${o.index}pk`] as unknown,
+        [`${o.index}sk`]: it[`${o.index}sk`] as unknown,
+      };
     }
     start = page.LastEvaluatedKey;
   } while (start);
@@ -85,13 +114,20 @@ export const newestFirst = async <T>(
 };
 
 /** Read items by key, 100 per request, consistently, retrying unprocessed keys with backoff. */
-export const batchGetAll = async (db: DynamoDBDocumentClient, table: string, keys: Record<string, unknown>[]): Promise<Record<string, unknown>[]> => {
+export const batchGetAll = async (
+  db: DynamoDBDocumentClient,
+  table: string,
+  keys: Record<string, unknown>[],
+): Promise<Record<string, unknown>[]> => {
   const out: Record<string, unknown>[] = [];
   for (let i = 0; i < keys.length; i += 100) {
     let pending = keys.slice(i, i + 100);
     for (let attempt = 0; pending.length; attempt++) {
-      if (attempt) await new Promise((r) => setTimeout(r, 50 * 2 ** Math.min(attempt, 5) * Math.random()));
-      const res = await db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }));
+      if (attempt)
+        await new Promise((r) => setTimeout(r, 50 * 2 ** Math.min(attempt, 5) * Math.random()));
+      const res = await db.send(
+        new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }),
+      );
       out.push(...(res.Responses?.[table] ?? []));
       pending = (res.UnprocessedKeys?.[table]?.Keys ?? []) as Record<string, unknown>[];
     }

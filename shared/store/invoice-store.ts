@@ -1,4 +1,9 @@
-import { BatchWriteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  PutCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { ConditionFailed, isConditionFailure } from '../errors.js';
 import { mergePartition, type CloudItem, type EditItem, type Invoice } from '../invoices/merge.js';
 import type { Kind } from '../schemas/cloud.js';
@@ -20,7 +25,10 @@ export interface PoolFilter {
 /** The invoice pool table. */
 export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
   /** BatchWriteItem in chunks of 25, `concurrency` in flight, unprocessed items retried with backoff. */
-  const batchPut = async (items: Record<string, unknown>[], concurrency = WRITE_CONCURRENCY): Promise<void> => {
+  const batchPut = async (
+    items: Record<string, unknown>[],
+    concurrency = WRITE_CONCURRENCY,
+  ): Promise<void> => {
     const chunks: Record<string, unknown>[][] = [];
     for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
     const worker = async () => {
@@ -37,7 +45,9 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
     await Promise.all(Array.from({ length: Math.min(concurrency, chunks.length) }, worker));
   };
 
-  const queryAll = async (input: ConstructorParameters<typeof QueryCommand>[0]): Promise<Record<string, unknown>[]> => {
+  const queryAll = async (
+    input: ConstructorParameters<typeof QueryCommand>[0],
+  ): Promise<Record<string, unknown>[]> => {
     const out: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -50,14 +60,27 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
 
   /** Every item of one invoice's partition (cloud copy, local edit, attachment bindings). */
   const partition = (orgId: string, kind: Kind, serialNo: string) =>
-    queryAll({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': invoiceKey.pk(orgId, kind, serialNo) }, ConsistentRead: true });
+    queryAll({
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': invoiceKey.pk(orgId, kind, serialNo) },
+      ConsistentRead: true,
+    });
 
   return {
     batchPut,
 
     /** The cloud copies of these serials that exist (for carrying non-synced fields over). */
-    async getCloudMany(orgId: string, kind: Kind, serials: string[]): Promise<Map<string, CloudItem>> {
-      const items = await batchGetAll(db, table, serials.map((s) => ({ pk: invoiceKey.pk(orgId, kind, s), sk: invoiceKey.cloud })));
+    async getCloudMany(
+      orgId: string,
+      kind: Kind,
+      serials: string[],
+    ): Promise<Map<string, CloudItem>> {
+      const items = await batchGetAll(
+        db,
+        table,
+        serials.map((s) => ({ pk: invoiceKey.pk(orgId, kind, s), sk: invoiceKey.cloud })),
+      );
       return new Map(items.map((it) => [it.serialNo as string, it as unknown as CloudItem]));
     },
 
@@ -66,9 +89,16 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
       return mergePartition(await partition(orgId, kind, serialNo));
     },
 
-    async getRaw(orgId: string, kind: Kind, serialNo: string): Promise<{ cloud?: CloudItem; edit?: EditItem }> {
+    async getRaw(
+      orgId: string,
+      kind: Kind,
+      serialNo: string,
+    ): Promise<{ cloud?: CloudItem; edit?: EditItem }> {
       const items = await partition(orgId, kind, serialNo);
-      return { cloud: items.find((i) => i.sk === 'CLOUD') as CloudItem | undefined, edit: items.find((i) => i.sk === 'EDIT') as EditItem | undefined };
+      return {
+        cloud: items.find((i) => i.sk === 'CLOUD') as CloudItem | undefined,
+        edit: items.find((i) => i.sk === 'EDIT') as EditItem | undefined,
+      };
     },
 
     /** Write a local face edit: created once, then replaced only from the version read. */
@@ -77,22 +107,36 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
         await db.send(
           new PutCommand({
             TableName: table,
-            Item: { ...item, gsi1pk: item.pk.replace(/^INV#([^#]+)#([^#]+)#.*$/, 'POOL#$1#$2'), gsi1sk: invoiceKey.gsi1sk(item.pk.split('#').slice(3).join('#'), 'EDIT') },
-            ConditionExpression: expectedVersion === null ? 'attribute_not_exists(pk)' : 'version = :v',
-            ExpressionAttributeValues: expectedVersion === null ? undefined : { ':v': expectedVersion },
+            Item: {
+              ...item,
+              gsi1pk: item.pk.replace(/^INV#([^#]+)#([^#]+)#.*$/, 'POOL#$1#$2'),
+              gsi1sk: invoiceKey.gsi1sk(item.pk.split('#').slice(3).join('#'), 'EDIT'),
+            },
+            ConditionExpression:
+              expectedVersion === null ? 'attribute_not_exists(pk)' : 'version = :v',
+            ExpressionAttributeValues:
+              expectedVersion === null ? undefined : { ':v': expectedVersion },
           }),
         );
       } catch (e) {
-        if (isConditionFailure(e)) throw new ConditionFailed('the invoice was edited meanwhile; read it again and retry');
+        if (isConditionFailure(e))
+          throw new ConditionFailed('the invoice was edited meanwhile; read it again and retry');
         throw e;
       }
     },
 
     /** Bind an attachment to a user once; an attachment already bound keeps its user. */
-      bindAttachment: (pk: string, fileId: string, userId: string, at: string): Promise<boolean> => putIfAbsent(db, table, { pk, sk: invoiceKey.attachment(fileId), userId, boundAt: at }),
+    bindAttachment: (pk: string, fileId: string, userId: string, at: string): Promise<boolean> =>
+      putIfAbsent(db, table, { pk, sk: invoiceKey.attachment(fileId), userId, boundAt: at }),
 
     /** An org's pool, by serial number, display flags applied, cloud and edit items merged. */
-    async list(orgId: string, kind: Kind, f: PoolFilter, limit: number, cursor?: string): Promise<{ items: Invoice[]; nextCursor: string | null }> {
+    async list(
+      orgId: string,
+      kind: Kind,
+      f: PoolFilter,
+      limit: number,
+      cursor?: string,
+    ): Promise<{ items: Invoice[]; nextCursor: string | null }> {
       const filters: string[] = [];
       const values: Record<string, unknown> = { ':pk': invoiceKey.gsi1pk(orgId, kind) };
       // EDIT items carry no status fields, so every filter lets them through; they are dropped with their cloud copy.
@@ -108,7 +152,15 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
       let start = decodeCursor(cursor);
       for (;;) {
         const page = await db.send(
-          new QueryCommand({ TableName: table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', FilterExpression: filters.join(' AND ') || undefined, ExpressionAttributeValues: values, ExclusiveStartKey: start, Limit: 2 * limit + 2 }),
+          new QueryCommand({
+            TableName: table,
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :pk',
+            FilterExpression: filters.join(' AND ') || undefined,
+            ExpressionAttributeValues: values,
+            ExclusiveStartKey: start,
+            Limit: 2 * limit + 2,
+          }),
         );
         for (const it of page.Items ?? []) {
           const last = groups[groups.length - 1];
@@ -129,21 +181,42 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
       const tail = page[page.length - 1]?.last;
       return {
         items: page.map((m) => m.inv),
-        nextCursor: more && tail ? encodeCursor({ pk: tail.pk, sk: tail.sk, gsi1pk: tail.gsi1pk, gsi1sk: tail.gsi1sk }) : null,
+        nextCursor:
+          more && tail
+            ? encodeCursor({ pk: tail.pk, sk: tail.sk, gsi1pk: tail.gsi1pk, gsi1sk: tail.gsi1sk })
+            : null,
       };
     },
 
     /** Serial numbers in the pool for an org/kind, for one CST day of `updateTime` or for everything. */
     async serials(orgId: string, kind: Kind, day?: string): Promise<string[]> {
       const items = day
-        ? await queryAll({ TableName: table, IndexName: 'gsi3', KeyConditionExpression: 'gsi3pk = :pk', ExpressionAttributeValues: { ':pk': invoiceKey.gsi3pk(orgId, kind, day) }, ProjectionExpression: 'serialNo' })
-        : await queryAll({ TableName: table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', FilterExpression: 'sk = :c', ExpressionAttributeValues: { ':pk': invoiceKey.gsi1pk(orgId, kind), ':c': 'CLOUD' }, ProjectionExpression: 'serialNo' });
+        ? await queryAll({
+            TableName: table,
+            IndexName: 'gsi3',
+            KeyConditionExpression: 'gsi3pk = :pk',
+            ExpressionAttributeValues: { ':pk': invoiceKey.gsi3pk(orgId, kind, day) },
+            ProjectionExpression: 'serialNo',
+          })
+        : await queryAll({
+            TableName: table,
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :pk',
+            FilterExpression: 'sk = :c',
+            ExpressionAttributeValues: { ':pk': invoiceKey.gsi1pk(orgId, kind), ':c': 'CLOUD' },
+            ProjectionExpression: 'serialNo',
+          });
       return items.map((i) => i.serialNo as string);
     },
 
     /** Invoices carrying this invoice number (any org); callers filter further. */
     async findByNumber(invoiceNo: string): Promise<Invoice[]> {
-      const items = await queryAll({ TableName: table, IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': invoiceKey.gsi2pk(invoiceNo) } });
+      const items = await queryAll({
+        TableName: table,
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :pk',
+        ExpressionAttributeValues: { ':pk': invoiceKey.gsi2pk(invoiceNo) },
+      });
       return items.map((i) => mergePartition([i])).filter((i): i is Invoice => i !== undefined);
     },
   };

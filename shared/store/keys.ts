@@ -9,7 +9,8 @@ export const invoiceKey = {
   attachment: (fileId: string) => `ATT#${fileId}`,
   /** gsi1: an org's pool by kind; cloud and edit items sit side by side. */
   gsi1pk: (orgId: string, kind: Kind) => `POOL#${orgId}#${kind}`,
-  gsi1sk: (serialNo: string, item: 'CLOUD' | 'EDIT') => `${serialNo}#${item === 'CLOUD' ? '0' : '1'}`,
+  gsi1sk: (serialNo: string, item: 'CLOUD' | 'EDIT') =>
+    `${serialNo}#${item === 'CLOUD' ? '0' : '1'}`,
   /** gsi2: by invoice number (code + number lookups, push by condition). */
   gsi2pk: (invoiceNo: string) => `NO#${invoiceNo}`,
   gsi2sk: (orgId: string, serialNo: string) => `${orgId}#${serialNo}`,
@@ -22,7 +23,9 @@ export const invoiceKey = {
 export const invoiceIdOf = (orgId: string, kind: Kind, serialNo: string): string =>
   Buffer.from(`${orgId}\u0000${kind}\u0000${serialNo}`).toString('base64url');
 
-export const parseInvoiceId = (id: string): { orgId: string; kind: Kind; serialNo: string } | null => {
+export const parseInvoiceId = (
+  id: string,
+): { orgId: string; kind: Kind; serialNo: string } | null => {
   const parts = Buffer.from(id, 'base64url').toString('utf8').split('\u0000');
   if (parts.length !== 3) return null;
   const [orgId, kind, serialNo] = parts as [string, string, string];

@@ -14,7 +14,19 @@ const indexKeys = (r: Pick<Run, 'orgId' | 'status' | 'createdAt' | 'runId'>) => 
 });
 
 const strip = (i: Record<string, unknown>): Run => {
-  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, gsi3pk: _e, gsi3sk: _f, leaseOwner: _g, leaseUntil: _h, ...run } = i;
+  const {
+    pk: _pk,
+    sk: _sk,
+    gsi1pk: _a,
+    gsi1sk: _b,
+    gsi2pk: _c,
+    gsi2sk: _d,
+    gsi3pk: _e,
+    gsi3sk: _f,
+    leaseOwner: _g,
+    leaseUntil: _h,
+    ...run
+  } = i;
   return run as unknown as Run;
 };
 
@@ -28,22 +40,35 @@ export interface RunFilter {
 /** The sync run log. Runs are created once (conditional) and updated under a lease by one worker at a time. */
 export const makeRunStore = (db: DynamoDBDocumentClient, table: string) => ({
   /** Create; false when a run with that id exists already (a re-run schedule). */
-  create: (run: Run): Promise<boolean> => putIfAbsent(db, table, { pk: runKey.pk(run.runId), sk: runKey.sk, ...indexKeys(run), ...run }),
+  create: (run: Run): Promise<boolean> =>
+    putIfAbsent(db, table, { pk: runKey.pk(run.runId), sk: runKey.sk, ...indexKeys(run), ...run }),
 
   async get(runId: string): Promise<Run | undefined> {
-    const { Item } = await db.send(new GetCommand({ TableName: table, Key: { pk: runKey.pk(runId), sk: runKey.sk }, ConsistentRead: true }));
+    const { Item } = await db.send(
+      new GetCommand({
+        TableName: table,
+        Key: { pk: runKey.pk(runId), sk: runKey.sk },
+        ConsistentRead: true,
+      }),
+    );
     return Item ? strip(Item) : undefined;
   },
 
   /** Take the run's lease (free, expired or ours). Returns the run or undefined when another worker holds it. */
-  async lease(runId: string, owner: string, nowMs: number, ttlMs: number): Promise<Run | undefined> {
+  async lease(
+    runId: string,
+    owner: string,
+    nowMs: number,
+    ttlMs: number,
+  ): Promise<Run | undefined> {
     try {
       const { Attributes } = await db.send(
         new UpdateCommand({
           TableName: table,
           Key: { pk: runKey.pk(runId), sk: runKey.sk },
           UpdateExpression: 'SET leaseOwner = :o, leaseUntil = :u',
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :o)',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :o)',
           ExpressionAttributeValues: { ':o': owner, ':u': nowMs + ttlMs, ':now': nowMs },
           ReturnValues: 'ALL_NEW',
         }),
@@ -59,9 +84,22 @@ export const makeRunStore = (db: DynamoDBDocumentClient, table: string) => ({
    * Set fields of a run. With `owner`, only while that worker holds the lease (a checkpoint);
    * with `expectStatus`, only from that status. Index keys follow the status.
    */
-  async update(runId: string, patch: Partial<Run> & { createdAt: string; orgId: string }, guard: { owner?: string; expectStatus?: RunStatus[]; release?: boolean; notRound?: string } = {}): Promise<Run> {
+  async update(
+    runId: string,
+    patch: Partial<Run> & { createdAt: string; orgId: string },
+    guard: {
+      owner?: string;
+      expectStatus?: RunStatus[];
+      release?: boolean;
+      notRound?: string;
+    } = {},
+  ): Promise<Run> {
     const fields: Record<string, unknown> = { ...patch };
-    if (patch.status) Object.assign(fields, { gsi3pk: runKey.gsi3pk(patch.status), gsi3sk: runKey.byTime(patch.createdAt, runId) });
+    if (patch.status)
+      Object.assign(fields, {
+        gsi3pk: runKey.gsi3pk(patch.status),
+        gsi3sk: runKey.byTime(patch.createdAt, runId),
+      });
     delete fields.createdAt;
     delete fields.orgId;
     const names: Record<string, string> = {};
@@ -99,14 +137,15 @@ export const makeRunStore = (db: DynamoDBDocumentClient, table: string) => ({
       );
       return strip(Attributes ?? {});
     } catch (e) {
-      if (isConditionFailure(e)) throw new ConditionFailed(`run ${runId} changed meanwhile (lease lost or status moved)`);
+      if (isConditionFailure(e))
+        throw new ConditionFailed(`run ${runId} changed meanwhile (lease lost or status moved)`);
       throw e;
     }
   },
 
   /** Every run in a status, page by page (the retry job's and a success's sweep). */
   async *withStatus(status: RunStatus): AsyncGenerator<Run> {
-    for (let cursor: string | undefined, more = true; more; ) {
+    for (let cursor: string | undefined, more = true; more;) {
       const page = await this.list({ status }, 200, cursor);
       yield* page.items;
       cursor = page.nextCursor ?? undefined;
@@ -115,9 +154,25 @@ export const makeRunStore = (db: DynamoDBDocumentClient, table: string) => ({
   },
 
   /** Newest first; the most selective index for the filter, the rest as a filter expression. */
-  list(f: RunFilter, limit: number, cursor?: string): Promise<{ items: Run[]; nextCursor: string | null }> {
-    const [index, pk] = f.orgId ? ['gsi2', runKey.gsi2pk(f.orgId)] : f.status ? ['gsi3', runKey.gsi3pk(f.status)] : ['gsi1', runKey.gsi1pk];
-    return newestFirst(db, { table, index, pk, equals: { type: f.type, dataDate: f.dataDate, status: f.orgId ? f.status : undefined }, limit, cursor, map: strip });
+  list(
+    f: RunFilter,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ items: Run[]; nextCursor: string | null }> {
+    const [index, pk] = f.orgId
+      ? ['gsi2', runKey.gsi2pk(f.orgId)]
+      : f.status
+        ? ['gsi3', runKey.gsi3pk(f.status)]
+        : ['gsi1', runKey.gsi1pk];
+    return newestFirst(db, {
+      table,
+      index,
+      pk,
+      equals: { type: f.type, dataDate: f.dataDate, status: f.orgId ? f.status : undefined },
+      limit,
+      cursor,
+      map: strip,
+    });
   },
 });
 export type RunStore = ReturnType<typeof makeRunStore>;

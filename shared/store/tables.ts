@@ -21,21 +21,62 @@ export interface TableDef {
   ttl?: string;
 }
 
-const gsi = (n: number): IndexDef => ({ name: `gsi${n}`, partitionKey: `gsi${n}pk`, sortKey: `gsi${n}sk` });
+const gsi = (n: number): IndexDef => ({
+  name: `gsi${n}`,
+  partitionKey: `gsi${n}pk`,
+  sortKey: `gsi${n}sk`,
+});
 
 export const TABLES = {
   /** Invoice pool: the cloud's copy, local edits and attachments of each invoice in one partition. */
-  invoices: { id: 'Invoices', env: 'INVOICES_TABLE', partitionKey: 'pk', sortKey: 'sk', indexes: [gsi(1), gsi(2), gsi(3)] },
+  invoices: {
+    id: 'Invoices',
+    env: 'INVOICES_TABLE',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    indexes: [gsi(1), gsi(2), gsi(3)],
+  },
   /** User ↔ invoice links (personal folders), append-only. */
-  links: { id: 'UserInvoiceLinks', env: 'LINKS_TABLE', partitionKey: 'pk', sortKey: 'sk', indexes: [gsi(1), gsi(2)] },
+  links: {
+    id: 'UserInvoiceLinks',
+    env: 'LINKS_TABLE',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    indexes: [gsi(1), gsi(2)],
+  },
   /** Sync run log. */
-  runs: { id: 'SyncRuns', env: 'RUNS_TABLE', partitionKey: 'pk', sortKey: 'sk', indexes: [gsi(1), gsi(2), gsi(3)] },
+  runs: {
+    id: 'SyncRuns',
+    env: 'RUNS_TABLE',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    indexes: [gsi(1), gsi(2), gsi(3)],
+  },
   /** Global config, organisations, user directory, heterogeneous systems. */
-  config: { id: 'Config', env: 'CONFIG_TABLE', partitionKey: 'pk', sortKey: 'sk', indexes: [gsi(1)] },
+  config: {
+    id: 'Config',
+    env: 'CONFIG_TABLE',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    indexes: [gsi(1)],
+  },
   /** Bill write-back logs and processed-event markers. */
-  billLogs: { id: 'BillLogs', env: 'BILL_LOGS_TABLE', partitionKey: 'pk', sortKey: 'sk', indexes: [gsi(1)], ttl: 'expiresAt' },
+  billLogs: {
+    id: 'BillLogs',
+    env: 'BILL_LOGS_TABLE',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    indexes: [gsi(1)],
+    ttl: 'expiresAt',
+  },
   /** Interaction logs with heterogeneous systems. */
-  interactionLogs: { id: 'InteractionLogs', env: 'INTERACTION_LOGS_TABLE', partitionKey: 'pk', sortKey: 'sk', indexes: [gsi(1), gsi(2)] },
+  interactionLogs: {
+    id: 'InteractionLogs',
+    env: 'INTERACTION_LOGS_TABLE',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    indexes: [gsi(1), gsi(2)],
+  },
 } as const satisfies Record<string, TableDef>;
 
 export type TableKey = keyof typeof TABLES;
@@ -55,6 +96,7 @@ export const tableNamesFromEnv = (env: NodeJS.ProcessEnv = process.env): TableNa
 /** Physical names for a local stack or a test run: `<prefix>-<id>`. */
 export const localTableNames = (prefix: string): TableNames => {
   const out = {} as TableNames;
-  for (const [key, def] of Object.entries(TABLES) as [TableKey, TableDef][]) out[key] = `${prefix}-${def.id}`;
+  for (const [key, def] of Object.entries(TABLES) as [TableKey, TableDef][])
+    out[key] = `${prefix}-${def.id}`;
   return out;
 };

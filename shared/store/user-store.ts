@@ -1,4 +1,8 @@
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { Conflict } from '../errors.js';
 import type { User } from '../schemas/users.js';
 import { configKey } from './keys.js';
@@ -6,7 +10,9 @@ import { configKey } from './keys.js';
 /** The user directory (config table). A phone number belongs to one user at a time (a claim item). */
 export const makeUserStore = (db: DynamoDBDocumentClient, table: string) => ({
   async get(userId: string): Promise<User | undefined> {
-    const { Item } = await db.send(new GetCommand({ TableName: table, Key: configKey.user(userId) }));
+    const { Item } = await db.send(
+      new GetCommand({ TableName: table, Key: configKey.user(userId) }),
+    );
     return Item ? strip(Item) : undefined;
   },
 
@@ -18,19 +24,40 @@ export const makeUserStore = (db: DynamoDBDocumentClient, table: string) => ({
         new TransactWriteCommand({
           TransactItems: [
             { Put: { TableName: table, Item: { ...configKey.user(user.userId), ...user } } },
-            { Put: { TableName: table, Item: { ...configKey.phone(user.phone), userId: user.userId }, ConditionExpression: 'attribute_not_exists(pk) OR userId = :u', ExpressionAttributeValues: { ':u': user.userId } } },
-            ...(old && old.phone !== user.phone ? [{ Delete: { TableName: table, Key: configKey.phone(old.phone), ConditionExpression: 'userId = :u', ExpressionAttributeValues: { ':u': user.userId } } }] : []),
+            {
+              Put: {
+                TableName: table,
+                Item: { ...configKey.phone(user.phone), userId: user.userId },
+                ConditionExpression: 'attribute_not_exists(pk) OR userId = :u',
+                ExpressionAttributeValues: { ':u': user.userId },
+              },
+            },
+            ...(old && old.phone !== user.phone
+              ? [
+                  {
+                    Delete: {
+                      TableName: table,
+                      Key: configKey.phone(old.phone),
+                      ConditionExpression: 'userId = :u',
+                      ExpressionAttributeValues: { ':u': user.userId },
+                    },
+                  },
+                ]
+              : []),
           ],
         }),
       );
     } catch (e) {
-      if ((e as Error).name === 'TransactionCanceledException') throw new Conflict('phone: this phone number belongs to another user');
+      if ((e as Error).name === 'TransactionCanceledException')
+        throw new Conflict('phone: this phone number belongs to another user');
       throw e;
     }
   },
 
   async byPhone(phone: string): Promise<User | undefined> {
-    const { Item } = await db.send(new GetCommand({ TableName: table, Key: configKey.phone(phone) }));
+    const { Item } = await db.send(
+      new GetCommand({ TableName: table, Key: configKey.phone(phone) }),
+    );
     return Item ? this.get(Item.userId as string) : undefined;
   },
 });

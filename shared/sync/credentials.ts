@@ -7,11 +7,20 @@ import type { Org } from '../schemas/config.js';
 export class RunFailure extends Error {}
 
 /** The org's cloud authorization, or a RunFailure that says what is missing and where to set it. */
-export const cloudAuthFor = async (orgId: string, deps: Pick<Deps<'config', never>, 'stores' | 'secrets'>): Promise<{ org: Org; auth: CloudAuth }> => {
+export const cloudAuthFor = async (
+  orgId: string,
+  deps: Pick<Deps<'config', never>, 'stores' | 'secrets'>,
+): Promise<{ org: Org; auth: CloudAuth }> => {
   const org = await deps.stores.config.getOrg(orgId);
   if (!org) throw new RunFailure(`organisation ${orgId} does not exist (any more)`);
-  if (!org.clientId) throw new RunFailure(`organisation ${orgId} has no invoice-cloud clientId: set clientId and clientSecret with PUT /orgs/${orgId}, then sync again`);
+  if (!org.clientId)
+    throw new RunFailure(
+      `organisation ${orgId} has no invoice-cloud clientId: set clientId and clientSecret with PUT /orgs/${orgId}, then sync again`,
+    );
   const clientSecret = await deps.secrets.get(secretNames.orgClientSecret(orgId));
-  if (!clientSecret) throw new RunFailure(`organisation ${orgId} has no client secret stored: set clientSecret with PUT /orgs/${orgId}`);
+  if (!clientSecret)
+    throw new RunFailure(
+      `organisation ${orgId} has no client secret stored: set clientSecret with PUT /orgs/${orgId}`,
+    );
   return { org, auth: { clientId: org.clientId, clientSecret, taxNo: org.taxNo } };
 };

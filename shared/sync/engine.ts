@@ -20,7 +20,14 @@ import { addDays, cstDateTime } from '../time/cst.js';
 import { CloudError } from '../cloud/client.js';
 import { cloudAuthFor, RunFailure } from './credentials.js';
 import { failureMessage, needsManualMessage } from './messages.js';
-import { prepareRecords, splitNonSync, storePrepared, upsertRecords, type Prepared, type UpsertResult } from './upsert.js';
+import {
+  prepareRecords,
+  splitNonSync,
+  storePrepared,
+  upsertRecords,
+  type Prepared,
+  type UpsertResult,
+} from './upsert.js';
 import { addFolderStats } from '../folders/link-collectors.js';
 
 export interface StepOptions {
@@ -37,17 +44,36 @@ const FINISHED = new Set(['succeeded', 'needs_manual', 'failed']);
 /** A worker's hold on a run: longer than the function timeout (15 min), so only a dead worker's lease expires. */
 const LEASE_MS = 16 * 60_000;
 
-export const runSyncStep = async (runId: string, deps: EngineDeps, opt: StepOptions): Promise<StepResult> => {
+export const runSyncStep = async (
+  runId: string,
+  deps: EngineDeps,
+  opt: StepOptions,
+): Promise<StepResult> => {
   const { runs, config } = deps.stores;
   const nowMs = deps.clock().getTime();
   const leased = await runs.lease(runId, opt.owner, nowMs, LEASE_MS);
   if (!leased) return 'busy';
   if (FINISHED.has(leased.status)) {
-    await runs.update(runId, { createdAt: leased.createdAt, orgId: leased.orgId }, { owner: opt.owner, release: true });
+    await runs.update(
+      runId,
+      { createdAt: leased.createdAt, orgId: leased.orgId },
+      { owner: opt.owner, release: true },
+    );
     return 'done';
   }
   const now = deps.clock().toISOString();
-  let run = await runs.update(runId, { createdAt: leased.createdAt, orgId: leased.orgId, status: 'running', startedAt: leased.startedAt ?? now, invocations: (leased.invocations ?? 0) + 1, updatedAt: now }, { owner: opt.owner });
+  let run = await runs.update(
+    runId,
+    {
+      createdAt: leased.createdAt,
+      orgId: leased.orgId,
+      status: 'running',
+      startedAt: leased.startedAt ?? now,
+      invocations: (leased.invocations ?? 0) + 1,
+      updatedAt: now,
+    },
+    { owner: opt.owner },
+  );
   try {
     const { auth } = await cloudAuthFor(run.orgId, deps);
     const cfg = await config.getConfig();
@@ -65,7 +91,9 @@ export const runSyncStep = async (runId: string, deps: EngineDeps, opt: StepOpti
           failed: run.failed + res.malformed,
           pages: run.pages + 1,
           ...(cfg.personalFolderSync ? { folder: addFolderStats(run.folder, res.folder) } : {}),
-          message: res.malformedSample.length ? `skipped malformed records, e.g. ${res.malformedSample.join('; ')}` : run.message,
+          message: res.malformedSample.length
+            ? `skipped malformed records, e.g. ${res.malformedSample.join('; ')}`
+            : run.message,
           updatedAt: deps.clock().toISOString(),
         },
         { owner: opt.owner },
@@ -75,8 +103,20 @@ export const runSyncStep = async (runId: string, deps: EngineDeps, opt: StepOpti
     if (run.billNos?.length) {
       const { list, notFound } = await deps.cloud.invoicesByBills(auth, run.billNos);
       const res = await upsertRecords(list, { ...ctx, at: deps.clock().toISOString() }, deps);
-      await commit(res, list.length, { phase: 'done', windowStart: null, windowEnd: null, pageSize: 0, nextPage: 0, total: list.length });
-      return await finish(run, deps, opt.owner, notFound.length ? `bills not found in the invoice cloud: ${notFound.join(', ')}` : '');
+      await commit(res, list.length, {
+        phase: 'done',
+        windowStart: null,
+        windowEnd: null,
+        pageSize: 0,
+        nextPage: 0,
+        total: list.length,
+      });
+      return await finish(
+        run,
+        deps,
+        opt.owner,
+        notFound.length ? `bills not found in the invoice cloud: ${notFound.join(', ')}` : '',
+      );
     }
 
     const pageSize = opt.pageSize ?? MAX_PAGE_SIZE;
@@ -90,25 +130,43 @@ export const runSyncStep = async (runId: string, deps: EngineDeps, opt: StepOpti
     };
     const since = cstDateTime(new Date(run.startedAt ?? now));
     const fetchPage = (pageNo: number) =>
-      deps.cloud.listInvoices(auth, run.type, { ...(p.windowStart ? { updateTimeStart: p.windowStart } : {}), ...(p.windowEnd ? { updateTimeEnd: p.windowEnd } : {}), pageNo, pageSize: p.pageSize });
+      deps.cloud.listInvoices(auth, run.type, {
+        ...(p.windowStart ? { updateTimeStart: p.windowStart } : {}),
+        ...(p.windowEnd ? { updateTimeEnd: p.windowEnd } : {}),
+        pageNo,
+        pageSize: p.pageSize,
+      });
     // Pipeline: while page N's writes are in flight, page N-1 is fetched and validated (CPU hidden behind I/O).
-    const prepare = (pageNo: number) => fetchPage(pageNo).then((page) => ({ pageNo, fetched: page.list.length, prep: prepareRecords(page.list, { ...ctx, at: deps.clock().toISOString() }) }));
+    const prepare = (pageNo: number) =>
+      fetchPage(pageNo).then((page) => ({
+        pageNo,
+        fetched: page.list.length,
+        prep: prepareRecords(page.list, { ...ctx, at: deps.clock().toISOString() }),
+      }));
 
     while (p.phase !== 'done') {
       if (p.nextPage === null) {
         const first = await fetchPage(1);
         p = { ...p, total: first.total, nextPage: Math.ceil(first.total / p.pageSize) };
       }
-      let current: { pageNo: number; fetched: number; prep: Prepared } | null = p.nextPage! > 0 ? await prepare(p.nextPage!) : null;
+      let current: { pageNo: number; fetched: number; prep: Prepared } | null =
+        p.nextPage! > 0 ? await prepare(p.nextPage!) : null;
       while (current) {
         const { pageNo } = current;
         const ahead = pageNo > 1 && opt.remainingMs() > opt.reserveMs;
-        const [res, next] = await Promise.all([storePrepared(current.prep, { ...ctx, at: deps.clock().toISOString() }, deps), ahead ? prepare(pageNo - 1) : null]);
+        const [res, next] = await Promise.all([
+          storePrepared(current.prep, { ...ctx, at: deps.clock().toISOString() }, deps),
+          ahead ? prepare(pageNo - 1) : null,
+        ]);
         p = { ...p, nextPage: pageNo - 1 };
         await commit(res, current.fetched, p);
         // No page read ahead means time is short: hand off (never leave the window with pages unread).
         if (p.nextPage! > 0 && (!next || opt.remainingMs() < opt.reserveMs)) {
-          await runs.update(runId, { createdAt: run.createdAt, orgId: run.orgId, updatedAt: deps.clock().toISOString() }, { owner: opt.owner, release: true });
+          await runs.update(
+            runId,
+            { createdAt: run.createdAt, orgId: run.orgId, updatedAt: deps.clock().toISOString() },
+            { owner: opt.owner, release: true },
+          );
           return 'continue';
         }
         current = next;
@@ -116,44 +174,105 @@ export const runSyncStep = async (runId: string, deps: EngineDeps, opt: StepOpti
       // Window read. A window reaching past the run's start gets one catch-up pass for what changed meanwhile.
       const reachesNow = !p.windowEnd || p.windowEnd >= since;
       if (p.phase === 'main' && reachesNow) {
-        const end = p.windowEnd ?? cstDateTime(new Date(Date.parse(addDays(deps.clock().toISOString().slice(0, 10), 2))));
-        p = { phase: 'catchup', windowStart: since, windowEnd: end, pageSize: p.pageSize, nextPage: null, total: null };
+        const end =
+          p.windowEnd ??
+          cstDateTime(new Date(Date.parse(addDays(deps.clock().toISOString().slice(0, 10), 2))));
+        p = {
+          phase: 'catchup',
+          windowStart: since,
+          windowEnd: end,
+          pageSize: p.pageSize,
+          nextPage: null,
+          total: null,
+        };
       } else p = { ...p, phase: 'done' };
     }
     const ignored = splitNonSync(cfg.nonSyncFields).ignored;
-    return await finish(run, deps, opt.owner, ignored.length ? `nonSyncFields ignored (not syncable): ${ignored.join(', ')}` : '');
+    return await finish(
+      run,
+      deps,
+      opt.owner,
+      ignored.length ? `nonSyncFields ignored (not syncable): ${ignored.join(', ')}` : '',
+    );
   } catch (e) {
     const message = failureMessage(e);
     // Cloud faults and missing configuration are the operator's message; anything else is ours to debug.
-    if (!(e instanceof CloudError || e instanceof RunFailure)) logger.error('sync run failed', { runId, error: e as Error });
+    if (!(e instanceof CloudError || e instanceof RunFailure))
+      logger.error('sync run failed', { runId, error: e as Error });
     const exhausted = run.attemptCount > MAX_AUTO_RETRIES;
     await runs.update(
       runId,
-      { createdAt: run.createdAt, orgId: run.orgId, status: exhausted ? 'needs_manual' : 'failed', message: exhausted ? needsManualMessage(message) : message, finishedAt: deps.clock().toISOString(), updatedAt: deps.clock().toISOString() },
+      {
+        createdAt: run.createdAt,
+        orgId: run.orgId,
+        status: exhausted ? 'needs_manual' : 'failed',
+        message: exhausted ? needsManualMessage(message) : message,
+        finishedAt: deps.clock().toISOString(),
+        updatedAt: deps.clock().toISOString(),
+      },
       { owner: opt.owner, release: true },
     );
     return 'done';
   }
 };
 
-const finish = async (run: Run, deps: EngineDeps, owner: string, note: string): Promise<StepResult> => {
+const finish = async (
+  run: Run,
+  deps: EngineDeps,
+  owner: string,
+  note: string,
+): Promise<StepResult> => {
   const at = deps.clock().toISOString();
   const f = run.folder;
-  const parts = [`synced ${run.successCount} invoices (fetched ${run.fetched}`, run.skipped ? `, ${run.skipped} skipped` : '', run.failed ? `, ${run.failed} malformed skipped` : '', ')', f ? `; personal folders: ${f.linked} new links, ${f.bound} attachments bound, ${f.unmatched} phones without a user, ${f.noPermission} without org permission${f.sample.length ? ` (e.g. ${f.sample.join(', ')})` : ''}` : ''];
+  const parts = [
+    `synced ${run.successCount} invoices (fetched ${run.fetched}`,
+    run.skipped ? `, ${run.skipped} skipped` : '',
+    run.failed ? `, ${run.failed} malformed skipped` : '',
+    ')',
+    f
+      ? `; personal folders: ${f.linked} new links, ${f.bound} attachments bound, ${f.unmatched} phones without a user, ${f.noPermission} without org permission${f.sample.length ? ` (e.g. ${f.sample.join(', ')})` : ''}`
+      : '',
+  ];
   const message = [parts.join(''), run.failed ? run.message : '', note].filter(Boolean).join('; ');
-  await deps.stores.runs.update(run.runId, { createdAt: run.createdAt, orgId: run.orgId, status: 'succeeded', message, finishedAt: at, updatedAt: at }, { owner, release: true });
+  await deps.stores.runs.update(
+    run.runId,
+    {
+      createdAt: run.createdAt,
+      orgId: run.orgId,
+      status: 'succeeded',
+      message,
+      finishedAt: at,
+      updatedAt: at,
+    },
+    { owner, release: true },
+  );
   await clearEarlierFailures(run, deps, at);
   return 'done';
 };
 
 /** A success clears earlier failed / needs_manual runs of the same org, type and date (or bills). */
 const clearEarlierFailures = async (run: Run, deps: EngineDeps, at: string): Promise<void> => {
-  const same = (r: Run) => r.runId !== run.runId && r.orgId === run.orgId && r.type === run.type && r.dataDate === run.dataDate && (r.billNos ?? []).join(',') === (run.billNos ?? []).join(',');
+  const same = (r: Run) =>
+    r.runId !== run.runId &&
+    r.orgId === run.orgId &&
+    r.type === run.type &&
+    r.dataDate === run.dataDate &&
+    (r.billNos ?? []).join(',') === (run.billNos ?? []).join(',');
   for (const status of ['failed', 'needs_manual'] as const)
     for await (const r of deps.stores.runs.withStatus(status)) {
       if (!same(r)) continue;
       await deps.stores.runs
-        .update(r.runId, { createdAt: r.createdAt, orgId: r.orgId, status: 'succeeded', message: `cleared: run ${run.runId} succeeded for the same org, type and date (was: ${r.message})`, updatedAt: at }, { expectStatus: [status] })
+        .update(
+          r.runId,
+          {
+            createdAt: r.createdAt,
+            orgId: r.orgId,
+            status: 'succeeded',
+            message: `cleared: run ${run.runId} succeeded for the same org, type and date (was: ${r.message})`,
+            updatedAt: at,
+          },
+          { expectStatus: [status] },
+        )
         .catch(ignoreLostRace);
     }
 };

@@ -7,13 +7,18 @@ import { Unprocessable } from '../errors.js';
 
 const LIST_BOUND = 100;
 
-export const reconcile = async (q: { orgId: string; type: Kind; dataDate?: string | undefined }, deps: Deps<'config' | 'invoices', never>) => {
+export const reconcile = async (
+  q: { orgId: string; type: Kind; dataDate?: string | undefined },
+  deps: Deps<'config' | 'invoices', never>,
+) => {
   const org = await deps.stores.config.getOrg(q.orgId);
   if (!org) throw new NotFound(`orgId: organisation ${q.orgId} does not exist`);
   const { auth } = await cloudAuthFor(q.orgId, deps).catch((e: unknown) => {
     throw e instanceof RunFailure ? new Unprocessable(e.message) : e;
   });
-  const window = q.dataDate ? { updateTimeStart: `${q.dataDate} 00:00:00`, updateTimeEnd: `${q.dataDate} 23:59:59` } : {};
+  const window = q.dataDate
+    ? { updateTimeStart: `${q.dataDate} 00:00:00`, updateTimeEnd: `${q.dataDate} 23:59:59` }
+    : {};
   const cloud = new Set<string>();
   let total: number;
   for (let pageNo = 1; ; pageNo++) {

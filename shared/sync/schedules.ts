@@ -6,7 +6,10 @@ import { addDays, cstDate } from '../time/cst.js';
 import { eligibleOrgs, newRun, queueRun } from './start.js';
 
 /** Daily incremental sync: an `input` run for today and the `lookbackDays` before it, per eligible org. */
-export const dailySync = async (time: Date, deps: Deps<'config' | 'runs', 'sync'>): Promise<{ created: Run[]; existing: number }> => {
+export const dailySync = async (
+  time: Date,
+  deps: Deps<'config' | 'runs', 'sync'>,
+): Promise<{ created: Run[]; existing: number }> => {
   const today = cstDate(time);
   const { lookbackDays } = await deps.stores.config.getConfig();
   const dates = Array.from({ length: lookbackDays + 1 }, (_, i) => addDays(today, -i));
@@ -15,7 +18,14 @@ export const dailySync = async (time: Date, deps: Deps<'config' | 'runs', 'sync'
   for (const org of await eligibleOrgs(deps)) {
     for (const dataDate of dates) {
       // Deterministic id: a re-run of the same day's schedule creates nothing new.
-      const run = newRun({ runId: `daily-${today}-${org.orgId}-input-${dataDate}`, org, type: 'input', dataDate, trigger: 'schedule', at: time.toISOString() });
+      const run = newRun({
+        runId: `daily-${today}-${org.orgId}-input-${dataDate}`,
+        org,
+        type: 'input',
+        dataDate,
+        trigger: 'schedule',
+        at: time.toISOString(),
+      });
       if (await queueRun(run, deps)) created.push(run);
       else existing++;
     }
@@ -30,7 +40,10 @@ const STALE_MS = 30 * 60_000;
  * the event time is the retry round) and resumes from its last checkpoint, its counters intact. Runs left queued or running with no progress for 30 minutes
  * (a crashed worker, a lost message) are queued again from their checkpoint.
  */
-export const retryFailed = async (time: Date, deps: Deps<'runs', 'sync'>): Promise<{ retried: Run[]; resumed: Run[] }> => {
+export const retryFailed = async (
+  time: Date,
+  deps: Deps<'runs', 'sync'>,
+): Promise<{ retried: Run[]; resumed: Run[] }> => {
   const { runs } = deps.stores;
   const round = time.toISOString();
   const retried: Run[] = [];
@@ -39,7 +52,20 @@ export const retryFailed = async (time: Date, deps: Deps<'runs', 'sync'>): Promi
     if (r.attemptCount > MAX_AUTO_RETRIES) continue;
     const next = r.attemptCount + 1;
     const updated = await runs
-      .update(r.runId, { createdAt: r.createdAt, orgId: r.orgId, status: 'queued', attemptCount: next, retryRound: round, message: `retry ${next - 1} of ${MAX_AUTO_RETRIES} queued (was: ${r.message})`, finishedAt: null, updatedAt: round }, { expectStatus: ['failed'], notRound: round })
+      .update(
+        r.runId,
+        {
+          createdAt: r.createdAt,
+          orgId: r.orgId,
+          status: 'queued',
+          attemptCount: next,
+          retryRound: round,
+          message: `retry ${next - 1} of ${MAX_AUTO_RETRIES} queued (was: ${r.message})`,
+          finishedAt: null,
+          updatedAt: round,
+        },
+        { expectStatus: ['failed'], notRound: round },
+      )
       .catch(ignoreLostRace);
     if (!updated) continue;
     await deps.queues.sync.send({ runId: r.runId });

@@ -7,9 +7,18 @@ import type { Org } from '../schemas/config.js';
 import type { Run } from '../schemas/sync.js';
 
 /** Time-sortable, unique run id. */
-export const newRunId = (at: Date): string => `${at.getTime().toString(36).padStart(9, '0')}-${randomBytes(5).toString('hex')}`;
+export const newRunId = (at: Date): string =>
+  `${at.getTime().toString(36).padStart(9, '0')}-${randomBytes(5).toString('hex')}`;
 
-export const newRun = (o: { runId: string; org: Org; type: Kind; dataDate: string | null; billNos?: string[]; trigger: Run['trigger']; at: string }): Run => ({
+export const newRun = (o: {
+  runId: string;
+  org: Org;
+  type: Kind;
+  dataDate: string | null;
+  billNos?: string[];
+  trigger: Run['trigger'];
+  at: string;
+}): Run => ({
   runId: o.runId,
   orgId: o.org.orgId,
   orgName: o.org.orgName,
@@ -33,7 +42,14 @@ export const newRun = (o: { runId: string; org: Org; type: Kind; dataDate: strin
   progress: null,
 });
 
-export const runSummary = (r: Run) => ({ runId: r.runId, orgId: r.orgId, type: r.type, dataDate: r.dataDate, status: r.status, ...(r.billNos ? { billNos: r.billNos } : {}) });
+export const runSummary = (r: Run) => ({
+  runId: r.runId,
+  orgId: r.orgId,
+  type: r.type,
+  dataDate: r.dataDate,
+  status: r.status,
+  ...(r.billNos ? { billNos: r.billNos } : {}),
+});
 
 /** Orgs that take part in scheduled and "all orgs" syncs. */
 export const eligibleOrgs = async (deps: Deps<'config', never>): Promise<Org[]> =>
@@ -47,7 +63,10 @@ export const queueRun = async (run: Run, deps: Deps<'runs', 'sync'>): Promise<bo
 };
 
 /** `POST /sync` and the manual-sync direct invoke: all eligible orgs when `orgIds` is absent. */
-export const startSync = async (req: { type: Kind; orgIds?: string[] | undefined; dataDate?: string | null | undefined }, deps: Deps<'config' | 'runs', 'sync'>): Promise<Run[]> => {
+export const startSync = async (
+  req: { type: Kind; orgIds?: string[] | undefined; dataDate?: string | null | undefined },
+  deps: Deps<'config' | 'runs', 'sync'>,
+): Promise<Run[]> => {
   const orgs: Org[] = [];
   if (req.orgIds) {
     for (const [i, orgId] of req.orgIds.entries()) {
@@ -57,17 +76,37 @@ export const startSync = async (req: { type: Kind; orgIds?: string[] | undefined
     }
   } else orgs.push(...(await eligibleOrgs(deps)));
   const at = deps.clock();
-  const runs = orgs.map((org) => newRun({ runId: newRunId(at), org, type: req.type, dataDate: req.dataDate || null, trigger: 'manual', at: at.toISOString() }));
+  const runs = orgs.map((org) =>
+    newRun({
+      runId: newRunId(at),
+      org,
+      type: req.type,
+      dataDate: req.dataDate || null,
+      trigger: 'manual',
+      at: at.toISOString(),
+    }),
+  );
   for (const run of runs) await queueRun(run, deps);
   return runs;
 };
 
 /** `POST /sync/by-bills`. */
-export const startByBills = async (req: { orgId: string; billNos: string[] }, deps: Deps<'config' | 'runs', 'sync'>): Promise<Run> => {
+export const startByBills = async (
+  req: { orgId: string; billNos: string[] },
+  deps: Deps<'config' | 'runs', 'sync'>,
+): Promise<Run> => {
   const org = await deps.stores.config.getOrg(req.orgId);
   if (!org) throw new NotFound(`orgId: organisation ${req.orgId} does not exist`);
   const at = deps.clock();
-  const run = newRun({ runId: newRunId(at), org, type: 'input', dataDate: null, billNos: [...new Set(req.billNos)], trigger: 'manual', at: at.toISOString() });
+  const run = newRun({
+    runId: newRunId(at),
+    org,
+    type: 'input',
+    dataDate: null,
+    billNos: [...new Set(req.billNos)],
+    trigger: 'manual',
+    at: at.toISOString(),
+  });
   await queueRun(run, deps);
   return run;
 };

@@ -4,7 +4,13 @@
  * `nonSyncFields`, and batch-writes the cloud's copies (see invoices/merge.ts for why no read is needed).
  */
 import { toCloudItem, type CloudItem } from '../invoices/merge.js';
-import { cloudInvoiceSchema, NON_SYNCABLE_FIELDS, type CloudInvoice, type Kind, type NonSyncField } from '../schemas/cloud.js';
+import {
+  cloudInvoiceSchema,
+  NON_SYNCABLE_FIELDS,
+  type CloudInvoice,
+  type Kind,
+  type NonSyncField,
+} from '../schemas/cloud.js';
 import type { GlobalConfig } from '../schemas/config.js';
 import type { Deps } from '../deps.js';
 
@@ -53,28 +59,53 @@ export const prepareRecords = (raw: unknown[], ctx: UpsertContext): Prepared => 
   const bySerial = new Map<string, CloudInvoice>();
   raw.forEach((r, index) => {
     const parsed = cloudInvoiceSchema.safeParse(r);
-    const serialNo = typeof (r as { serialNo?: unknown } | null)?.serialNo === 'string' ? (r as { serialNo: string }).serialNo : null;
+    const serialNo =
+      typeof (r as { serialNo?: unknown } | null)?.serialNo === 'string'
+        ? (r as { serialNo: string }).serialNo
+        : null;
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      outcomes.push({ index, serialNo, status: 'malformed', error: issue ? `${issue.path.join('.') || '(record)'}: ${issue.message}` : 'malformed' });
+      outcomes.push({
+        index,
+        serialNo,
+        status: 'malformed',
+        error: issue ? `${issue.path.join('.') || '(record)'}: ${issue.message}` : 'malformed',
+      });
     } else if (!ctx.config.syncUnusedInvoices && parsed.data.expendStatus === 1) {
-      outcomes.push({ index, serialNo, status: 'skipped', error: 'unused invoice (syncUnusedInvoices is off)' });
+      outcomes.push({
+        index,
+        serialNo,
+        status: 'skipped',
+        error: 'unused invoice (syncUnusedInvoices is off)',
+      });
     } else {
       bySerial.set(parsed.data.serialNo, parsed.data);
       outcomes.push({ index, serialNo, status: 'stored' });
     }
   });
   const records = [...bySerial.values()];
-  return { outcomes, records, items: records.map((r) => toCloudItem(ctx.orgId, ctx.kind, r, ctx.at)) };
+  return {
+    outcomes,
+    records,
+    items: records.map((r) => toCloudItem(ctx.orgId, ctx.kind, r, ctx.at)),
+  };
 };
 
 /** Store prepared records: non-synced fields carried over, cloud copies batch-written, then folders and callbacks. */
-export const storePrepared = async ({ outcomes, records, items }: Prepared, ctx: UpsertContext, deps: UpsertDeps): Promise<UpsertResult> => {
+export const storePrepared = async (
+  { outcomes, records, items }: Prepared,
+  ctx: UpsertContext,
+  deps: UpsertDeps,
+): Promise<UpsertResult> => {
   const { stores } = deps;
   const store = stores.invoices;
   const { applied } = splitNonSync(ctx.config.nonSyncFields);
   if (applied.length && items.length) {
-    const existing = await store.getCloudMany(ctx.orgId, ctx.kind, records.map((r) => r.serialNo));
+    const existing = await store.getCloudMany(
+      ctx.orgId,
+      ctx.kind,
+      records.map((r) => r.serialNo),
+    );
     for (const item of items) {
       const old: Partial<CloudItem> | undefined = existing.get(item.serialNo);
       for (const f of applied) (item as Record<string, unknown>)[f] = old?.[f] ?? null;
@@ -82,7 +113,10 @@ export const storePrepared = async ({ outcomes, records, items }: Prepared, ctx:
   }
   await store.batchPut(items);
   // Links only after the invoices are stored: a folder never points at an invoice that is not there.
-  const folder = ctx.config.personalFolderSync && records.length ? await linkCollectors(records, ctx, stores) : emptyFolderStats();
+  const folder =
+    ctx.config.personalFolderSync && records.length
+      ? await linkCollectors(records, ctx, stores)
+      : emptyFolderStats();
   // Output invoices answering a known order become result callbacks (idempotent per result).
   if (ctx.kind === 'output' && records.length) await resultsFromOutput(records, deps);
   const malformed = outcomes.filter((o) => o.status === 'malformed');
@@ -90,12 +124,17 @@ export const storePrepared = async ({ outcomes, records, items }: Prepared, ctx:
     stored: outcomes.filter((o) => o.status === 'stored').length,
     skipped: outcomes.filter((o) => o.status === 'skipped').length,
     malformed: malformed.length,
-    malformedSample: malformed.slice(0, 5).map((o) => `${o.serialNo ?? `#${o.index}`} (${o.error})`),
+    malformedSample: malformed
+      .slice(0, 5)
+      .map((o) => `${o.serialNo ?? `#${o.index}`} (${o.error})`),
     outcomes,
     folder,
   };
 };
 
 /** The one upsert path: validate and map, then store. */
-export const upsertRecords = (raw: unknown[], ctx: UpsertContext, deps: UpsertDeps): Promise<UpsertResult> =>
-  storePrepared(prepareRecords(raw, ctx), ctx, deps);
+export const upsertRecords = (
+  raw: unknown[],
+  ctx: UpsertContext,
+  deps: UpsertDeps,
+): Promise<UpsertResult> => storePrepared(prepareRecords(raw, ctx), ctx, deps);

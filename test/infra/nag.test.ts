@@ -20,7 +20,9 @@ describe('security rules on the synthesized stacks (R6)', () => {
       failure = String(e);
     }
     expect(failure).toBe('');
-    const report = JSON.parse(readFileSync(`${outdir}/validation-report.json`, 'utf8')) as { pluginReports: { conclusion: string }[] };
+    const report = JSON.parse(readFileSync(`${outdir}/validation-report.json`, 'utf8')) as {
+      pluginReports: { conclusion: string }[];
+    };
     expect(report.pluginReports.filter((r) => r.conclusion !== 'success')).toEqual([]);
   });
 
@@ -34,14 +36,26 @@ describe('security rules on the synthesized stacks (R6)', () => {
 
   it('no Scan, no index wildcard, secrets granted by their ARN prefix only', () => {
     const t = Template.fromStack(stateless);
-    const statements = Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
+    const statements = Object.values(t.findResources('AWS::IAM::Policy')).flatMap(
+      (p: any) =>
+        p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+    );
     const text = JSON.stringify(statements);
     expect(text).not.toContain('dynamodb:Scan');
     expect(text).not.toContain('/index/*');
-    const secretStatements = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('secretsmanager:')) && JSON.stringify(s.Resource).includes(':secret:'));
+    const secretStatements = statements.filter(
+      (s) =>
+        [s.Action].flat().some((a) => a.startsWith('secretsmanager:')) &&
+        JSON.stringify(s.Resource).includes(':secret:'),
+    );
     expect(secretStatements.length).toBeGreaterThan(0);
-    for (const s of secretStatements) expect(JSON.stringify(s.Resource)).toMatch(/:secret:(InvoiceCloudBridgeData\/\*|.*ApiTokenSecret)/);
+    for (const s of secretStatements)
+      expect(JSON.stringify(s.Resource)).toMatch(
+        /:secret:(InvoiceCloudBridgeData\/\*|.*ApiTokenSecret)/,
+      );
     expect(Object.keys(t.findResources('AWS::IAM::Role')).length).toBeGreaterThanOrEqual(11);
-    expect(JSON.stringify(t.findResources('AWS::IAM::Role'))).not.toContain('AWSLambdaBasicExecutionRole');
+    expect(JSON.stringify(t.findResources('AWS::IAM::Role'))).not.toContain(
+      'AWSLambdaBasicExecutionRole',
+    );
   });
 });

@@ -10,20 +10,26 @@ const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 const { stateful, stateless } = buildApp(app);
 const data = Template.fromStack(stateful);
 const fns = Template.fromStack(stateless);
-const resources = (t: Template, type: string) => Object.values(t.findResources(type)) as { Properties: Record<string, any> }[];
+const resources = (t: Template, type: string) =>
+  Object.values(t.findResources(type)) as { Properties: Record<string, any> }[];
 
 describe('stateful stack', () => {
   it('every table: keys and indexes of the shared definitions, PITR, encryption, retained', () => {
     const tables = data.findResources('AWS::DynamoDB::Table');
     expect(Object.keys(tables)).toHaveLength(Object.keys(TABLES).length);
     for (const t of Object.values(tables) as { Properties: any; DeletionPolicy: string }[]) {
-      expect(t.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      expect(t.Properties.PointInTimeRecoverySpecification).toEqual({
+        PointInTimeRecoveryEnabled: true,
+      });
       expect(t.Properties.SSESpecification).toEqual({ SSEEnabled: true });
       expect(t.DeletionPolicy).toBe('Retain');
       expect(t.Properties.TableName).toBeUndefined();
     }
     data.hasResourceProperties('AWS::DynamoDB::Table', {
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
       GlobalSecondaryIndexes: Match.arrayWith([Match.objectLike({ IndexName: 'gsi3' })]),
     });
   });
@@ -31,25 +37,43 @@ describe('stateful stack', () => {
   it('every work queue has a DLQ, a bounded receive count, a depth alarm, and visibility ≥ 6 × its consumer timeout', () => {
     const queues = resources(data, 'AWS::SQS::Queue').filter((q) => q.Properties.RedrivePolicy);
     expect(queues).toHaveLength(3);
-    const timeouts = [FUNCTIONS['sync-worker'].timeout, FUNCTIONS['bill-writeback'].timeout, FUNCTIONS['callback-sender'].timeout];
+    const timeouts = [
+      FUNCTIONS['sync-worker'].timeout,
+      FUNCTIONS['bill-writeback'].timeout,
+      FUNCTIONS['callback-sender'].timeout,
+    ];
     for (const q of queues) {
       expect(q.Properties.RedrivePolicy.maxReceiveCount).toBeLessThanOrEqual(8);
       expect(q.Properties.SqsManagedSseEnabled).toBe(true);
     }
-    expect(queues.map((q) => q.Properties.VisibilityTimeout).sort((a, b) => a - b)).toEqual(timeouts.map((t) => 6 * t).sort((a, b) => a - b));
+    expect(queues.map((q) => q.Properties.VisibilityTimeout).sort((a, b) => a - b)).toEqual(
+      timeouts.map((t) => 6 * t).sort((a, b) => a - b),
+    );
     expect(queues.some((q) => q.Properties.FifoQueue === true)).toBe(true);
-    expect(resources(data, 'AWS::CloudWatch::Alarm').filter((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(3);
+    expect(
+      resources(data, 'AWS::CloudWatch::Alarm').filter(
+        (a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible',
+      ),
+    ).toHaveLength(3);
   });
 });
 
 describe('stateless stack', () => {
   it('functions: Node.js 22 on ARM64, traced, with the catalog timeouts', () => {
-    const lambdas = resources(fns, 'AWS::Lambda::Function').filter((f) => f.Properties.Runtime?.startsWith('nodejs'));
+    const lambdas = resources(fns, 'AWS::Lambda::Function').filter((f) =>
+      f.Properties.Runtime?.startsWith('nodejs'),
+    );
     expect(lambdas.length).toBeGreaterThanOrEqual(Object.keys(FUNCTIONS).length);
-    const ours = lambdas.filter((f) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME);
+    const ours = lambdas.filter(
+      (f) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME,
+    );
     expect(ours).toHaveLength(Object.keys(FUNCTIONS).length);
     for (const f of ours) {
-      expect(f.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
+      expect(f.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+      });
       expect(f.Properties.FunctionName).toBeUndefined();
     }
   });
@@ -57,27 +81,40 @@ describe('stateless stack', () => {
   it('queue triggers report batch item failures', () => {
     const sources = resources(fns, 'AWS::Lambda::EventSourceMapping');
     expect(sources).toHaveLength(3);
-    for (const s of sources) expect(s.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    for (const s of sources)
+      expect(s.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
   });
 
   it('schedules: daily sync 23:30 and retry 06:00 China time (UTC crons)', () => {
-    const rules = resources(fns, 'AWS::Events::Rule').map((r) => r.Properties.ScheduleExpression).sort();
+    const rules = resources(fns, 'AWS::Events::Rule')
+      .map((r) => r.Properties.ScheduleExpression)
+      .sort();
     expect(rules).toEqual(['cron(0 22 * * ? *)', 'cron(30 15 * * ? *)']);
   });
 
   it('the HTTP API has every SPEC route', () => {
-    const routes = resources(fns, 'AWS::ApiGatewayV2::Route').map((r) => r.Properties.RouteKey).sort();
+    const routes = resources(fns, 'AWS::ApiGatewayV2::Route')
+      .map((r) => r.Properties.RouteKey)
+      .sort();
     expect(routes).toEqual(Object.keys(ROUTES).sort());
   });
 
   it('least privilege: no wildcard actions, table access only as the catalog grants, no secrets in env', () => {
     const policies = resources(fns, 'AWS::IAM::Policy');
-    const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
+    const statements = policies.flatMap(
+      (p) =>
+        p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+    );
     for (const s of statements) for (const a of [s.Action].flat()) expect(a).not.toMatch(/\*$/);
     const writeActions = statements.filter((s) => [s.Action].flat().includes('dynamodb:PutItem'));
-    const rwCount = Object.values(FUNCTIONS).reduce((n, f) => n + Object.values(f.tables).filter((a) => a === 'rw').length, 0);
+    const rwCount = Object.values(FUNCTIONS).reduce(
+      (n, f) => n + Object.values(f.tables).filter((a) => a === 'rw').length,
+      0,
+    );
     expect(writeActions).toHaveLength(rwCount);
-    const env = JSON.stringify(resources(fns, 'AWS::Lambda::Function').map((f) => f.Properties.Environment));
+    const env = JSON.stringify(
+      resources(fns, 'AWS::Lambda::Function').map((f) => f.Properties.Environment),
+    );
     expect(env).not.toMatch(/secret-|whsec_|clientSecret/i);
   });
 });

@@ -30,8 +30,18 @@ describe('HTTP API through the middy handlers (local API Gateway adapter)', () =
   it('every route answers 403 to a token without its role', async () => {
     for (const [key, spec] of Object.entries(ROUTES) as [string, { roles: readonly string[] }][]) {
       const [method, path] = concrete(key);
-      const other = spec.roles.includes('operator') && spec.roles.includes('expense') ? [] : spec.roles.includes('operator') ? ['expense'] : ['operator'];
-      const res = await h.api(method, path, {}, h.stack.token({ sub: 'u', orgId: 'hz', roles: other }));
+      const other =
+        spec.roles.includes('operator') && spec.roles.includes('expense')
+          ? []
+          : spec.roles.includes('operator')
+            ? ['expense']
+            : ['operator'];
+      const res = await h.api(
+        method,
+        path,
+        {},
+        h.stack.token({ sub: 'u', orgId: 'hz', roles: other }),
+      );
       expect([key, res.status]).toEqual([key, 403]);
     }
   });
@@ -44,10 +54,20 @@ describe('HTTP API through the middy handlers (local API Gateway adapter)', () =
       ['GET', '/sync/runs?limit=500', undefined, 'limit'],
       ['GET', '/sync/runs?cursor=%%%', undefined, 'cursor'],
       ['GET', '/invoices?type=input', undefined, 'orgId'],
-      ['PUT', '/systems/s1', { name: 'x', callbackUrl: 'http://169.254.169.254/latest' }, 'callbackUrl'],
+      [
+        'PUT',
+        '/systems/s1',
+        { name: 'x', callbackUrl: 'http://169.254.169.254/latest' },
+        'callbackUrl',
+      ],
     ];
     for (const [method, path, body, field] of cases) {
-      const res = await h.api(method, path, body, h.stack.token({ sub: 'u', orgId: 'hz', roles: ['operator', 'expense'] }));
+      const res = await h.api(
+        method,
+        path,
+        body,
+        h.stack.token({ sub: 'u', orgId: 'hz', roles: ['operator', 'expense'] }),
+      );
       expect([path, res.status]).toEqual([path, 400]);
       expect(res.body.error).toMatchObject({ code: 'BAD_REQUEST', message: expect.any(String) });
       expect(res.body.error.details.map((d: { path: string }) => d.path)).toContain(field);
@@ -68,14 +88,32 @@ describe('HTTP API through the middy handlers (local API Gateway adapter)', () =
   });
 
   it('config: defaults, PUT replaces only the given keys; org secrets are write-only', async () => {
-    expect((await h.api('GET', '/config')).body).toEqual({ nonSyncFields: [], personalFolderSync: false, writeback: false, syncUnusedInvoices: true, showUncheckedInPool: true, hideUnusedInPool: true, lookbackDays: 1 });
+    expect((await h.api('GET', '/config')).body).toEqual({
+      nonSyncFields: [],
+      personalFolderSync: false,
+      writeback: false,
+      syncUnusedInvoices: true,
+      showUncheckedInPool: true,
+      hideUnusedInPool: true,
+      lookbackDays: 1,
+    });
     await h.api('PUT', '/config', { lookbackDays: 3 });
     const after = (await h.api('PUT', '/config', { writeback: true })).body;
     expect(after).toMatchObject({ lookbackDays: 3, writeback: true, personalFolderSync: false });
-    const put = await h.api('PUT', '/orgs/o9', { orgName: 'Org 9', taxNo: '91330100MA27XK9999', clientId: 'c9', clientSecret: 'very-secret' });
+    const put = await h.api('PUT', '/orgs/o9', {
+      orgName: 'Org 9',
+      taxNo: '91330100MA27XK9999',
+      clientId: 'c9',
+      clientSecret: 'very-secret',
+    });
     expect(put.status).toBe(201);
     expect(JSON.stringify(put.body)).not.toContain('very-secret');
-    expect((await h.api('GET', '/orgs/o9')).body).toMatchObject({ orgId: 'o9', clientId: 'c9', clientSecret: '***', syncEnabled: true });
+    expect((await h.api('GET', '/orgs/o9')).body).toMatchObject({
+      orgId: 'o9',
+      clientId: 'c9',
+      clientSecret: '***',
+      syncEnabled: true,
+    });
     expect(await h.stack.secrets.get('org/o9/client-secret')).toBe('very-secret');
   });
 });

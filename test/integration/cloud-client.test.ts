@@ -10,7 +10,12 @@ const fast = { baseDelayMs: 5, maxDelayMs: 40, budgetMs: 5000, timeoutMs: 500 };
 describe('invoice-cloud client against the simulator over loopback HTTP', () => {
   let sim: Simulator;
   beforeEach(async () => {
-    sim = await startSimulator({ orgs: [{ ...org, input: 230 }], endDate: '2024-07-22', days: 5, tokenTtlSeconds: 3600 });
+    sim = await startSimulator({
+      orgs: [{ ...org, input: 230 }],
+      endDate: '2024-07-22',
+      days: 5,
+      tokenTtlSeconds: 3600,
+    });
   });
   afterEach(() => sim.stop());
 
@@ -19,7 +24,11 @@ describe('invoice-cloud client against the simulator over loopback HTTP', () => 
     await client.listInvoices(auth, 'input', { pageNo: 1, pageSize: 10 });
     const tokenCall = sim.calls.find((c) => c.path === '/base/oauth/token')!;
     const b = tokenCall.body as { client_id: string; timestamp: string; sign: string };
-    expect(b.sign).toBe(createHash('md5').update(org.clientId + org.clientSecret + b.timestamp).digest('hex'));
+    expect(b.sign).toBe(
+      createHash('md5')
+        .update(org.clientId + org.clientSecret + b.timestamp)
+        .digest('hex'),
+    );
     expect(JSON.stringify(b)).not.toContain(org.clientSecret);
     const list = sim.calls.find((c) => c.path === '/portal/invoice/input/list')!;
     expect(list.query.taxNo).toBe(org.taxNo);
@@ -47,22 +56,35 @@ describe('invoice-cloud client against the simulator over loopback HTTP', () => 
 
   it('filters by update time, inclusive of both ends', async () => {
     const client = createCloudClient({ baseUrl: sim.url, retry: fast });
-    const day = await client.listInvoices(auth, 'input', { updateTimeStart: '2024-07-20 00:00:00', updateTimeEnd: '2024-07-20 23:59:59', pageNo: 1, pageSize: 500 });
-    const expected = sim.org(org.taxNo).ledgers.input.filter((r) => r.updateTime.startsWith('2024-07-20'));
+    const day = await client.listInvoices(auth, 'input', {
+      updateTimeStart: '2024-07-20 00:00:00',
+      updateTimeEnd: '2024-07-20 23:59:59',
+      pageNo: 1,
+      pageSize: 500,
+    });
+    const expected = sim
+      .org(org.taxNo)
+      .ledgers.input.filter((r) => r.updateTime.startsWith('2024-07-20'));
     expect(day.total).toBe(expected.length);
-    expect(day.list.map((r) => (r as { serialNo: string }).serialNo)).toEqual(expected.map((r) => r.serialNo));
+    expect(day.list.map((r) => (r as { serialNo: string }).serialNo)).toEqual(
+      expected.map((r) => r.serialNo),
+    );
   });
 
   it('does not retry bad credentials (1301) and says so', async () => {
     const client = createCloudClient({ baseUrl: sim.url, retry: fast });
-    await expect(client.listInvoices({ ...auth, clientSecret: 'wrong' }, 'input', { pageNo: 1, pageSize: 1 })).rejects.toMatchObject({ code: '1301', retryable: false });
+    await expect(
+      client.listInvoices({ ...auth, clientSecret: 'wrong' }, 'input', { pageNo: 1, pageSize: 1 }),
+    ).rejects.toMatchObject({ code: '1301', retryable: false });
     expect(sim.calls.filter((c) => c.path === '/base/oauth/token')).toHaveLength(1);
   });
 
   it('gives up on a total outage within its budget with a retryable error', async () => {
     const client = createCloudClient({ baseUrl: sim.url, retry: { ...fast, maxAttempts: 3 } });
     sim.setFaults({ outageTaxNos: [org.taxNo] });
-    const err = await client.listInvoices(auth, 'input', { pageNo: 1, pageSize: 1 }).catch((e: unknown) => e);
+    const err = await client
+      .listInvoices(auth, 'input', { pageNo: 1, pageSize: 1 })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CloudError);
     expect((err as CloudError).retryable).toBe(true);
     expect((err as CloudError).message).toMatch(/HTTP 503.*gave up after 3 attempts/);

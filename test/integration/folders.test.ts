@@ -16,7 +16,12 @@ const folderAll = async (h: Harness, userId: string, limit = 200) => {
   let cursor: string | null = null;
   let pages = 0;
   do {
-    const res: any = await h.api('GET', `/users/${userId}/invoices?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`, undefined, h.stack.token({ sub: userId, orgId: 'hz', roles: ['expense'] }));
+    const res: any = await h.api(
+      'GET',
+      `/users/${userId}/invoices?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`,
+      undefined,
+      h.stack.token({ sub: userId, orgId: 'hz', roles: ['expense'] }),
+    );
     expect(res.status).toBe(200);
     out.push(...res.body.items);
     cursor = res.body.nextCursor;
@@ -24,14 +29,24 @@ const folderAll = async (h: Harness, userId: string, limit = 200) => {
   } while (cursor);
   return { items: out, pages };
 };
-const withPhone = (h: Harness, phone: string) => ledger(h).filter((r) => r.users.some((u) => u.phone === phone)).map((r) => r.serialNo).sort();
+const withPhone = (h: Harness, phone: string) =>
+  ledger(h)
+    .filter((r) => r.users.some((u) => u.phone === phone))
+    .map((r) => r.serialNo)
+    .sort();
 
 describe('personal folders on DynamoDB Local + the simulator', () => {
   let h: Harness;
   beforeEach(async () => {
     h = await startHarness();
-    expect((await h.api('PUT', '/users/u1', { name: '张伟', phone: P1, orgIds: ['hz'] }, h.expense)).status).toBe(201);
-    expect((await h.api('PUT', '/users/u2', { name: '王芳', phone: P2, orgIds: ['sh'] }, h.expense)).status).toBe(201);
+    expect(
+      (await h.api('PUT', '/users/u1', { name: '张伟', phone: P1, orgIds: ['hz'] }, h.expense))
+        .status,
+    ).toBe(201);
+    expect(
+      (await h.api('PUT', '/users/u2', { name: '王芳', phone: P2, orgIds: ['sh'] }, h.expense))
+        .status,
+    ).toBe(201);
   });
   afterEach(() => h.stop());
 
@@ -48,9 +63,13 @@ describe('personal folders on DynamoDB Local + the simulator', () => {
     expect(run.status).toBe('succeeded');
     expect(run.folder!.linked).toBe(withPhone(h, P1).length);
     expect(run.folder!.noPermission).toBeGreaterThan(0);
-    expect(run.message).toContain(`${P2.slice(0, 3)}****${P2.slice(-4)} (no permission on the org)`);
+    expect(run.message).toContain(
+      `${P2.slice(0, 3)}****${P2.slice(-4)} (no permission on the org)`,
+    );
     expect(run.message).not.toContain(P2);
-    expect((await folderAll(h, 'u1')).items.map((i) => i.serialNo).sort()).toEqual(withPhone(h, P1));
+    expect((await folderAll(h, 'u1')).items.map((i) => i.serialNo).sort()).toEqual(
+      withPhone(h, P1),
+    );
     expect((await folderAll(h, 'u2')).items).toEqual([]);
   });
 
@@ -59,59 +78,160 @@ describe('personal folders on DynamoDB Local + the simulator', () => {
     await syncHz(h);
     const before = withPhone(h, P1);
     await h.api('PUT', '/users/u2', { name: '王芳', phone: P2, orgIds: ['sh', 'hz'] }, h.expense);
-    for (const s of before.slice(0, 5)) h.sim.mutate(TAX, 'input', s, { users: [{ phone: P2, name: '王芳' }] });
+    for (const s of before.slice(0, 5))
+      h.sim.mutate(TAX, 'input', s, { users: [{ phone: P2, name: '王芳' }] });
     await syncHz(h);
     expect((await folderAll(h, 'u1')).items.map((i) => i.serialNo).sort()).toEqual(before);
-    expect((await folderAll(h, 'u2')).items.map((i) => i.serialNo)).toEqual(expect.arrayContaining(before.slice(0, 5)));
+    expect((await folderAll(h, 'u2')).items.map((i) => i.serialNo)).toEqual(
+      expect.arrayContaining(before.slice(0, 5)),
+    );
   });
 
   it('attachments bind to the first linked user and are never re-bound', async () => {
     await h.api('PUT', '/config', { personalFolderSync: true });
-    const target = ledger(h).find((r) => r.invoiceFiles.length && r.users.some((u) => u.phone === P1))!;
+    const target = ledger(h).find(
+      (r) => r.invoiceFiles.length && r.users.some((u) => u.phone === P1),
+    )!;
     await syncHz(h);
     const id = invoiceIdOf('hz', 'input', target.serialNo);
     const first = (await h.api('GET', `/invoices/${id}`, undefined, h.expense)).body;
-    expect(first.attachments.map((a: any) => a.userId)).toEqual(target.invoiceFiles.map(() => 'u1'));
+    expect(first.attachments.map((a: any) => a.userId)).toEqual(
+      target.invoiceFiles.map(() => 'u1'),
+    );
     await h.api('PUT', '/users/u2', { name: '王芳', phone: P2, orgIds: ['hz'] }, h.expense);
-    const extra = { fileId: `F-${target.serialNo}-late`, fileName: 'late.pdf', fileType: 'pdf', fileSize: 10, url: 'https://files/late' };
-    h.sim.mutate(TAX, 'input', target.serialNo, { users: [{ phone: P2, name: '王芳' }], invoiceFiles: [...target.invoiceFiles, extra] });
+    const extra = {
+      fileId: `F-${target.serialNo}-late`,
+      fileName: 'late.pdf',
+      fileType: 'pdf',
+      fileSize: 10,
+      url: 'https://files/late',
+    };
+    h.sim.mutate(TAX, 'input', target.serialNo, {
+      users: [{ phone: P2, name: '王芳' }],
+      invoiceFiles: [...target.invoiceFiles, extra],
+    });
     await syncHz(h);
     const after = (await h.api('GET', `/invoices/${id}`, undefined, h.expense)).body;
-    expect(after.attachments.map((a: any) => [a.attachmentId, a.userId])).toEqual([...target.invoiceFiles.map((f) => [f.fileId, 'u1']), [extra.fileId, 'u1']]);
+    expect(after.attachments.map((a: any) => [a.attachmentId, a.userId])).toEqual([
+      ...target.invoiceFiles.map((f) => [f.fileId, 'u1']),
+      [extra.fileId, 'u1'],
+    ]);
   });
 
   it('pushed invoices: the good ones stored with annotation and links, a malformed one rejected alone, a modified one keeps its face', async () => {
     await h.api('PUT', '/config', { personalFolderSync: true });
     await syncHz(h);
     const mod = ledger(h)[0]!;
-    await h.api('PATCH', `/invoices/${invoiceIdOf('hz', 'input', mod.serialNo)}`, { totalAmount: '1.00' }, h.expense);
-    const fresh = { ...ledger(h)[1]!, serialNo: 'PUSH-1', invoiceNo: '55556666', invoiceTag: '小程序', users: [{ phone: P1, name: '张伟' }] };
-    const res = await h.api('POST', '/invoices/push', { orgId: 'hz', kind: 'input', invoices: [fresh, { serialNo: 'BAD', invoiceNo: 7 }, { ...mod, totalAmount: '500.00', expendStatus: 65, invoiceTag: 'pushed' }] }, h.expense);
+    await h.api(
+      'PATCH',
+      `/invoices/${invoiceIdOf('hz', 'input', mod.serialNo)}`,
+      { totalAmount: '1.00' },
+      h.expense,
+    );
+    const fresh = {
+      ...ledger(h)[1]!,
+      serialNo: 'PUSH-1',
+      invoiceNo: '55556666',
+      invoiceTag: '小程序',
+      users: [{ phone: P1, name: '张伟' }],
+    };
+    const res = await h.api(
+      'POST',
+      '/invoices/push',
+      {
+        orgId: 'hz',
+        kind: 'input',
+        invoices: [
+          fresh,
+          { serialNo: 'BAD', invoiceNo: 7 },
+          { ...mod, totalAmount: '500.00', expendStatus: 65, invoiceTag: 'pushed' },
+        ],
+      },
+      h.expense,
+    );
     expect(res.status).toBe(200);
-    expect(res.body.results.map((r: any) => [r.serialNo, r.ok])).toEqual([['PUSH-1', true], ['BAD', false], [mod.serialNo, true]]);
+    expect(res.body.results.map((r: any) => [r.serialNo, r.ok])).toEqual([
+      ['PUSH-1', true],
+      ['BAD', false],
+      [mod.serialNo, true],
+    ]);
     expect(res.body.results[1].error.message).toMatch(/invoiceNo|invoiceType/);
-    expect((await h.api('GET', `/invoices/${invoiceIdOf('hz', 'input', 'PUSH-1')}`, undefined, h.expense)).body).toMatchObject({ annotation: '小程序', modified: false });
-    expect((await h.api('GET', `/invoices/${invoiceIdOf('hz', 'input', 'BAD')}`, undefined, h.expense)).status).toBe(404);
-    expect((await h.api('GET', `/invoices/${invoiceIdOf('hz', 'input', mod.serialNo)}`, undefined, h.expense)).body).toMatchObject({ totalAmount: '1.00', modified: true, expendStatus: 65, annotation: 'pushed' });
+    expect(
+      (
+        await h.api(
+          'GET',
+          `/invoices/${invoiceIdOf('hz', 'input', 'PUSH-1')}`,
+          undefined,
+          h.expense,
+        )
+      ).body,
+    ).toMatchObject({ annotation: '小程序', modified: false });
+    expect(
+      (await h.api('GET', `/invoices/${invoiceIdOf('hz', 'input', 'BAD')}`, undefined, h.expense))
+        .status,
+    ).toBe(404);
+    expect(
+      (
+        await h.api(
+          'GET',
+          `/invoices/${invoiceIdOf('hz', 'input', mod.serialNo)}`,
+          undefined,
+          h.expense,
+        )
+      ).body,
+    ).toMatchObject({
+      totalAmount: '1.00',
+      modified: true,
+      expendStatus: 65,
+      annotation: 'pushed',
+    });
     expect((await folderAll(h, 'u1')).items.map((i) => i.serialNo)).toContain('PUSH-1');
   });
 
   it('the user directory validates phones, gives each phone to one user, and folders are private', async () => {
-    const bad = await h.api('PUT', '/users/u3', { name: 'x', phone: '12345', orgIds: [] }, h.expense);
+    const bad = await h.api(
+      'PUT',
+      '/users/u3',
+      { name: 'x', phone: '12345', orgIds: [] },
+      h.expense,
+    );
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0].path).toBe('phone');
-    expect((await h.api('PUT', '/users/u3', { name: 'x', phone: P1, orgIds: [] }, h.expense)).status).toBe(409);
-    expect((await h.api('PUT', '/users/u1', { name: '张伟', phone: '13511112222', orgIds: ['hz'] }, h.expense)).status).toBe(200);
-    expect((await h.api('PUT', '/users/u3', { name: 'x', phone: P1, orgIds: [] }, h.expense)).status).toBe(201);
+    expect(
+      (await h.api('PUT', '/users/u3', { name: 'x', phone: P1, orgIds: [] }, h.expense)).status,
+    ).toBe(409);
+    expect(
+      (
+        await h.api(
+          'PUT',
+          '/users/u1',
+          { name: '张伟', phone: '13511112222', orgIds: ['hz'] },
+          h.expense,
+        )
+      ).status,
+    ).toBe(200);
+    expect(
+      (await h.api('PUT', '/users/u3', { name: 'x', phone: P1, orgIds: [] }, h.expense)).status,
+    ).toBe(201);
     expect((await h.api('GET', '/users/u3/invoices', undefined, h.expense)).status).toBe(403);
-    expect((await h.api('GET', '/users/nobody/invoices', undefined, h.stack.token({ sub: 'nobody', roles: ['expense'] }))).status).toBe(404);
+    expect(
+      (
+        await h.api(
+          'GET',
+          '/users/nobody/invoices',
+          undefined,
+          h.stack.token({ sub: 'nobody', roles: ['expense'] }),
+        )
+      ).status,
+    ).toBe(404);
   });
 
   it('phone numbers never appear unmasked in log output', async () => {
     const lines: string[] = [];
     const streams = [process.stdout, process.stderr];
     const writes = streams.map((s) => s.write.bind(s));
-    for (const s of streams) s.write = ((chunk: string | Uint8Array) => (lines.push(String(chunk)), true));
+    for (const s of streams)
+      s.write = (chunk: string | Uint8Array) => (lines.push(String(chunk)), true);
     setLogLevel('DEBUG');
     try {
       logger.warn('collector not found', { phone: P1, detail: `user ${P2} has no permission` });
@@ -132,7 +252,9 @@ describe('personal folders on DynamoDB Local + the simulator', () => {
 describe('folder paging', () => {
   it('pages a folder of 1,000+ invoices newest first with no duplicates or gaps', async () => {
     const phone = '13500135000';
-    const h = await startHarness({ orgs: [{ ...ORGS[0]!, input: 1500, output: 0, phones: [phone] }] });
+    const h = await startHarness({
+      orgs: [{ ...ORGS[0]!, input: 1500, output: 0, phones: [phone] }],
+    });
     try {
       await h.api('PUT', '/users/u9', { name: '刘洋', phone, orgIds: ['hz'] }, h.expense);
       await h.api('PUT', '/config', { personalFolderSync: true });

@@ -7,7 +7,8 @@ import { lambdaContext } from '#local/lambda.js';
 import type { Deps } from '#shared/deps.js';
 
 const [HZ, SH] = ORGS as [(typeof ORGS)[0], (typeof ORGS)[0]];
-const billCalls = (h: Harness) => h.sim.calls.filter((c) => c.path.startsWith('/portal/reimburse/bill/'));
+const billCalls = (h: Harness) =>
+  h.sim.calls.filter((c) => c.path.startsWith('/portal/reimburse/bill/'));
 const event = (h: Harness, o: Record<string, unknown> = {}) => ({
   type: 'saved',
   billId: 'B-1',
@@ -16,7 +17,10 @@ const event = (h: Harness, o: Record<string, unknown> = {}) => ({
   userId: 'user-1',
   billStatus: '20',
   dataSource: 'EXPENSE',
-  serialNos: h.sim.org(HZ.taxNo).ledgers.input.slice(0, 3).map((r) => r.serialNo),
+  serialNos: h.sim
+    .org(HZ.taxNo)
+    .ledgers.input.slice(0, 3)
+    .map((r) => r.serialNo),
   ...o,
 });
 const post = async (h: Harness, body: unknown, token?: string) => {
@@ -24,7 +28,8 @@ const post = async (h: Harness, body: unknown, token?: string) => {
   expect(res.status).toBe(202);
   return res.body.eventId as string;
 };
-const logs = async (h: Harness, billId = 'B-1') => (await h.api('GET', `/bills/${billId}/logs?limit=200`, undefined, h.expense)).body.items as any[];
+const logs = async (h: Harness, billId = 'B-1') =>
+  (await h.api('GET', `/bills/${billId}/logs?limit=200`, undefined, h.expense)).body.items as any[];
 
 describe('bill write-back through the FIFO queue, on DynamoDB Local + the simulator', () => {
   let h: Harness;
@@ -49,12 +54,39 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
     const eventId = await post(h, e);
     await h.stack.settle();
     const calls = billCalls(h);
-    expect(calls.map((c) => c.path)).toEqual(['/portal/reimburse/bill/save', '/portal/reimburse/bill/status']);
-    expect(calls[0]!.body).toEqual({ billNo: e.billNo, billId: e.billId, userId: e.userId, billStatus: '20', dataSource: 'EXPENSE', forceWrite: false, invoices: e.serialNos.map((serialNo) => ({ serialNo })), billAmount: null, remark: null, billType: null, submitTime: null, deptId: null });
-    expect(calls[1]!.body).toEqual({ billNo: e.billNo, billId: e.billId, userId: e.userId, billStatus: '20', dataSource: 'EXPENSE', serialNos: e.serialNos, remark: null });
+    expect(calls.map((c) => c.path)).toEqual([
+      '/portal/reimburse/bill/save',
+      '/portal/reimburse/bill/status',
+    ]);
+    expect(calls[0]!.body).toEqual({
+      billNo: e.billNo,
+      billId: e.billId,
+      userId: e.userId,
+      billStatus: '20',
+      dataSource: 'EXPENSE',
+      forceWrite: false,
+      invoices: e.serialNos.map((serialNo) => ({ serialNo })),
+      billAmount: null,
+      remark: null,
+      billType: null,
+      submitTime: null,
+      deptId: null,
+    });
+    expect(calls[1]!.body).toEqual({
+      billNo: e.billNo,
+      billId: e.billId,
+      userId: e.userId,
+      billStatus: '20',
+      dataSource: 'EXPENSE',
+      serialNos: e.serialNos,
+      remark: null,
+    });
     expect(h.sim.bills.get('B-1')).toMatchObject({ serialNos: e.serialNos, billStatus: '20' });
     const l = await logs(h);
-    expect(l.map((x) => [x.step, x.outcome, x.operationType, x.eventId])).toEqual([['save', 'succeeded', 'SYNC_BILL_TO_CLOUD', eventId], ['status', 'succeeded', 'SYNC_BILL_TO_CLOUD', eventId]]);
+    expect(l.map((x) => [x.step, x.outcome, x.operationType, x.eventId])).toEqual([
+      ['save', 'succeeded', 'SYNC_BILL_TO_CLOUD', eventId],
+      ['status', 'succeeded', 'SYNC_BILL_TO_CLOUD', eventId],
+    ]);
     expect(l[0].request.invoices).toHaveLength(3);
     expect(l[0].response.code).toBe('0000');
   });
@@ -80,12 +112,27 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
 
   it('an invoice the cloud has on a bill we never saw (1409) is saved again with forceWrite', async () => {
     const [a] = event(h).serialNos as [string];
-    h.sim.bills.set('ELSEWHERE', { billNo: 'BX-OTHER', billId: 'ELSEWHERE', userId: 'x', billStatus: '20', dataSource: 'OTHER', serialNos: [a], statusOf: {} });
+    h.sim.bills.set('ELSEWHERE', {
+      billNo: 'BX-OTHER',
+      billId: 'ELSEWHERE',
+      userId: 'x',
+      billStatus: '20',
+      dataSource: 'OTHER',
+      serialNos: [a],
+      statusOf: {},
+    });
     await post(h, event(h, { serialNos: [a] }));
     await h.stack.settle();
     const saves = billCalls(h).filter((x) => x.path.endsWith('/save'));
-    expect(saves.map((x) => [(x.body as any).forceWrite, x.code])).toEqual([[false, '1409'], [true, '0000']]);
-    expect((await logs(h)).map((l) => [l.step, l.outcome])).toEqual([['save', 'failed'], ['save', 'succeeded'], ['status', 'succeeded']]);
+    expect(saves.map((x) => [(x.body as any).forceWrite, x.code])).toEqual([
+      [false, '1409'],
+      [true, '0000'],
+    ]);
+    expect((await logs(h)).map((l) => [l.step, l.outcome])).toEqual([
+      ['save', 'failed'],
+      ['save', 'succeeded'],
+      ['status', 'succeeded'],
+    ]);
   });
 
   it('clientId: the event org first, else the login org of the token; neither → a clear failure', async () => {
@@ -94,16 +141,38 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
     await post(h, event(h, { billId: 'B-SH', orgId: undefined, serialNos: [shSerial] }), shToken);
     await h.stack.settle();
     expect(billCalls(h)[0]!.query.taxNo).toBe(SH.taxNo);
-    await post(h, event(h, { billId: 'B-HZ', orgId: 'hz' }), h.operator.length ? h.stack.token({ sub: 'op', roles: ['expense', 'operator'] }) : undefined);
+    await post(
+      h,
+      event(h, { billId: 'B-HZ', orgId: 'hz' }),
+      h.operator.length ? h.stack.token({ sub: 'op', roles: ['expense', 'operator'] }) : undefined,
+    );
     await h.stack.settle();
-    expect(billCalls(h).filter((c) => (c.body as any).billId === 'B-HZ')[0]!.query.taxNo).toBe(HZ.taxNo);
-    await post(h, event(h, { billId: 'B-NONE', orgId: undefined }), h.stack.token({ sub: 'u3', roles: ['expense'] }));
+    expect(billCalls(h).filter((c) => (c.body as any).billId === 'B-HZ')[0]!.query.taxNo).toBe(
+      HZ.taxNo,
+    );
+    await post(
+      h,
+      event(h, { billId: 'B-NONE', orgId: undefined }),
+      h.stack.token({ sub: 'u3', roles: ['expense'] }),
+    );
     await h.api('PUT', '/orgs/nocred', { orgName: 'No Cred', taxNo: '91110000MA00000001' });
-    await post(h, event(h, { billId: 'B-NOCRED', orgId: 'nocred' }), h.stack.token({ sub: 'op', roles: ['expense', 'operator'] }));
+    await post(
+      h,
+      event(h, { billId: 'B-NOCRED', orgId: 'nocred' }),
+      h.stack.token({ sub: 'op', roles: ['expense', 'operator'] }),
+    );
     await h.stack.settle();
-    expect((await logs(h, 'B-NONE'))[0]).toMatchObject({ outcome: 'failed', response: { message: expect.stringMatching(/no organisation/) } });
-    expect((await logs(h, 'B-NOCRED'))[0]).toMatchObject({ outcome: 'failed', response: { message: expect.stringMatching(/no invoice-cloud authorization for org nocred/) } });
-    expect(billCalls(h).some((c) => ['B-NONE', 'B-NOCRED'].includes((c.body as any).billId))).toBe(false);
+    expect((await logs(h, 'B-NONE'))[0]).toMatchObject({
+      outcome: 'failed',
+      response: { message: expect.stringMatching(/no organisation/) },
+    });
+    expect((await logs(h, 'B-NOCRED'))[0]).toMatchObject({
+      outcome: 'failed',
+      response: { message: expect.stringMatching(/no invoice-cloud authorization for org nocred/) },
+    });
+    expect(billCalls(h).some((c) => ['B-NONE', 'B-NOCRED'].includes((c.body as any).billId))).toBe(
+      false,
+    );
   });
 
   it('saved, changed, one invoice unbound, then deleted: the cloud follows each step in order', async () => {
@@ -116,44 +185,77 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
     await post(h, event(h, { type: 'deleted', serialNos: [] }));
     await h.stack.settle();
     expect(h.sim.bills.has('B-1')).toBe(false);
-    expect(billCalls(h).map((x) => x.path.split('/').pop())).toEqual(['save', 'status', 'save', 'status', 'save', 'delete']);
+    expect(billCalls(h).map((x) => x.path.split('/').pop())).toEqual([
+      'save',
+      'status',
+      'save',
+      'status',
+      'save',
+      'delete',
+    ]);
   });
 
   it('a duplicate delivery of the same event has one cloud effect and a logged skip', async () => {
     const e = event(h);
-    const m = { eventId: 'evt-dup', receivedAt: new Date().toISOString(), loginOrgId: 'hz', event: e } as never;
+    const m = {
+      eventId: 'evt-dup',
+      receivedAt: new Date().toISOString(),
+      loginOrgId: 'hz',
+      event: e,
+    } as never;
     await h.stack.queues.writeback.send(m, { groupId: 'B-1', dedupId: 'first' });
     await h.stack.queues.writeback.send(m, { groupId: 'B-1', dedupId: 'second' });
     await h.stack.settle();
     expect(billCalls(h).filter((c) => c.path.endsWith('/save'))).toHaveLength(1);
-    expect((await logs(h)).filter((l) => l.outcome === 'skipped')[0].response.message).toMatch(/duplicate delivery/);
+    expect((await logs(h)).filter((l) => l.outcome === 'skipped')[0].response.message).toMatch(
+      /duplicate delivery/,
+    );
   });
 
   it('save then delete under re-delivery: the delete never overtakes its save', async () => {
     h.sim.setFaults({ outageTaxNos: [HZ.taxNo] });
     await post(h, event(h));
     await post(h, event(h, { type: 'deleted', serialNos: [] }));
-    for (let i = 0; i < 100 && !(await logs(h)).some((l) => l.outcome === 'failed'); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(billCalls(h).filter((c) => c.code === undefined && c.status === 503).length).toBeGreaterThan(0);
+    for (let i = 0; i < 100 && !(await logs(h)).some((l) => l.outcome === 'failed'); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(
+      billCalls(h).filter((c) => c.code === undefined && c.status === 503).length,
+    ).toBeGreaterThan(0);
     expect(billCalls(h).some((c) => c.path.endsWith('/delete'))).toBe(false);
     h.sim.setFaults({});
     await h.stack.settle();
-    const ok = billCalls(h).filter((c) => c.code === '0000').map((c) => c.path.split('/').pop());
+    const ok = billCalls(h)
+      .filter((c) => c.code === '0000')
+      .map((c) => c.path.split('/').pop());
     expect(ok).toEqual(['save', 'status', 'delete']);
     expect(h.sim.bills.has('B-1')).toBe(false);
     const l = await logs(h);
-    expect(l.filter((x) => x.step === 'save').map((x) => x.outcome)).toEqual(['failed', 'succeeded']);
+    expect(l.filter((x) => x.step === 'save').map((x) => x.outcome)).toEqual([
+      'failed',
+      'succeeded',
+    ]);
     expect(l.find((x) => x.step === 'save' && x.outcome === 'succeeded').attempt).toBe(2);
   });
 
   it('a poison message fails alone, ends in the dead letters operators can list, and the batch goes on', async () => {
-    await h.stack.queues.writeback.send({ eventId: 'poison-1', junk: true } as never, { groupId: 'B-P', dedupId: 'p1' });
+    await h.stack.queues.writeback.send({ eventId: 'poison-1', junk: true } as never, {
+      groupId: 'B-P',
+      dedupId: 'p1',
+    });
     await post(h, event(h, { billId: 'B-OK' }));
     await h.stack.settle();
     expect(h.sim.bills.has('B-OK')).toBe(true);
-    expect(h.stack.queues.writeback.dead.map((m) => JSON.parse(m.body).eventId)).toEqual(['poison-1']);
+    expect(h.stack.queues.writeback.dead.map((m) => JSON.parse(m.body).eventId)).toEqual([
+      'poison-1',
+    ]);
     const dead = (await h.api('GET', '/bills/dead-letters')).body.items;
-    expect(dead).toEqual([expect.objectContaining({ eventId: 'poison-1', receives: 5, error: expect.stringMatching(/invalid write-back message/) })]);
+    expect(dead).toEqual([
+      expect.objectContaining({
+        eventId: 'poison-1',
+        receives: 5,
+        error: expect.stringMatching(/invalid write-back message/),
+      }),
+    ]);
   });
 
   it('bad events are a 400 naming the field at the API', async () => {
@@ -166,7 +268,10 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
     ];
     for (const [patch, field] of cases) {
       const res = await h.api('POST', '/bills/events', event(h, patch), h.expense);
-      expect([res.status, res.body.error.details.map((d: any) => d.path)]).toEqual([400, expect.arrayContaining([field])]);
+      expect([res.status, res.body.error.details.map((d: any) => d.path)]).toEqual([
+        400,
+        expect.arrayContaining([field]),
+      ]);
     }
     expect(h.stack.queues.writeback.depth).toBe(0);
   });
@@ -176,18 +281,45 @@ describe('POST /bills/events sends to SQS (aws-sdk-client-mock, the exact comman
   it('FIFO group = billId, de-duplication id = the event id, body = the message', async () => {
     const sqs = mockClient(SQSClient);
     sqs.on(SendMessageCommand).resolves({ MessageId: 'm' });
-    const deps = { queues: { writeback: sqsQueue(new SQSClient({ region: 'local' }), 'https://sqs.local/writeback.fifo') }, clock: () => new Date('2024-07-22T08:00:00Z') } as unknown as Deps;
+    const deps = {
+      queues: {
+        writeback: sqsQueue(new SQSClient({ region: 'local' }), 'https://sqs.local/writeback.fifo'),
+      },
+      clock: () => new Date('2024-07-22T08:00:00Z'),
+    } as unknown as Deps;
     const handler = billsApi(deps, () => Promise.resolve('s'));
     const { signJwt } = await import('#shared/http/jwt.js');
-    const body = { type: 'deleted', billId: 'B-9', billNo: 'BX9', userId: 'u', billStatus: '90', dataSource: 'EXPENSE', serialNos: [] };
-    const res: any = await handler({ routeKey: 'POST /bills/events', headers: { authorization: `Bearer ${signJwt({ sub: 'u', orgId: 'hz', roles: ['expense'] }, 's')}` }, body: JSON.stringify(body) } as never, lambdaContext('bills-api'));
+    const body = {
+      type: 'deleted',
+      billId: 'B-9',
+      billNo: 'BX9',
+      userId: 'u',
+      billStatus: '90',
+      dataSource: 'EXPENSE',
+      serialNos: [],
+    };
+    const res: any = await handler(
+      {
+        routeKey: 'POST /bills/events',
+        headers: {
+          authorization: `Bearer ${signJwt({ sub: 'u', orgId: 'hz', roles: ['expense'] }, 's')}`,
+        },
+        body: JSON.stringify(body),
+      } as never,
+      lambdaContext('bills-api'),
+    );
     expect(res.statusCode).toBe(202);
     const { eventId } = JSON.parse(res.body);
     expect(sqs).toHaveReceivedCommandWith(SendMessageCommand, {
       QueueUrl: 'https://sqs.local/writeback.fifo',
       MessageGroupId: 'B-9',
       MessageDeduplicationId: eventId,
-      MessageBody: JSON.stringify({ eventId, receivedAt: '2024-07-22T08:00:00.000Z', loginOrgId: 'hz', event: body }),
+      MessageBody: JSON.stringify({
+        eventId,
+        receivedAt: '2024-07-22T08:00:00.000Z',
+        loginOrgId: 'hz',
+        event: body,
+      }),
     });
     sqs.restore();
   });

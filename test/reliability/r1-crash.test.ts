@@ -40,23 +40,53 @@ const scanPool = async (table: string) => {
 describe(`R1 crash anywhere (${COUNT} invoices, ${CRASHES} crashes)`, () => {
   let sim: Simulator;
   beforeAll(async () => {
-    sim = await startSimulator({ orgs: [{ ...org, input: COUNT, output: 0 }], endDate: '2024-07-22', days: 30 });
+    sim = await startSimulator({
+      orgs: [{ ...org, input: COUNT, output: 0 }],
+      endDate: '2024-07-22',
+      days: 30,
+    });
   });
   afterAll(() => sim.stop());
 
   const prepare = async (stack: LocalStack) => {
     await stack.secrets.put('org/hz/client-secret', org.clientSecret);
-    const o = { orgId: 'hz', orgName: org.orgName, taxNo: org.taxNo, clientId: org.clientId, syncEnabled: true, hasClientSecret: true, updatedAt: '' };
+    const o = {
+      orgId: 'hz',
+      orgName: org.orgName,
+      taxNo: org.taxNo,
+      clientId: org.clientId,
+      syncEnabled: true,
+      hasClientSecret: true,
+      updatedAt: '',
+    };
     await stack.deps.stores.config.putOrg(o);
-    const run = newRun({ runId: 'r1-run', org: o, type: 'input', dataDate: null, trigger: 'manual', at: new Date().toISOString() });
+    const run = newRun({
+      runId: 'r1-run',
+      org: o,
+      type: 'input',
+      dataDate: null,
+      trigger: 'manual',
+      at: new Date().toISOString(),
+    });
     await stack.deps.stores.runs.create(run);
     return run.runId;
   };
 
   it('resumes to exactly the clean run: 0 lost, 0 duplicated, success count right', async () => {
-    const clean = await buildLocalStack({ dynamoEndpoint: endpoint, cloudUrl: sim.url, tablePrefix: `r1clean${Date.now()}` });
+    const clean = await buildLocalStack({
+      dynamoEndpoint: endpoint,
+      cloudUrl: sim.url,
+      tablePrefix: `r1clean${Date.now()}`,
+    });
     const cleanRun = await prepare(clean);
-    expect(await runSyncStep(cleanRun, clean.deps, { owner: 'clean', remainingMs: () => 3_600_000, reserveMs: 0, pageSize: PAGE })).toBe('done');
+    expect(
+      await runSyncStep(cleanRun, clean.deps, {
+        owner: 'clean',
+        remainingMs: () => 3_600_000,
+        reserveMs: 0,
+        pageSize: PAGE,
+      }),
+    ).toBe('done');
     const expected = await scanPool(clean.tables.invoices);
 
     const rnd = seeded(1);
@@ -73,7 +103,12 @@ describe(`R1 crash anywhere (${COUNT} invoices, ${CRASHES} crashes)`, () => {
           return db.send(cmd);
         },
       }) as unknown as DynamoDBDocumentClient;
-    const crashy = await buildLocalStack({ dynamoEndpoint: endpoint, cloudUrl: sim.url, tablePrefix: `r1crash${Date.now()}`, wrapDb });
+    const crashy = await buildLocalStack({
+      dynamoEndpoint: endpoint,
+      cloudUrl: sim.url,
+      tablePrefix: `r1crash${Date.now()}`,
+      wrapDb,
+    });
     const runId = await prepare(crashy);
     const base = Date.now();
     const perPage = PAGE / 25 + 1; // batch writes + the checkpoint
@@ -84,7 +119,12 @@ describe(`R1 crash anywhere (${COUNT} invoices, ${CRASHES} crashes)`, () => {
       // Each resume comes after the dead worker's lease has expired.
       const deps = { ...crashy.deps, clock: () => new Date(base + attempt * 20 * 60_000) };
       try {
-        const res = await runSyncStep(runId, deps, { owner: `worker-${attempt}`, remainingMs: () => 3_600_000, reserveMs: 0, pageSize: PAGE });
+        const res = await runSyncStep(runId, deps, {
+          owner: `worker-${attempt}`,
+          remainingMs: () => 3_600_000,
+          reserveMs: 0,
+          pageSize: PAGE,
+        });
         if (res === 'done') break;
       } catch (e) {
         if (!(e instanceof Crash)) throw e;
@@ -96,9 +136,16 @@ describe(`R1 crash anywhere (${COUNT} invoices, ${CRASHES} crashes)`, () => {
     const got = await scanPool(crashy.tables.invoices);
     const lost = [...expected.keys()].filter((k) => !got.has(k)).length;
     const extra = [...got.keys()].filter((k) => !expected.has(k)).length;
-    const differing = [...expected.keys()].filter((k) => got.has(k) && got.get(k) !== expected.get(k)).length;
-    const at = interrupted.reduce<Record<string, number>>((m, c) => ({ ...m, [c]: (m[c] ?? 0) + 1 }), {});
-    figure(`R1: ${COUNT} invoices, ${crashes} crashes (interrupting ${JSON.stringify(at)}) → ${lost} lost, ${extra} extra, ${differing} differing items; successCount ${run?.successCount}/${COUNT}; ${run?.invocations} invocations`);
+    const differing = [...expected.keys()].filter(
+      (k) => got.has(k) && got.get(k) !== expected.get(k),
+    ).length;
+    const at = interrupted.reduce<Record<string, number>>(
+      (m, c) => ({ ...m, [c]: (m[c] ?? 0) + 1 }),
+      {},
+    );
+    figure(
+      `R1: ${COUNT} invoices, ${crashes} crashes (interrupting ${JSON.stringify(at)}) → ${lost} lost, ${extra} extra, ${differing} differing items; successCount ${run?.successCount}/${COUNT}; ${run?.invocations} invocations`,
+    );
     expect(crashes).toBe(CRASHES);
     expect({ lost, extra, differing }).toEqual({ lost: 0, extra: 0, differing: 0 });
     expect(run).toMatchObject({ status: 'succeeded', successCount: COUNT });

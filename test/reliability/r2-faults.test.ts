@@ -9,8 +9,26 @@ describe(`R2 cloud faults (${COUNT} invoices)`, () => {
   afterEach(() => h.stop());
 
   it('completes with every invoice through 5xx, 429, timeouts and an expired token', async () => {
-    h = await startHarness({ orgs: [{ ...ORGS[0]!, input: COUNT, output: 0 }], stack: { pageSize: 100, retry: { baseDelayMs: 5, maxDelayMs: 100, budgetMs: 20_000, timeoutMs: 400, maxAttempts: 8 } } });
-    h.sim.setFaults({ rate5xx: 0.1, rate429: 0.05, rateTimeout: 0.02, retryAfterSeconds: 1, hangMs: 1000 });
+    h = await startHarness({
+      orgs: [{ ...ORGS[0]!, input: COUNT, output: 0 }],
+      stack: {
+        pageSize: 100,
+        retry: {
+          baseDelayMs: 5,
+          maxDelayMs: 100,
+          budgetMs: 20_000,
+          timeoutMs: 400,
+          maxAttempts: 8,
+        },
+      },
+    });
+    h.sim.setFaults({
+      rate5xx: 0.1,
+      rate429: 0.05,
+      rateTimeout: 0.02,
+      retryAfterSeconds: 1,
+      hangMs: 1000,
+    });
     // The token expires once mid-run (the contract refreshes once per 1300; expiry every few hundred ms is not a real cloud).
     const expire = setTimeout(() => h.sim.expireTokens(), 800);
     const t = Date.now();
@@ -20,7 +38,9 @@ describe(`R2 cloud faults (${COUNT} invoices)`, () => {
     const run = (await h.api('GET', `/sync/runs/${res.body.runs[0].runId}`)).body;
     const calls = h.sim.calls.filter((c) => c.path.includes('/list'));
     const by = (f: (c: (typeof calls)[0]) => boolean) => calls.filter(f).length;
-    figure(`R2: ${run.successCount}/${COUNT} invoices in ${((Date.now() - t) / 1000).toFixed(1)} s through ${by((c) => c.status >= 500)} × 5xx, ${by((c) => c.status === 429)} × 429, ${by((c) => c.code === '1300')} × expired token (of ${calls.length} list calls)`);
+    figure(
+      `R2: ${run.successCount}/${COUNT} invoices in ${((Date.now() - t) / 1000).toFixed(1)} s through ${by((c) => c.status >= 500)} × 5xx, ${by((c) => c.status === 429)} × 429, ${by((c) => c.code === '1300')} × expired token (of ${calls.length} list calls)`,
+    );
     expect(run).toMatchObject({ status: 'succeeded', successCount: COUNT });
     expect((await h.stack.deps.stores.invoices.serials('hz', 'input')).length).toBe(COUNT);
     expect(by((c) => c.status >= 500)).toBeGreaterThan(0);
@@ -30,7 +50,11 @@ describe(`R2 cloud faults (${COUNT} invoices)`, () => {
   it('a total outage: failed → 3 retries → needs_manual, saying what failed', async () => {
     h = await startHarness();
     h.sim.setFaults({ outageTaxNos: [ORGS[0]!.taxNo] });
-    const res = await h.api('POST', '/sync', { type: 'input', orgIds: ['hz'], dataDate: '2024-07-20' });
+    const res = await h.api('POST', '/sync', {
+      type: 'input',
+      orgIds: ['hz'],
+      dataDate: '2024-07-20',
+    });
     await h.stack.settle();
     const trail: string[] = [];
     for (let i = 1; i <= 3; i++) {
@@ -42,6 +66,8 @@ describe(`R2 cloud faults (${COUNT} invoices)`, () => {
     const final = (await h.api('GET', `/sync/runs/${res.body.runs[0].runId}`)).body;
     figure(`R2: outage → ${trail.join(' → ')}: "${final.message.slice(0, 90)}…"`);
     expect(trail).toEqual(['failed/2', 'failed/3', 'needs_manual/4']);
-    expect(final.message).toMatch(/HTTP 503.*Check the network and the org's clientId configuration/);
+    expect(final.message).toMatch(
+      /HTTP 503.*Check the network and the org's clientId configuration/,
+    );
   });
 });

@@ -13,7 +13,12 @@ describe(`R3 write-back delivery (${BILLS} bills)`, () => {
   afterAll(() => h.stop());
 
   it('duplicates, interleaving and transient faults: one effect per step, order kept, poison isolated', async () => {
-    h = await startHarness({ stack: { retry: { baseDelayMs: 1, maxDelayMs: 5, budgetMs: 1000, timeoutMs: 1000, maxAttempts: 2 }, writebackVisibilityMs: 30 } });
+    h = await startHarness({
+      stack: {
+        retry: { baseDelayMs: 1, maxDelayMs: 5, budgetMs: 1000, timeoutMs: 1000, maxAttempts: 2 },
+        writebackVisibilityMs: 30,
+      },
+    });
     await h.api('POST', '/sync', { type: 'input', orgIds: ['hz'] });
     await h.stack.settle();
     await h.api('PUT', '/config', { writeback: true });
@@ -21,8 +26,18 @@ describe(`R3 write-back delivery (${BILLS} bills)`, () => {
     const rnd = seeded(3);
     // Per bill: saved(a,b) → saved(a,b,c) status 30 → unbound b → (half the bills) deleted.
     const plans = Array.from({ length: BILLS }, (_, i) => {
-      const [a, b, c] = [serials[(i * 3) % serials.length]!, serials[(i * 3 + 1) % serials.length]!, serials[(i * 3 + 2) % serials.length]!];
-      const base = { billId: `R3-${i}`, billNo: `BX-R3-${i}`, orgId: 'hz', userId: 'u', dataSource: 'EXPENSE' };
+      const [a, b, c] = [
+        serials[(i * 3) % serials.length]!,
+        serials[(i * 3 + 1) % serials.length]!,
+        serials[(i * 3 + 2) % serials.length]!,
+      ];
+      const base = {
+        billId: `R3-${i}`,
+        billNo: `BX-R3-${i}`,
+        orgId: 'hz',
+        userId: 'u',
+        dataSource: 'EXPENSE',
+      };
       const events = [
         { ...base, type: 'saved', billStatus: '20', serialNos: [a, b] },
         { ...base, type: 'saved', billStatus: '30', serialNos: [a, b, c] },
@@ -31,7 +46,10 @@ describe(`R3 write-back delivery (${BILLS} bills)`, () => {
       ];
       return { billId: base.billId, events, expect: i % 2 ? null : [a, c] };
     });
-    const expectedCalls = plans.reduce((n, p) => n + p.events.reduce((m, e) => m + (e.type === 'saved' ? 2 : 1), 0), 0);
+    const expectedCalls = plans.reduce(
+      (n, p) => n + p.events.reduce((m, e) => m + (e.type === 'saved' ? 2 : 1), 0),
+      0,
+    );
     h.sim.setFaults({ rate5xx: 0.25 });
     const cursors = plans.map(() => 0);
     let sent = 0;
@@ -43,7 +61,12 @@ describe(`R3 write-back delivery (${BILLS} bills)`, () => {
       if (cursors[i]! >= p.events.length) continue;
       const e = p.events[cursors[i]!++]!;
       const eventId = `evt-${p.billId}-${cursors[i]}`;
-      const msg = { eventId, receivedAt: new Date().toISOString(), loginOrgId: 'hz', event: e } as never;
+      const msg = {
+        eventId,
+        receivedAt: new Date().toISOString(),
+        loginOrgId: 'hz',
+        event: e,
+      } as never;
       await h.stack.queues.writeback.send(msg, { groupId: p.billId, dedupId: `${eventId}-a` });
       sent++;
       if (rnd() < 0.5) {
@@ -51,23 +74,40 @@ describe(`R3 write-back delivery (${BILLS} bills)`, () => {
         dups++;
       }
       if (rnd() < 0.1) {
-        await h.stack.queues.writeback.send({ junk: true } as never, { groupId: `poison-${poison}`, dedupId: `poison-${poison}` });
+        await h.stack.queues.writeback.send({ junk: true } as never, {
+          groupId: `poison-${poison}`,
+          dedupId: `poison-${poison}`,
+        });
         poison++;
       }
     }
     await h.stack.settle();
     h.sim.setFaults({});
-    const ok = h.sim.calls.filter((c) => c.path.startsWith('/portal/reimburse/bill/') && c.code === '0000');
-    const failed = h.sim.calls.filter((c) => c.path.startsWith('/portal/reimburse/bill/') && c.status >= 500).length;
-    const wrong = plans.filter((p) => (p.expect === null ? h.sim.bills.has(p.billId) : JSON.stringify(h.sim.bills.get(p.billId)?.serialNos) !== JSON.stringify(p.expect)));
+    const ok = h.sim.calls.filter(
+      (c) => c.path.startsWith('/portal/reimburse/bill/') && c.code === '0000',
+    );
+    const failed = h.sim.calls.filter(
+      (c) => c.path.startsWith('/portal/reimburse/bill/') && c.status >= 500,
+    ).length;
+    const wrong = plans.filter((p) =>
+      p.expect === null
+        ? h.sim.bills.has(p.billId)
+        : JSON.stringify(h.sim.bills.get(p.billId)?.serialNos) !== JSON.stringify(p.expect),
+    );
     // Order per bill: the successful calls of one bill follow its events' order.
     const orderOk = plans.every((p) => {
-      const kinds = ok.filter((c) => (c.body as { billId: string }).billId === p.billId).map((c) => c.path.split('/').pop());
-      const want = p.events.flatMap((e) => (e.type === 'saved' ? ['save', 'status'] : e.type === 'deleted' ? ['delete'] : ['save']));
+      const kinds = ok
+        .filter((c) => (c.body as { billId: string }).billId === p.billId)
+        .map((c) => c.path.split('/').pop());
+      const want = p.events.flatMap((e) =>
+        e.type === 'saved' ? ['save', 'status'] : e.type === 'deleted' ? ['delete'] : ['save'],
+      );
       return JSON.stringify(kinds) === JSON.stringify(want);
     });
     const dead = h.stack.queues.writeback.dead.length;
-    figure(`R3: ${sent} events (+${dups} duplicate deliveries, ${poison} poison) across ${BILLS} bills; ${failed} cloud 5xx → ${ok.length}/${expectedCalls} effective calls, ${wrong.length} bills wrong, order kept: ${orderOk}, ${dead} in DLQ`);
+    figure(
+      `R3: ${sent} events (+${dups} duplicate deliveries, ${poison} poison) across ${BILLS} bills; ${failed} cloud 5xx → ${ok.length}/${expectedCalls} effective calls, ${wrong.length} bills wrong, order kept: ${orderOk}, ${dead} in DLQ`,
+    );
     expect(ok.length).toBe(expectedCalls);
     expect(wrong.map((w) => w.billId)).toEqual([]);
     expect(orderOk).toBe(true);

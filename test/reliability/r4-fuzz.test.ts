@@ -11,7 +11,13 @@ import { FULL, figure } from '../support/figures.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
 const RUNS = FULL ? 1000 : 60;
-const WRITES = new Set(['PutCommand', 'UpdateCommand', 'DeleteCommand', 'BatchWriteCommand', 'TransactWriteCommand']);
+const WRITES = new Set([
+  'PutCommand',
+  'UpdateCommand',
+  'DeleteCommand',
+  'BatchWriteCommand',
+  'TransactWriteCommand',
+]);
 
 describe(`R4 fuzzed input (${RUNS} cases per route and per invoke target)`, () => {
   let h: Harness;
@@ -19,34 +25,83 @@ describe(`R4 fuzzed input (${RUNS} cases per route and per invoke target)`, () =
   let sends = 0;
   const totals = { requests: 0, refused: 0, accepted: 0 };
   beforeAll(async () => {
-    const wrapDb = (db: DynamoDBDocumentClient) => ({ send: (cmd: { constructor: { name: string } }) => (WRITES.has(cmd.constructor.name) && writes++, db.send(cmd as never)) }) as unknown as DynamoDBDocumentClient;
+    const wrapDb = (db: DynamoDBDocumentClient) =>
+      ({
+        send: (cmd: { constructor: { name: string } }) => (
+          WRITES.has(cmd.constructor.name) && writes++,
+          db.send(cmd as never)
+        ),
+      }) as unknown as DynamoDBDocumentClient;
     h = await startHarness({ stack: { wrapDb } });
     for (const q of Object.values(h.stack.queues)) {
       const send = q.send.bind(q);
-      q.send = ((m: never, o?: never) => (sends++, send(m, o)));
+      q.send = (m: never, o?: never) => (sends++, send(m, o));
     }
   });
   afterAll(async () => {
-    figure(`R4: ${totals.requests} fuzzed requests → ${totals.refused} refused in the error shape with 0 writes, ${totals.accepted} accepted, 0 × 5xx`);
+    figure(
+      `R4: ${totals.requests} fuzzed requests → ${totals.refused} refused in the error shape with 0 writes, ${totals.accepted} accepted, 0 × 5xx`,
+    );
     await h.stop();
   });
 
   const token = () => h.stack.token({ sub: 'fuzz', orgId: 'hz', roles: ['expense', 'operator'] });
-  const body = fc.oneof(fc.jsonValue(), fc.string(), fc.constant(''), fc.record({ type: fc.string(), orgId: fc.string(), billId: fc.string(), serialNos: fc.array(fc.string()), logIds: fc.array(fc.string()) }, { requiredKeys: [] }));
-  const query = fc.dictionary(fc.constantFrom('orgId', 'type', 'status', 'dataDate', 'limit', 'cursor', 'from', 'to', 'operationType', 'orderNo', fc.string() as never) as fc.Arbitrary<string>, fc.string(), { maxKeys: 4 });
+  const body = fc.oneof(
+    fc.jsonValue(),
+    fc.string(),
+    fc.constant(''),
+    fc.record(
+      {
+        type: fc.string(),
+        orgId: fc.string(),
+        billId: fc.string(),
+        serialNos: fc.array(fc.string()),
+        logIds: fc.array(fc.string()),
+      },
+      { requiredKeys: [] },
+    ),
+  );
+  const query = fc.dictionary(
+    fc.constantFrom(
+      'orgId',
+      'type',
+      'status',
+      'dataDate',
+      'limit',
+      'cursor',
+      'from',
+      'to',
+      'operationType',
+      'orderNo',
+      fc.string() as never,
+    ) as fc.Arbitrary<string>,
+    fc.string(),
+    { maxKeys: 4 },
+  );
 
   const check = async (method: string, path: string, raw: string) => {
     const before = { writes, sends };
-    const r = await h.stack.http(method, path, { authorization: `Bearer ${token()}`, 'content-type': 'application/json' }, raw);
+    const r = await h.stack.http(
+      method,
+      path,
+      { authorization: `Bearer ${token()}`, 'content-type': 'application/json' },
+      raw,
+    );
     totals.requests++;
     expect([path, r.status < 500]).toEqual([path, true]);
-    const parsed = JSON.parse(r.body) as { error?: { code: unknown; message: unknown; details: unknown } };
+    const parsed = JSON.parse(r.body) as {
+      error?: { code: unknown; message: unknown; details: unknown };
+    };
     if (r.status >= 400) {
       totals.refused++;
       expect(typeof parsed.error?.code).toBe('string');
       expect(typeof parsed.error?.message).toBe('string');
       expect(Array.isArray(parsed.error?.details)).toBe(true);
-      expect({ path, writes: writes - before.writes, sends: sends - before.sends }).toEqual({ path, writes: 0, sends: 0 });
+      expect({ path, writes: writes - before.writes, sends: sends - before.sends }).toEqual({
+        path,
+        writes: 0,
+        sends: 0,
+      });
     } else totals.accepted++;
   };
 
@@ -56,18 +111,34 @@ describe(`R4 fuzzed input (${RUNS} cases per route and per invoke target)`, () =
       fc.asyncProperty(fc.string({ minLength: 1 }), query, body, async (param, q, b) => {
         const path = template.replace(/\{\w+\}/g, encodeURIComponent(param));
         const qs = new URLSearchParams(q).toString();
-        await check(method, `${path}${qs ? `?${qs}` : ''}`, b === undefined ? '' : typeof b === 'string' ? b : JSON.stringify(b));
+        await check(
+          method,
+          `${path}${qs ? `?${qs}` : ''}`,
+          b === undefined ? '' : typeof b === 'string' ? b : JSON.stringify(b),
+        );
       }),
       { numRuns: RUNS, seed: 42 },
     );
   });
 
-  it.each(Object.keys(FUNCTIONS).filter((f) => !f.endsWith('-api')))('direct invoke %s', async (fn) => {
-    await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.jsonValue(), fc.record({ Records: fc.array(fc.record({ messageId: fc.string(), body: fc.string() })) }), fc.record({ time: fc.string(), type: fc.string() })), async (payload) => {
-        await check('POST', `/_local/invoke/${fn}`, JSON.stringify(payload));
-      }),
-      { numRuns: RUNS, seed: 7 },
-    );
-  });
+  it.each(Object.keys(FUNCTIONS).filter((f) => !f.endsWith('-api')))(
+    'direct invoke %s',
+    async (fn) => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(
+            fc.jsonValue(),
+            fc.record({
+              Records: fc.array(fc.record({ messageId: fc.string(), body: fc.string() })),
+            }),
+            fc.record({ time: fc.string(), type: fc.string() }),
+          ),
+          async (payload) => {
+            await check('POST', `/_local/invoke/${fn}`, JSON.stringify(payload));
+          },
+        ),
+        { numRuns: RUNS, seed: 7 },
+      );
+    },
+  );
 });

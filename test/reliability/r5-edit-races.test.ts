@@ -11,7 +11,10 @@ describe(`R5 edit races (${EDITS} edits, ${SYNCS} syncs)`, () => {
   afterAll(() => h.stop());
 
   it('0 lost edits', async () => {
-    h = await startHarness({ orgs: [{ ...ORGS[0]!, input: 300, output: 0 }], stack: { pageSize: 50 } });
+    h = await startHarness({
+      orgs: [{ ...ORGS[0]!, input: 300, output: 0 }],
+      stack: { pageSize: 50 },
+    });
     await h.api('POST', '/sync', { type: 'input', orgIds: ['hz'] });
     await h.stack.settle();
     const ledger = h.sim.org(ORGS[0]!.taxNo).ledgers.input;
@@ -25,7 +28,11 @@ describe(`R5 edit races (${EDITS} edits, ${SYNCS} syncs)`, () => {
     }
     const syncs = (async () => {
       for (let i = 0; i < SYNCS; i++) {
-        for (const s of targets.slice(0, 40)) h.sim.mutate(ORGS[0]!.taxNo, 'input', s, { buyerName: `云端-${i}`, totalAmount: `${100 + i}.00` });
+        for (const s of targets.slice(0, 40))
+          h.sim.mutate(ORGS[0]!.taxNo, 'input', s, {
+            buyerName: `云端-${i}`,
+            totalAmount: `${100 + i}.00`,
+          });
         await h.api('POST', '/sync', { type: 'input', orgIds: ['hz'] });
         await h.stack.settle();
       }
@@ -34,7 +41,12 @@ describe(`R5 edit races (${EDITS} edits, ${SYNCS} syncs)`, () => {
     const edits = Promise.all(
       [...queues.entries()].map(async ([s, values]) => {
         for (const v of values) {
-          const r = await h.api('PATCH', `/invoices/${invoiceIdOf('hz', 'input', s)}`, { buyerName: v }, h.expense);
+          const r = await h.api(
+            'PATCH',
+            `/invoices/${invoiceIdOf('hz', 'input', s)}`,
+            { buyerName: v },
+            h.expense,
+          );
           if (r.status === 409) conflicts++;
           expect(r.status).toBe(200);
           last.set(s, v);
@@ -44,12 +56,28 @@ describe(`R5 edit races (${EDITS} edits, ${SYNCS} syncs)`, () => {
     await Promise.all([syncs, edits]);
     let lost = 0;
     for (const [s, v] of last) {
-      const inv = (await h.api('GET', `/invoices/${invoiceIdOf('hz', 'input', s)}`, undefined, h.expense)).body;
+      const inv = (
+        await h.api('GET', `/invoices/${invoiceIdOf('hz', 'input', s)}`, undefined, h.expense)
+      ).body;
       if (inv.buyerName !== v || inv.modified !== true) lost++;
     }
-    const untouched = ledger.find((r) => !last.has(r.serialNo) && targets.slice(0, 40).includes(r.serialNo));
-    figure(`R5: ${EDITS} edits on ${last.size} invoices racing ${SYNCS} syncs → ${lost} lost, ${conflicts} conflicts`);
+    const untouched = ledger.find(
+      (r) => !last.has(r.serialNo) && targets.slice(0, 40).includes(r.serialNo),
+    );
+    figure(
+      `R5: ${EDITS} edits on ${last.size} invoices racing ${SYNCS} syncs → ${lost} lost, ${conflicts} conflicts`,
+    );
     expect(lost).toBe(0);
-    if (untouched) expect((await h.api('GET', `/invoices/${invoiceIdOf('hz', 'input', untouched.serialNo)}`, undefined, h.expense)).body).toMatchObject({ modified: false, buyerName: `云端-${SYNCS - 1}` });
+    if (untouched)
+      expect(
+        (
+          await h.api(
+            'GET',
+            `/invoices/${invoiceIdOf('hz', 'input', untouched.serialNo)}`,
+            undefined,
+            h.expense,
+          )
+        ).body,
+      ).toMatchObject({ modified: false, buyerName: `云端-${SYNCS - 1}` });
   });
 });

@@ -14,19 +14,42 @@ describe('R6 org scoping', () => {
 
   it('an expense token of org sh cannot read or edit org hz', async () => {
     const sh = h.stack.token({ sub: 'u-sh', orgId: 'sh', roles: ['expense'] });
-    const hzInvoice = invoiceIdOf('hz', 'input', h.sim.org(ORGS[0]!.taxNo).ledgers.input[0]!.serialNo);
-    const shInvoice = invoiceIdOf('sh', 'input', h.sim.org(ORGS[1]!.taxNo).ledgers.input[0]!.serialNo);
+    const hzInvoice = invoiceIdOf(
+      'hz',
+      'input',
+      h.sim.org(ORGS[0]!.taxNo).ledgers.input[0]!.serialNo,
+    );
+    const shInvoice = invoiceIdOf(
+      'sh',
+      'input',
+      h.sim.org(ORGS[1]!.taxNo).ledgers.input[0]!.serialNo,
+    );
     const attempts: [string, string, unknown][] = [
       ['GET', '/invoices?orgId=hz', undefined],
       ['GET', `/invoices/${hzInvoice}`, undefined],
       ['PATCH', `/invoices/${hzInvoice}`, { buyerName: 'x' }],
       ['POST', '/invoices/push', { orgId: 'hz', kind: 'input', invoices: [{}] }],
-      ['POST', '/bills/events', { type: 'deleted', billId: 'B', billNo: 'B', orgId: 'hz', userId: 'u', billStatus: '90', dataSource: 'E', serialNos: [] }],
+      [
+        'POST',
+        '/bills/events',
+        {
+          type: 'deleted',
+          billId: 'B',
+          billNo: 'B',
+          orgId: 'hz',
+          userId: 'u',
+          billStatus: '90',
+          dataSource: 'E',
+          serialNos: [],
+        },
+      ],
       ['GET', '/users/someone-else/invoices', undefined],
     ];
     const statuses = [];
     for (const [m, p, b] of attempts) statuses.push((await h.api(m, p, b, sh)).status);
-    figure(`R6: ${attempts.length} cross-org attempts by an expense token → ${statuses.filter((s) => s === 403).length} × 403`);
+    figure(
+      `R6: ${attempts.length} cross-org attempts by an expense token → ${statuses.filter((s) => s === 403).length} × 403`,
+    );
     expect(statuses).toEqual(attempts.map(() => 403));
     expect((await h.api('GET', `/invoices/${hzInvoice}`)).status).toBe(403); // operator-only token lacks the expense role
     expect((await h.api('GET', `/invoices/${shInvoice}`, undefined, sh)).status).toBe(200);

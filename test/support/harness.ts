@@ -3,8 +3,24 @@ import { startSimulator, type SimOrgSpec, type Simulator } from '#simulator/invo
 import { buildLocalStack, type LocalStack, type LocalStackOptions } from '#local/stack.js';
 
 export const ORGS: SimOrgSpec[] = [
-  { taxNo: '91330100MA27XK1234', orgName: '杭州示例科技有限公司', clientId: 'client-hz', clientSecret: 'secret-hz', input: 60, output: 20, phones: ['13800138000', '13900139000'] },
-  { taxNo: '91310000MA1FL5678X', orgName: '上海示例贸易有限公司', clientId: 'client-sh', clientSecret: 'secret-sh', input: 40, output: 10, phones: ['13700137000'] },
+  {
+    taxNo: '91330100MA27XK1234',
+    orgName: '杭州示例科技有限公司',
+    clientId: 'client-hz',
+    clientSecret: 'secret-hz',
+    input: 60,
+    output: 20,
+    phones: ['13800138000', '13900139000'],
+  },
+  {
+    taxNo: '91310000MA1FL5678X',
+    orgName: '上海示例贸易有限公司',
+    clientId: 'client-sh',
+    clientSecret: 'secret-sh',
+    input: 40,
+    output: 10,
+    phones: ['13700137000'],
+  },
 ];
 export const ORG_IDS = ['hz', 'sh'];
 
@@ -13,27 +29,64 @@ export interface Harness {
   stack: LocalStack;
   operator: string;
   expense: string;
-  api(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; body: any }>;
+  api(
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string | null,
+  ): Promise<{ status: number; body: any }>;
   stop(): Promise<void>;
 }
 
-export const startHarness = async (o: { orgs?: SimOrgSpec[]; endDate?: string; days?: number; stack?: Partial<LocalStackOptions>; register?: boolean; tokenTtlSeconds?: number } = {}): Promise<Harness> => {
+export const startHarness = async (
+  o: {
+    orgs?: SimOrgSpec[];
+    endDate?: string;
+    days?: number;
+    stack?: Partial<LocalStackOptions>;
+    register?: boolean;
+    tokenTtlSeconds?: number;
+  } = {},
+): Promise<Harness> => {
   const endpoint = process.env.DYNAMO_ENDPOINT;
-  if (!endpoint) throw new Error('DYNAMO_ENDPOINT is not set: run through jest (global setup starts DynamoDB Local)');
+  if (!endpoint)
+    throw new Error(
+      'DYNAMO_ENDPOINT is not set: run through jest (global setup starts DynamoDB Local)',
+    );
   const orgs = o.orgs ?? ORGS;
-  const sim = await startSimulator({ orgs, endDate: o.endDate ?? '2024-07-22', days: o.days ?? 10, ...(o.tokenTtlSeconds ? { tokenTtlSeconds: o.tokenTtlSeconds } : {}) });
-  const stack = await buildLocalStack({ dynamoEndpoint: endpoint, cloudUrl: sim.url, retry: { baseDelayMs: 5, maxDelayMs: 50, budgetMs: 5000, timeoutMs: 2000 }, ...o.stack });
+  const sim = await startSimulator({
+    orgs,
+    endDate: o.endDate ?? '2024-07-22',
+    days: o.days ?? 10,
+    ...(o.tokenTtlSeconds ? { tokenTtlSeconds: o.tokenTtlSeconds } : {}),
+  });
+  const stack = await buildLocalStack({
+    dynamoEndpoint: endpoint,
+    cloudUrl: sim.url,
+    retry: { baseDelayMs: 5, maxDelayMs: 50, budgetMs: 5000, timeoutMs: 2000 },
+    ...o.stack,
+  });
   const operator = stack.token({ sub: 'op-1', roles: ['operator'] });
   const expense = stack.token({ sub: 'user-1', orgId: 'hz', roles: ['expense'] });
   const api: Harness['api'] = async (method, path, body, token = operator) => {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (token) headers.authorization = `Bearer ${token}`;
-    const r = await stack.http(method, path, headers, body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body));
+    const r = await stack.http(
+      method,
+      path,
+      headers,
+      body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body),
+    );
     return { status: r.status, body: r.body ? JSON.parse(r.body) : undefined };
   };
   if (o.register !== false) {
     for (const [i, org] of orgs.entries()) {
-      const res = await api('PUT', `/orgs/${ORG_IDS[i] ?? `org${i}`}`, { orgName: org.orgName, taxNo: org.taxNo, clientId: org.clientId, clientSecret: org.clientSecret });
+      const res = await api('PUT', `/orgs/${ORG_IDS[i] ?? `org${i}`}`, {
+        orgName: org.orgName,
+        taxNo: org.taxNo,
+        clientId: org.clientId,
+        clientSecret: org.clientSecret,
+      });
       if (res.status >= 300) throw new Error(`registering org failed: ${JSON.stringify(res.body)}`);
     }
   }

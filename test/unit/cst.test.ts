@@ -17,11 +17,31 @@ describe('China time', () => {
 
 describe('log redaction and address checks', () => {
   it('masks phone numbers, bearer tokens and secret-named fields', () => {
-    expect(redact({ msg: 'user 13800138000 called', headers: { authorization: 'Bearer abc.def' }, clientSecret: 'x' })).toEqual({ msg: 'user 138****8000 called', headers: { authorization: '***' }, clientSecret: '***' });
+    expect(
+      redact({
+        msg: 'user 13800138000 called',
+        headers: { authorization: 'Bearer abc.def' },
+        clientSecret: 'x',
+      }),
+    ).toEqual({
+      msg: 'user 138****8000 called',
+      headers: { authorization: '***' },
+      clientSecret: '***',
+    });
     expect(redact('Bearer abc.def.ghi')).toBe('Bearer ***');
   });
   it('private, loopback and link-local addresses are private', () => {
-    for (const ip of ['10.0.0.1', '127.0.0.1', '169.254.169.254', '172.16.0.1', '192.168.1.1', '::1', 'fe80::1', '::ffff:10.0.0.1']) expect([ip, isPrivateAddress(ip)]).toEqual([ip, true]);
+    for (const ip of [
+      '10.0.0.1',
+      '127.0.0.1',
+      '169.254.169.254',
+      '172.16.0.1',
+      '192.168.1.1',
+      '::1',
+      'fe80::1',
+      '::ffff:10.0.0.1',
+    ])
+      expect([ip, isPrivateAddress(ip)]).toEqual([ip, true]);
     for (const ip of ['8.8.8.8', '2001:4860:4860::8888']) expect(isPrivateAddress(ip)).toBe(false);
   });
 });

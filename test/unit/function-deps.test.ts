@@ -12,10 +12,7 @@ const stackEnv = (fn: FunctionName): Record<string, string> => {
   for (const q of FUNCTIONS[fn].sends) env[QUEUE_ENV[q]] = `https://sqs.local/${q}`;
   return env;
 };
-const ALL_VARS = [
-  ...Object.values(TABLES).map((t) => t.env),
-  ...Object.values(QUEUE_ENV),
-];
+const ALL_VARS = [...Object.values(TABLES).map((t) => t.env), ...Object.values(QUEUE_ENV)];
 
 const withEnv = <T>(env: Record<string, string>, run: () => T): T => {
   const saved = { ...process.env };
@@ -29,23 +26,26 @@ const withEnv = <T>(env: Record<string, string>, run: () => T): T => {
 };
 
 describe('each function gets the dependencies its catalog entry grants, and no others', () => {
-  it.each(Object.keys(FUNCTIONS) as FunctionName[])('%s starts with only its own variables', (fn) => {
-    const deps = withEnv(stackEnv(fn), () => awsDeps(fn));
-    const tables = Object.keys(FUNCTIONS[fn].tables);
-    const expected = Object.entries({
-      config: 'config',
-      users: 'config',
-      runs: 'runs',
-      invoices: 'invoices',
-      links: 'links',
-      bills: 'billLogs',
-      logs: 'interactionLogs',
-    })
-      .filter(([, table]) => tables.includes(table))
-      .map(([store]) => store);
-    expect(Object.keys(deps.stores).sort()).toEqual(expected.sort());
-    expect(Object.keys(deps.queues).sort()).toEqual([...FUNCTIONS[fn].sends].sort());
-  });
+  it.each(Object.keys(FUNCTIONS) as FunctionName[])(
+    '%s starts with only its own variables',
+    (fn) => {
+      const deps = withEnv(stackEnv(fn), () => awsDeps(fn));
+      const tables = Object.keys(FUNCTIONS[fn].tables);
+      const expected = Object.entries({
+        config: 'config',
+        users: 'config',
+        runs: 'runs',
+        invoices: 'invoices',
+        links: 'links',
+        bills: 'billLogs',
+        logs: 'interactionLogs',
+      })
+        .filter(([, table]) => tables.includes(table))
+        .map(([store]) => store);
+      expect(Object.keys(deps.stores).sort()).toEqual(expected.sort());
+      expect(Object.keys(deps.queues).sort()).toEqual([...FUNCTIONS[fn].sends].sort());
+    },
+  );
 
   it('a granted table without its variable is named at start', () => {
     const env = stackEnv('sync-retry');

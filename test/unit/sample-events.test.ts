@@ -4,18 +4,25 @@ import { syncMessageSchema, syncRequestSchema } from '#shared/schemas/sync.js';
 import { billEventSchema, writebackMessageSchema } from '#shared/schemas/bills.js';
 import { callbackMessageSchema, resultPushSchema } from '#shared/schemas/interaction.js';
 
-const load = (name: string): any => JSON.parse(readFileSync(new URL(`../../events/${name}.json`, import.meta.url), 'utf8'));
+const load = (name: string): any =>
+  JSON.parse(readFileSync(new URL(`../../events/${name}.json`, import.meta.url), 'utf8'));
 
 describe('sample events in events/ parse with the schemas the functions use', () => {
   it('manual sync, schedules and the sync queue message', () => {
     expect(syncRequestSchema.safeParse(load('manual-sync')).success).toBe(true);
     expect(scheduledEventSchema.safeParse(load('daily-sync')).success).toBe(true);
     expect(scheduledEventSchema.safeParse(load('sync-retry')).success).toBe(true);
-    expect(syncMessageSchema.safeParse(JSON.parse(load('sync-worker').Records[0].body)).success).toBe(true);
+    expect(
+      syncMessageSchema.safeParse(JSON.parse(load('sync-worker').Records[0].body)).success,
+    ).toBe(true);
     expect(billEventSchema.safeParse(load('bill-event')).success).toBe(true);
-    expect(callbackMessageSchema.safeParse(JSON.parse(load('callback-sender').Records[0].body)).success).toBe(true);
+    expect(
+      callbackMessageSchema.safeParse(JSON.parse(load('callback-sender').Records[0].body)).success,
+    ).toBe(true);
     expect(resultPushSchema.safeParse(load('billing-result')).success).toBe(true);
-    expect(writebackMessageSchema.safeParse(JSON.parse(load('bill-writeback').Records[0].body)).success).toBe(true);
+    expect(
+      writebackMessageSchema.safeParse(JSON.parse(load('bill-writeback').Records[0].body)).success,
+    ).toBe(true);
   });
   it('every API sample names a route of the route table', async () => {
     const { ROUTES } = await import('#functions/routes.js');
@@ -25,6 +32,8 @@ describe('sample events in events/ parse with the schemas the functions use', ()
     }
   });
   it('a schedule event without time is refused', () => {
-    expect(scheduledEventSchema.safeParse({ ...load('daily-sync'), time: undefined }).success).toBe(false);
+    expect(scheduledEventSchema.safeParse({ ...load('daily-sync'), time: undefined }).success).toBe(
+      false,
+    );
   });
 });
