@@ -22,11 +22,15 @@ export const benchCallbacks = async (
     tablePrefix: `p4${Date.now().toString(36)}`,
   });
   const rcv = await startReceiver();
+  const auth = { authorization: `Bearer ${stack.token({ sub: 'b', roles: ['operator'] })}` };
+  // A system belongs to an org: register the org first.
+  const org = JSON.stringify({ orgName: 'Bench', taxNo: '91330100MA27XK1234', syncEnabled: false });
+  if ((await stack.http('PUT', '/orgs/hz', auth, org)).status >= 300) throw new Error('org');
   const reg = await stack.http(
     'PUT',
     '/systems/erp',
-    { authorization: `Bearer ${stack.token({ sub: 'b', roles: ['operator'] })}` },
-    JSON.stringify({ name: 'ERP', callbackUrl: `${rcv.url}/hooks` }),
+    auth,
+    JSON.stringify({ orgId: 'hz', name: 'ERP', callbackUrl: `${rcv.url}/hooks` }),
   );
   if (reg.status !== 201) throw new Error(reg.body);
   const at = new Date().toISOString();
@@ -45,6 +49,7 @@ export const benchCallbacks = async (
     };
     return {
       logId,
+      orgId: 'hz',
       systemId: 'erp',
       operationType: 'BLUE_RESULT_CALLBACK',
       dataStatus: 'SUCCEEDED',

@@ -1,8 +1,9 @@
 /**
- * Builds a function's dependencies in AWS, once per container, from what its catalog entry grants: the
- * tables (their names from the environment the stack sets), the queues it sends to, the secrets, and
- * the invoice cloud. Nothing else is read from the environment, so a function starts with exactly the
- * variables the stack gives it. SQS and Secrets Manager clients load on first use (cold start, P3).
+ * Builds a function's dependencies in AWS, once per container, from what its catalog entry grants:
+ * the tables (their names from the environment the stack sets), the queues it sends to, the secret
+ * kinds it may touch, and the invoice cloud. Nothing else is read from the environment, so a
+ * function starts with exactly the variables the stack gives it. SQS and Secrets Manager clients
+ * load on first use (cold start, P3).
  */
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SQSClient } from '@aws-sdk/client-sqs';
@@ -10,6 +11,7 @@ import { secretsManager } from '#shared/adapters/secrets-manager.js';
 import { sqsQueue } from '#shared/adapters/sqs-queue.js';
 import { createCloudClient } from '#shared/cloud/client.js';
 import { makeStores, type Queues } from '#shared/deps.js';
+import type { Secrets } from '#shared/ports.js';
 import { createDocClient } from '#shared/store/dynamo.js';
 import { TABLES } from '#shared/store/tables.js';
 import { FUNCTIONS, QUEUE_ENV, type FunctionName } from './catalog.js';
@@ -53,6 +55,17 @@ const queues = <N extends FunctionName>(fn: N): Pick<Queues, QueuesOf<N>> => {
   return out as Pick<Queues, QueuesOf<N>>;
 };
 
+/** Secrets Manager under the stack's prefix; a function granted no secret kind gets none. */
+const secrets = (fn: FunctionName): Secrets => {
+  if (!Object.keys(FUNCTIONS[fn].secrets).length) {
+    const none = async (): Promise<never> => {
+      throw new Error(`${fn}: no runtime secrets are granted to this function (catalog)`);
+    };
+    return { get: none, put: none };
+  }
+  return secretsManager(secretsClient, requiredEnv('SECRETS_PREFIX', fn));
+};
+
 /** The dependencies of function `fn` in AWS. */
 export const awsDeps = <N extends FunctionName>(fn: N): FunctionDeps<N> => ({
   stores: makeStores(createDocClient(), tableNames(fn)),
@@ -60,7 +73,7 @@ export const awsDeps = <N extends FunctionName>(fn: N): FunctionDeps<N> => ({
   cloud: createCloudClient({
     baseUrl: process.env.INVOICE_CLOUD_URL ?? 'https://invoice-cloud.invalid',
   }),
-  secrets: secretsManager(secretsClient, process.env.SECRETS_PREFIX ?? ''),
+  secrets: secrets(fn),
   clock: () => new Date(),
   localMode: false,
 });

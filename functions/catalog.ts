@@ -1,7 +1,9 @@
 /**
- * Every Lambda function of the product: how it is triggered and what it may touch. The CDK stack grants
- * exactly this (least privilege) and the local runner wires the same triggers in-process.
+ * Every Lambda function of the product: how it is triggered and what it may touch (tables, queues,
+ * secret kinds). The CDK stack grants exactly this (least privilege) and the local runner wires the
+ * same triggers in-process.
  */
+import type { SecretKind } from '#shared/ports.js';
 import type { TableKey } from '#shared/store/tables.js';
 
 export type Trigger =
@@ -13,17 +15,24 @@ export type Trigger =
   | 'schedule-retry'
   | 'invoke';
 export type QueueKey = 'sync' | 'writeback' | 'callbacks';
+export type SecretAccess = 'read' | 'write' | 'readwrite';
 export interface FunctionSpec {
   description: string;
   trigger: Trigger;
   tables: Partial<Record<TableKey, 'r' | 'rw'>>;
   sends: QueueKey[];
-  secrets: 'read' | 'readwrite';
+  /** Runtime secrets by kind (org client secrets, system signing secrets); absent: none. */
+  secrets: Partial<Record<SecretKind, SecretAccess>>;
   /** Seconds; long for workers that page through the cloud. */
   timeout: number;
   memory: number;
   /** Calls the invoice cloud or customer systems (gets INVOICE_CLOUD_URL). */
   outbound?: boolean;
+  /**
+   * Concurrent executions reserved (and so also capped) for an internet-facing function: a flood
+   * on one route cannot take the account's whole pool from the workers (security review M2).
+   */
+  reservedConcurrency?: number;
 }
 
 /** Environment variable through which a sending function learns a queue's URL. */
@@ -42,37 +51,41 @@ export const FUNCTIONS = {
     trigger: 'api',
     tables: { config: 'r', runs: 'rw', invoices: 'r' },
     sends: ['sync'],
-    secrets: 'read',
+    secrets: { org: 'read' },
     timeout: 29,
     memory: 512,
+    reservedConcurrency: 10,
     outbound: true,
   },
   'invoices-api': {
     description: 'Invoice pool, pushed invoices, user directory and personal folders',
     trigger: 'api',
-    tables: { config: 'rw', invoices: 'rw', links: 'rw', interactionLogs: 'rw' },
+    tables: { config: 'r', users: 'rw', invoices: 'rw', links: 'rw', interactionLogs: 'rw' },
     sends: ['callbacks'],
-    secrets: 'read',
+    secrets: {},
     timeout: 29,
     memory: 512,
+    reservedConcurrency: 40,
   },
   'bills-api': {
     description: 'Bill events in, write-back logs out',
     trigger: 'api',
     tables: { config: 'r', billLogs: 'r' },
     sends: ['writeback'],
-    secrets: 'read',
+    secrets: {},
     timeout: 10,
     memory: 256,
+    reservedConcurrency: 20,
   },
   'interaction-api': {
     description: 'Orders and results in, interaction logs, re-push',
     trigger: 'api',
     tables: { config: 'r', interactionLogs: 'rw', invoices: 'r' },
     sends: ['callbacks'],
-    secrets: 'read',
+    secrets: { system: 'read' },
     timeout: 29,
     memory: 512,
+    reservedConcurrency: 20,
     outbound: true,
   },
   'config-api': {
@@ -80,16 +93,24 @@ export const FUNCTIONS = {
     trigger: 'api',
     tables: { config: 'rw' },
     sends: [],
-    secrets: 'readwrite',
+    secrets: { org: 'write', system: 'write' },
     timeout: 10,
     memory: 256,
+    reservedConcurrency: 5,
   },
   'sync-worker': {
     description: 'Runs and continues sync runs from the sync queue',
     trigger: 'sqs-sync',
-    tables: { config: 'r', runs: 'rw', invoices: 'rw', links: 'rw', interactionLogs: 'rw' },
+    tables: {
+      config: 'r',
+      users: 'r',
+      runs: 'rw',
+      invoices: 'rw',
+      links: 'rw',
+      interactionLogs: 'rw',
+    },
     sends: ['sync', 'callbacks'],
-    secrets: 'read',
+    secrets: { org: 'read' },
     timeout: 900,
     memory: 1024,
     outbound: true,
@@ -99,7 +120,7 @@ export const FUNCTIONS = {
     trigger: 'schedule-daily',
     tables: { config: 'r', runs: 'rw' },
     sends: ['sync'],
-    secrets: 'read',
+    secrets: {},
     timeout: 120,
     memory: 256,
   },
@@ -108,7 +129,7 @@ export const FUNCTIONS = {
     trigger: 'schedule-retry',
     tables: { runs: 'rw' },
     sends: ['sync'],
-    secrets: 'read',
+    secrets: {},
     timeout: 120,
     memory: 256,
   },
@@ -117,7 +138,7 @@ export const FUNCTIONS = {
     trigger: 'invoke',
     tables: { config: 'r', runs: 'rw' },
     sends: ['sync'],
-    secrets: 'read',
+    secrets: {},
     timeout: 60,
     memory: 256,
   },
@@ -126,7 +147,7 @@ export const FUNCTIONS = {
     trigger: 'sqs-writeback',
     tables: { config: 'r', billLogs: 'rw', invoices: 'r' },
     sends: [],
-    secrets: 'read',
+    secrets: { org: 'read' },
     timeout: 60,
     memory: 512,
     outbound: true,
@@ -136,10 +157,20 @@ export const FUNCTIONS = {
     trigger: 'sqs-callbacks',
     tables: { config: 'r', interactionLogs: 'rw' },
     sends: ['callbacks'],
-    secrets: 'read',
+    secrets: { system: 'read' },
     timeout: 60,
     memory: 512,
     outbound: true,
   },
 } as const satisfies Record<string, FunctionSpec>;
 export type FunctionName = keyof typeof FUNCTIONS;
+
+/**
+ * Concurrency the API functions reserve in all (95): an account keeps at least 100 unreserved
+ * executions, so this needs an account concurrency limit of 195 or more (the default is 1,000; new
+ * accounts may start lower: deploy with `-c apiReservedConcurrency=false` there).
+ */
+export const RESERVED_CONCURRENCY_TOTAL = Object.values(FUNCTIONS).reduce(
+  (n, f: FunctionSpec) => n + (f.reservedConcurrency ?? 0),
+  0,
+);

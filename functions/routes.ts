@@ -1,4 +1,8 @@
-/** The HTTP API (SPEC §4.1): route key → function and roles. One source for API Gateway and `npm start`. */
+/**
+ * The HTTP API (SPEC §4.1): route key → function and roles. One source for API Gateway and
+ * `npm start`. Every non-operator role is confined to its token's org by the use case
+ * (`shared/http/scope.ts`); R6 generates its scoping matrix from this table.
+ */
 import type { Role } from '#shared/http/jwt.js';
 import type { FunctionName } from './catalog.js';
 
@@ -7,7 +11,11 @@ export interface RouteSpec {
   roles: readonly Role[];
 }
 const op = ['operator'] as const;
+/** The expense system (a service client), its own org only. */
 const ex = ['expense'] as const;
+/** The invoice cloud's pushes, its own org only. */
+const cl = ['cloud'] as const;
+const exOrOp = ['expense', 'operator'] as const;
 
 export const ROUTES = {
   'POST /sync': { fn: 'sync-api', roles: op },
@@ -18,14 +26,15 @@ export const ROUTES = {
   'GET /invoices': { fn: 'invoices-api', roles: ex },
   'GET /invoices/{invoiceId}': { fn: 'invoices-api', roles: ex },
   'PATCH /invoices/{invoiceId}': { fn: 'invoices-api', roles: ex },
-  'POST /invoices/push': { fn: 'invoices-api', roles: ex },
-  'GET /users/{userId}/invoices': { fn: 'invoices-api', roles: ex },
-  'PUT /users/{userId}': { fn: 'invoices-api', roles: ex },
+  'POST /invoices/push': { fn: 'invoices-api', roles: cl },
+  // An employee (`user`) reads only their own folder; the expense system its org's users.
+  'GET /users/{userId}/invoices': { fn: 'invoices-api', roles: ['user', 'expense', 'operator'] },
+  'PUT /users/{userId}': { fn: 'invoices-api', roles: exOrOp },
   'POST /bills/events': { fn: 'bills-api', roles: ex },
-  'GET /bills/{billId}/logs': { fn: 'bills-api', roles: ['expense', 'operator'] },
+  'GET /bills/{billId}/logs': { fn: 'bills-api', roles: exOrOp },
   'GET /bills/dead-letters': { fn: 'bills-api', roles: op },
   'POST /billing/orders': { fn: 'interaction-api', roles: ex },
-  'POST /billing/results': { fn: 'interaction-api', roles: ex },
+  'POST /billing/results': { fn: 'interaction-api', roles: cl },
   'GET /interaction-logs': { fn: 'interaction-api', roles: op },
   'POST /interaction-logs/push': { fn: 'interaction-api', roles: op },
   'POST /interaction-logs/push-by-condition': { fn: 'interaction-api', roles: op },

@@ -13,7 +13,14 @@ const CONSUMER: Record<QueueKey, FunctionName> = {
   callbacks: 'callback-sender',
 };
 
-/** Stateful part: tables (PITR, encrypted, retained), queues with DLQs and depth alarms, the API token secret. */
+const DLQ_ALARM_ACTION = 'operators must look (events that could not be processed)';
+const ROTATION_REASON = 'Rotating the HS256 API token secret invalidates every issued token;';
+const ROTATION_BY = 'it is rotated by operators together with the token issuer, not on a schedule.';
+
+/**
+ * Stateful part: tables (PITR, encrypted, retained; the user directory in its own table), queues
+ * with DLQs and depth alarms, the API token secret.
+ */
 export class StatefulStack extends Stack {
   readonly tables = {} as Record<TableKey, Table>;
   readonly queues = {} as Record<QueueKey, Queue>;
@@ -63,7 +70,7 @@ export class StatefulStack extends Stack {
       });
       this.deadLetters[key] = dlq;
       new Alarm(this, `${key}-dlq-depth`, {
-        alarmDescription: `Messages in the ${key} dead-letter queue: operators must look (events that could not be processed)`,
+        alarmDescription: `Messages in the ${key} dead-letter queue: ${DLQ_ALARM_ACTION}`,
         metric: dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
         threshold: 1,
         evaluationPeriods: 1,
@@ -78,8 +85,7 @@ export class StatefulStack extends Stack {
     });
     Validations.of(this.authSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason:
-        'Rotating the HS256 API token secret invalidates every issued token; it is rotated by operators together with the token issuer, not on a schedule.',
+      reason: `${ROTATION_REASON} ${ROTATION_BY}`,
     });
   }
 }

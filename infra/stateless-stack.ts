@@ -12,8 +12,10 @@ import {
   QUEUE_ENV,
   type FunctionName,
   type FunctionSpec,
+  type SecretAccess,
 } from '../functions/catalog.js';
 import { ROUTES, type RouteKey } from '../functions/routes.js';
+import { SECRET_PREFIX, type SecretKind } from '../shared/ports.js';
 import { TABLES, type TableKey } from '../shared/store/tables.js';
 import { tableStatements } from './grants.js';
 import { BridgeFunction } from './bridge-function.js';
@@ -28,6 +30,48 @@ export interface StatelessProps extends StackProps {
   retryCron: { minute: string; hour: string };
 }
 
+/**
+ * Token checks the API functions read (`shared/http/jwt.ts`), set only when configured by CDK context:
+ * `authIssuer`, `authAudience`, `authJwksUrl` (a URL or `discovery`), `authRolesClaim`, `authOrgClaim`,
+ * `authMaxTokenAgeSeconds`. Unset, tokens are HS256 with the stack's token secret.
+ */
+const AUTH_CONTEXT = {
+  authIssuer: 'AUTH_ISSUER',
+  authAudience: 'AUTH_AUDIENCE',
+  authJwksUrl: 'AUTH_JWKS_URL',
+  authRolesClaim: 'AUTH_ROLES_CLAIM',
+  authOrgClaim: 'AUTH_ORG_CLAIM',
+  authMaxTokenAgeSeconds: 'AUTH_MAX_TOKEN_AGE_SECONDS',
+} as const;
+const authEnv = (scope: Construct): Record<string, string> => {
+  const env: Record<string, string> = {};
+  for (const [key, name] of Object.entries(AUTH_CONTEXT)) {
+    const v: unknown = scope.node.tryGetContext(key);
+    if (typeof v === 'string' || typeof v === 'number') env[name] = String(v);
+    else if (v !== undefined) throw new Error(`context ${key} must be a string`);
+  }
+  return env;
+};
+
+/**
+ * Every route's steady rate (requests per second) and burst on the API stage, unless CDK context
+ * `apiThrottleRate` / `apiThrottleBurst` say otherwise (security review M2): a flood is refused with
+ * 429 by API Gateway before it costs an invocation.
+ */
+export const API_THROTTLE_DEFAULTS = { rate: 50, burst: 100 } as const;
+const apiThrottle = (scope: Construct) => {
+  const num = (key: string, fallback: number): number => {
+    const v: unknown = scope.node.tryGetContext(key);
+    const n = v === undefined ? fallback : Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`context ${key} must be a positive number`);
+    return n;
+  };
+  return {
+    throttlingRateLimit: num('apiThrottleRate', API_THROTTLE_DEFAULTS.rate),
+    throttlingBurstLimit: num('apiThrottleBurst', API_THROTTLE_DEFAULTS.burst),
+  };
+};
+
 /** Stateless part: the functions (least privilege from the catalog), the HTTP API, schedules, queue triggers. */
 export class StatelessStack extends Stack {
   readonly functions = {} as Record<FunctionName, BridgeFunction>;
@@ -37,12 +81,19 @@ export class StatelessStack extends Stack {
     super(scope, id, props);
     const { stateful } = props;
     const secretsPrefix = `${stateful.stackName}/`;
+    const reserve = String(this.node.tryGetContext('apiReservedConcurrency') ?? 'true') !== 'false';
     for (const [name, spec] of Object.entries(FUNCTIONS) as [FunctionName, FunctionSpec][]) {
-      const env: Record<string, string> = { SECRETS_PREFIX: secretsPrefix };
+      const env: Record<string, string> = {};
       // Only the API functions verify bearer tokens, so only they read the token secret.
       if (spec.trigger === 'api') env.AUTH_SECRET_ARN = stateful.authSecret.secretArn;
+      if (spec.trigger === 'api') Object.assign(env, authEnv(this));
       if (spec.outbound) env.INVOICE_CLOUD_URL = props.invoiceCloudUrl;
-      const fn = new BridgeFunction(this, name, { environment: env });
+      const fn = new BridgeFunction(this, name, {
+        environment: env,
+        ...(reserve && spec.reservedConcurrency
+          ? { reservedConcurrentExecutions: spec.reservedConcurrency }
+          : {}),
+      });
       for (const [key, access] of Object.entries(spec.tables) as [TableKey, 'r' | 'rw'][]) {
         const table = stateful.tables[key];
         fn.addEnvironment(TABLES[key].env, table.tableName);
@@ -54,27 +105,11 @@ export class StatelessStack extends Stack {
         stateful.queues[q].grantSendMessages(fn);
       }
       if (spec.trigger === 'api') stateful.authSecret.grantRead(fn);
-      const secretArn = Stack.of(stateful).formatArn({
-        service: 'secretsmanager',
-        resource: 'secret',
-        resourceName: `${secretsPrefix}*`,
-        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      });
-      fn.addToRolePolicy(
-        new PolicyStatement({
-          actions:
-            spec.secrets === 'readwrite'
-              ? [
-                  'secretsmanager:GetSecretValue',
-                  'secretsmanager:PutSecretValue',
-                  'secretsmanager:CreateSecret',
-                ]
-              : ['secretsmanager:GetSecretValue'],
-          resources: [secretArn],
-        }),
-      );
+      for (const st of secretStatements(stateful, secretsPrefix, spec.secrets))
+        fn.addToRolePolicy(st);
+      if (Object.keys(spec.secrets).length) fn.addEnvironment('SECRETS_PREFIX', secretsPrefix);
       this.functions[name] = fn;
-      acknowledgeFunction(fn, secretsPrefix);
+      acknowledgeFunction(fn, secretsPrefix, spec.secrets);
     }
 
     const f = this.functions;
@@ -115,6 +150,7 @@ export class StatelessStack extends Stack {
     });
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.ONE_YEAR });
     const stage = this.api.defaultStage?.node.defaultChild as CfnStage;
+    stage.defaultRouteSettings = apiThrottle(this);
     stage.accessLogSettings = {
       destinationArn: accessLogs.logGroupArn,
       format: JSON.stringify({
@@ -147,19 +183,60 @@ export class StatelessStack extends Stack {
   }
 }
 
+const SECRET_ACTIONS: Record<SecretAccess, string[]> = {
+  read: ['secretsmanager:GetSecretValue'],
+  write: ['secretsmanager:PutSecretValue', 'secretsmanager:CreateSecret'],
+  readwrite: [
+    'secretsmanager:GetSecretValue',
+    'secretsmanager:PutSecretValue',
+    'secretsmanager:CreateSecret',
+  ],
+};
+
+/**
+ * Runtime secrets as the catalog grants them: per kind, only that kind's prefix under the stack's
+ * path (`<stack>/org/*`, `<stack>/system/*`), only the granted actions. No kind, no statement.
+ */
+const secretStatements = (
+  stateful: StatefulStack,
+  secretsPrefix: string,
+  secrets: FunctionSpec['secrets'],
+): PolicyStatement[] =>
+  (Object.entries(secrets) as [SecretKind, SecretAccess][]).map(
+    ([kind, access]) =>
+      new PolicyStatement({
+        actions: SECRET_ACTIONS[access],
+        resources: [
+          Stack.of(stateful).formatArn({
+            service: 'secretsmanager',
+            resource: 'secret',
+            resourceName: `${secretsPrefix}${SECRET_PREFIX[kind]}*`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+  );
+
+const SECRET_ARN_FINDING =
+  'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:';
+
 /** cdk-nag findings that stand, each with its reason. */
-const acknowledgeFunction = (fn: BridgeFunction, secretsPrefix: string) => {
+const acknowledgeFunction = (
+  fn: BridgeFunction,
+  secretsPrefix: string,
+  secrets: FunctionSpec['secrets'],
+) => {
   const v = Validations.of(fn.role!);
   v.acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason:
       'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions (added by active tracing).',
   });
-  v.acknowledge({
-    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${secretsPrefix}*]`,
-    reason:
-      'Org client secrets and system signing secrets are created at run time under this stack prefix; the grant is limited to that prefix.',
-  });
+  for (const kind of Object.keys(secrets) as SecretKind[])
+    v.acknowledge({
+      id: `${SECRET_ARN_FINDING}${secretsPrefix}${SECRET_PREFIX[kind]}*]`,
+      reason: `${kind} secrets are created at run time, one per ${kind}; the grant is limited to their prefix.`,
+    });
   Validations.of(fn).acknowledge({
     id: 'AwsSolutions-L1',
     reason:

@@ -37,10 +37,10 @@ const server = createServer(nodeListener(stack)).listen(0, '127.0.0.1');
 await new Promise((r) => server.once('listening', r));
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 const token = stack.token({ sub: 'demo-operator', orgId: 'hz', roles: ['operator', 'expense'] });
-const api = async (method: string, path: string, body?: unknown) => {
+const api = async (method: string, path: string, body?: unknown, as = token) => {
   const res = await fetch(base + path, {
     method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${as}`, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const json = (await res.json()) as any;
@@ -87,7 +87,7 @@ await api('PUT', '/config', { personalFolderSync: true });
 const folderSize = async () => {
   let n = 0;
   let cursor: string | null = null;
-  const own = stack.token({ sub: 'zhang.wei', orgId: 'hz', roles: ['expense'] });
+  const own = stack.token({ sub: 'zhang.wei', orgId: 'hz', roles: ['user'] });
   do {
     const res = await fetch(
       `${base}/users/zhang.wei/invoices?limit=200${cursor ? `&cursor=${cursor}` : ''}`,
@@ -207,6 +207,7 @@ step(
 );
 const receiver = await startReceiver();
 const system = await api('PUT', '/systems/erp', {
+  orgId: 'hz',
   name: 'Customer ERP',
   callbackUrl: `${receiver.url}/invoice-results`,
 });
@@ -221,14 +222,19 @@ await api('POST', '/billing/orders', {
   amount: out.totalAmount,
 });
 receiver.failNext(503, 500);
-const pushed = await api('POST', '/billing/results', {
-  orderNo: out.orderNo,
-  resultType: 'BLUE',
-  invoiceNo: out.invoiceNo,
-  invoiceCode: out.invoiceCode,
-  serialNo: out.serialNo,
-  time: out.updateTime,
-});
+const pushed = await api(
+  'POST',
+  '/billing/results',
+  {
+    orderNo: out.orderNo,
+    resultType: 'BLUE',
+    invoiceNo: out.invoiceNo,
+    invoiceCode: out.invoiceCode,
+    serialNo: out.serialNo,
+    time: out.updateTime,
+  },
+  stack.token({ sub: 'invoice-cloud', orgId: 'hz', roles: ['cloud'] }),
+);
 for (let i = 0; i < 200; i++) {
   const l = (
     await api('GET', `/interaction-logs?orderNo=${out.orderNo}&operationType=BLUE_RESULT_CALLBACK`)

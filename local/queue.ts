@@ -16,6 +16,11 @@ interface Msg {
   receives: number;
   availableAt: number;
   sentAt: number;
+  sendNo: number;
+  /** AWS-like mode: the concurrent second copy of a duplicated send. */
+  copy?: boolean;
+  /** AWS-like mode: already brought back once after a successful delivery. */
+  redelivered?: boolean;
 }
 export type Consumer = (event: SQSEvent, context: Context) => Promise<unknown>;
 
@@ -46,6 +51,11 @@ export interface AwsLikeMode {
    * Deliver this send (1-based count of sends on the queue) twice, as two concurrent invocations.
    */
   duplicate?: (sendNo: number) => boolean;
+  /**
+   * Bring this send back once after the visibility timeout even though it was processed (a lost
+   * delete, or an invocation that outlived the timeout): a late redelivery.
+   */
+  redeliver?: (sendNo: number) => boolean;
 }
 
 export class LocalQueue<T> implements Queue<T> {
@@ -110,6 +120,8 @@ export class LocalQueue<T> implements Queue<T> {
         receives: 0,
         availableAt: now + (opts.delaySeconds ?? 0) * 1000,
         sentAt: now,
+        sendNo,
+        ...(i > 0 ? { copy: true } : {}),
       });
     this.schedule(0);
   }
@@ -130,8 +142,10 @@ export class LocalQueue<T> implements Queue<T> {
   }
 
   private isIdle(horizonMs: number) {
-    const horizon = this.o.aws ? 0 : horizonMs;
-    return this.busy === 0 && this.msgs.every((m) => m.availableAt > this.now() + horizon);
+    // AWS-like mode: idle once nothing can be received now (a FIFO group may wait behind an
+    // invisible message).
+    if (this.o.aws) return this.busy === 0 && this.select().length === 0;
+    return this.busy === 0 && this.msgs.every((m) => m.availableAt > this.now() + horizonMs);
   }
 
   private schedule(ms: number) {
@@ -143,23 +157,31 @@ export class LocalQueue<T> implements Queue<T> {
   }
 
   private take(): Msg[] {
+    const batch = this.select();
+    for (const m of batch) {
+      this.msgs.splice(this.msgs.indexOf(m), 1);
+      m.receives++;
+      if (this.o.fifo && m.opts.groupId && !m.copy) this.inFlightGroups.add(m.opts.groupId);
+    }
+    return batch;
+  }
+
+  /** The next batch a receive would return now. */
+  private select(): Msg[] {
     const now = this.now();
     const batch: Msg[] = [];
     const groups = new Set<string>();
     const ids = new Set<string>();
     for (const m of this.msgs) {
-      const g = this.o.fifo ? m.opts.groupId : undefined;
+      // A FIFO copy runs beside its original (its visibility ran out mid-processing), never before.
+      if (m.copy && this.msgs.some((o) => o.id === m.id && !o.copy && !o.receives)) continue;
+      const g = this.o.fifo && !m.copy ? m.opts.groupId : undefined;
       if (g && (this.inFlightGroups.has(g) || groups.has(g))) continue;
       if (g) groups.add(g); // one message per group per batch; later ones wait behind it
       if (m.availableAt > now || batch.length >= (this.o.batchSize ?? 10)) continue;
       if (ids.has(m.id)) continue; // a duplicate goes to another (concurrent) invocation
       ids.add(m.id);
       batch.push(m);
-    }
-    for (const m of batch) {
-      this.msgs.splice(this.msgs.indexOf(m), 1);
-      m.receives++;
-      if (this.o.fifo && m.opts.groupId) this.inFlightGroups.add(m.opts.groupId);
     }
     return batch;
   }
@@ -199,8 +221,15 @@ export class LocalQueue<T> implements Queue<T> {
     // FIFO: after a failed message, the rest of its group in this batch is returned too (as Lambda
     // does).
     for (const m of batch) {
-      if (this.o.fifo && m.opts.groupId) this.inFlightGroups.delete(m.opts.groupId);
-      if (!failed.has(m.id)) continue;
+      if (this.o.fifo && m.opts.groupId && !m.copy) this.inFlightGroups.delete(m.opts.groupId);
+      if (!failed.has(m.id)) {
+        if (this.o.aws?.redeliver?.(m.sendNo) && !m.copy && !m.redelivered) {
+          m.redelivered = true;
+          m.availableAt = this.now() + this.o.aws.visibilityTimeoutMs;
+          this.msgs.push(m);
+        }
+        continue;
+      }
       if (m.receives >= (this.o.maxReceives ?? 5)) this.dead.push(m);
       else {
         m.availableAt = this.o.aws

@@ -4,9 +4,8 @@
  * consumers in-process. Prints a dev token.
  */
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startDynamoLocal } from './dynamo-local.js';
+import { defaultSecretsFile } from './secrets.js';
 import { buildLocalStack, DEV_AUTH_SECRET, nodeListener } from './stack.js';
 import { startSimulator } from '#simulator/invoice-cloud.js';
 import { cstDate } from '#shared/time/cst.js';
@@ -28,8 +27,7 @@ const stack = await buildLocalStack({
   cloudUrl: process.env.INVOICE_CLOUD_URL ?? sim!.url,
   authSecret: process.env.AUTH_JWT_SECRET ?? DEV_AUTH_SECRET,
   tablePrefix: 'local',
-  secretsFile:
-    process.env.LOCAL_SECRETS_FILE ?? join(tmpdir(), 'invoice-cloud-bridge', 'secrets.json'),
+  secretsFile: process.env.LOCAL_SECRETS_FILE || defaultSecretsFile(),
 });
 if (sim) {
   for (const o of DEMO_ORGS)
@@ -50,14 +48,17 @@ server.listen(port, '127.0.0.1', () => {
   const token = stack.token({
     sub: 'dev-user',
     orgId: DEMO_ORGS[0]!.orgId,
-    roles: ['operator', 'expense'],
+    roles: ['operator', 'expense', 'cloud'],
   });
   console.log(`Invoice Cloud Bridge (local mode) on http://127.0.0.1:${port}`);
   console.log(
     `  DynamoDB Local ${dynamo.endpoint} · invoice cloud ${process.env.INVOICE_CLOUD_URL ?? `${sim!.url} (simulator)`}`,
   );
   if (sim) console.log(`  simulator orgs registered: ${DEMO_ORGS.map((o) => o.orgId).join(', ')}`);
-  console.log(`  dev token (operator + expense, org ${DEMO_ORGS[0]!.orgId}, 12 h):\n\n${token}\n`);
+  const roles = `operator + expense + cloud, org ${DEMO_ORGS[0]!.orgId}, 12 h`;
+  console.log(`  dev token (${roles}):\n\n${token}\n`);
+  if (process.env.AUTH_JWKS_URL)
+    console.log('  AUTH_JWKS_URL is set: only the issuer tokens are accepted, not this one');
   console.log(`  try: curl -H "authorization: Bearer <token>" http://127.0.0.1:${port}/sync/runs`);
 });
 const stop = async () => {

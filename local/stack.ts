@@ -23,8 +23,8 @@ import { makeHandler as callbacks } from '#functions/callback-sender/app.js';
 import { createCloudClient, type RetryPolicy } from '#shared/cloud/client.js';
 import { makeStores, type Deps } from '#shared/deps.js';
 import { errorReply } from '#shared/http/api.js';
-import { BadRequest, DomainError, NotFound } from '#shared/errors.js';
-import { signJwt } from '#shared/http/jwt.js';
+import { BadRequest, DomainError, Forbidden, NotFound } from '#shared/errors.js';
+import { authSettingsFromEnv, createVerifier, signJwt } from '#shared/http/jwt.js';
 import type { SyncMessage } from '#shared/schemas/sync.js';
 import type { WritebackMessage } from '#shared/schemas/bills.js';
 import type { CallbackMessage } from '#shared/schemas/interaction.js';
@@ -58,6 +58,10 @@ export interface LocalStackOptions {
   callbackTimeoutMs?: number;
   /** Tests: the callback queue behaves as SQS does (duplicates, real visibility timeout, send faults). */
   callbackQueueAws?: AwsLikeMode;
+  /** Tests: the sync queue behaves as SQS does (as `callbackQueueAws`). */
+  syncQueueAws?: AwsLikeMode;
+  /** Tests: the write-back queue behaves as SQS FIFO does (as `callbackQueueAws`). */
+  writebackQueueAws?: AwsLikeMode;
   /** Tests: wrap the document client (fault injection, write counting). */
   wrapDb?: (db: DynamoDBDocumentClient) => DynamoDBDocumentClient;
 }
@@ -80,7 +84,12 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
   const queues = {
     sync: new LocalQueue<SyncMessage>(
       'sync',
-      queueOpts('sync-worker', { batchSize: 1, maxReceives: 5, visibilityMs: 500 }),
+      queueOpts('sync-worker', {
+        batchSize: 1,
+        maxReceives: 5,
+        visibilityMs: 500,
+        aws: o.syncQueueAws,
+      }),
     ),
     writeback: new LocalQueue<WritebackMessage>(
       'writeback.fifo',
@@ -89,6 +98,7 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
         batchSize: 10,
         maxReceives: MAX_RECEIVES.writeback,
         visibilityMs: o.writebackVisibilityMs ?? 500,
+        aws: o.writebackQueueAws,
       }),
     ),
     callbacks: new LocalQueue<CallbackMessage>(
@@ -144,8 +154,27 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
   const invoke = async (fn: FunctionName, payload: unknown): Promise<unknown> =>
     (handlers[fn] as (e: unknown, c: Context) => Promise<unknown>)(payload, lambdaContext(fn));
 
+  // Local tokens are HS256; they carry the issuer and audience the handlers check when those are set.
+  const { issuer, audience } = authSettingsFromEnv();
+  const minted = { ...(issuer ? { iss: issuer } : {}), ...(audience ? { aud: audience } : {}) };
   const token = (claims: { sub: string; orgId?: string; roles: string[] }, ttl?: number) =>
-    signJwt(claims, authSecret, ttl);
+    signJwt({ ...minted, ...claims }, authSecret, ttl);
+
+  const verifyLocal = createVerifier(authSettingsFromEnv(), auth);
+  /**
+   * `/_local/*` runs any function with any payload, so only for an operator token on a loopback
+   * `Host` (no DNS rebinding), never from a foreign `Origin`, and with no CORS headers. In-process
+   * callers (tests, the demo's setup) pass no `Host`; `nodeListener` always passes the request's.
+   */
+  const localGuard = async (headers: Record<string, string>): Promise<void> => {
+    const { host, origin } = headers;
+    if (host !== undefined && !LOOPBACK_HOST.test(host))
+      throw new Forbidden(`host: /_local/* answers only on 127.0.0.1 or localhost, not ${host}`);
+    if (origin !== undefined && !LOOPBACK_ORIGIN.test(origin))
+      throw new Forbidden('origin: /_local/* refuses cross-site requests');
+    if (!(await verifyLocal(headers.authorization)).roles.includes('operator'))
+      throw new Forbidden('/_local/* needs the operator role');
+  };
 
   /** The HTTP side of local mode: SPEC routes through the API handlers, plus `/_local/…`. */
   const http = async (
@@ -157,6 +186,11 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
     const u = new URL(url, 'http://127.0.0.1');
     const localEvent = /^\/_local\/(events|invoke)\/([\w-]+)$/.exec(u.pathname);
     if (localEvent && method === 'POST') {
+      try {
+        await localGuard(headers);
+      } catch (e) {
+        return reply(errorReply(e, 'local'));
+      }
       const fn = localEvent[2] as FunctionName;
       const allowed =
         localEvent[1] === 'events' ? ['daily-sync', 'sync-retry'] : Object.keys(FUNCTIONS);
@@ -236,7 +270,11 @@ const reply = (r: APIGatewayProxyStructuredResultV2) => ({
   headers: (r.headers ?? {}) as Record<string, string>,
 });
 
-/** Node http glue: read the body, answer with the stack's reply. */
+const LOOPBACK = String.raw`(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?`;
+const LOOPBACK_HOST = new RegExp(`^${LOOPBACK}$`, 'i');
+const LOOPBACK_ORIGIN = new RegExp(`^http://${LOOPBACK}$`, 'i');
+
+/** Node http glue: read the body (the `Host` always passed on), answer with the stack's reply. */
 export const nodeListener = (stack: LocalStack) => (req: IncomingMessage, res: ServerResponse) => {
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
@@ -245,7 +283,7 @@ export const nodeListener = (stack: LocalStack) => (req: IncomingMessage, res: S
       .http(
         req.method ?? 'GET',
         req.url ?? '/',
-        req.headers as Record<string, string>,
+        { ...(req.headers as Record<string, string>), host: req.headers.host ?? '' },
         Buffer.concat(chunks).toString('utf8'),
       )
       .then((r) => {

@@ -20,7 +20,7 @@ import type { TableKey } from './store/tables.js';
 
 const STORES = {
   config: { table: 'config', make: makeConfigStore },
-  users: { table: 'config', make: makeUserStore },
+  users: { table: 'users', make: makeUserStore },
   runs: { table: 'runs', make: makeRunStore },
   invoices: { table: 'invoices', make: makeInvoiceStore },
   links: { table: 'links', make: makeLinkStore },
@@ -30,7 +30,7 @@ const STORES = {
 
 export type StoreKey = keyof typeof STORES;
 export type Stores = { [K in StoreKey]: ReturnType<(typeof STORES)[K]['make']> };
-/** The stores kept in the given tables (the users directory lives in the config table). */
+/** The stores kept in the given tables. */
 export type StoresIn<T extends TableKey> = {
   [K in StoreKey]: (typeof STORES)[K]['table'] extends T ? K : never;
 }[StoreKey];

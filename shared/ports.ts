@@ -19,7 +19,12 @@ export interface Queue<T> {
 
 export type Clock = () => Date;
 
+/** Kinds of runtime secret; each lives under its own prefix so IAM can grant one kind alone. */
+export type SecretKind = 'org' | 'system';
+export const SECRET_PREFIX: Record<SecretKind, string> = { org: 'org/', system: 'system/' };
+
+/** Secret names (under the stack's prefix in AWS): org client secrets, system signing secrets. */
 export const secretNames = {
-  orgClientSecret: (orgId: string) => `org/${orgId}/client-secret`,
-  systemSigningSecret: (systemId: string) => `system/${systemId}/signing-secret`,
+  orgClientSecret: (orgId: string) => `${SECRET_PREFIX.org}${orgId}/client-secret`,
+  systemSigningSecret: (systemId: string) => `${SECRET_PREFIX.system}${systemId}/signing-secret`,
 };

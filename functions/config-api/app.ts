@@ -1,15 +1,16 @@
 import type { FunctionDeps } from '../deps.js';
 import { NotFound } from '#shared/errors.js';
 import { makeApiHandler, parse, withRoles } from '#shared/http/api.js';
-import { secretNames } from '#shared/ports.js';
+import { putOrg } from '#shared/config/orgs.js';
+import { etagOf } from '#shared/http/etag.js';
 import { idSchema } from '#shared/schemas/common.js';
 import { configPatchSchema, orgPutSchema, type Org } from '#shared/schemas/config.js';
 import { registerSystem } from '#shared/callbacks/systems.js';
 import { systemPutSchema } from '#shared/schemas/systems.js';
 import { ROUTES } from '../routes.js';
 
-/** The org as the API shows it: the client secret is write-only. */
-const view = ({ hasClientSecret, ...o }: Org) => ({
+/** The org as the API shows it: the client secret is write-only; the version is the ETag. */
+const view = ({ hasClientSecret, version: _v, ...o }: Org & { version?: number }) => ({
   ...o,
   clientSecret: hasClientSecret ? '***' : null,
 });
@@ -28,26 +29,16 @@ export const makeHandler = (deps: FunctionDeps<'config-api'>, authSecret: () => 
       'GET /orgs/{orgId}': async ({ params }) => {
         const org = await deps.stores.config.getOrg(parse(idSchema, params.orgId));
         if (!org) throw new NotFound(`orgId: no organisation ${params.orgId}`);
-        return { status: 200, body: view(org) };
+        return { status: 200, body: view(org), headers: { etag: etagOf(org.version) } };
       },
-      'PUT /orgs/{orgId}': async ({ params, body }) => {
-        const orgId = parse(idSchema, params.orgId);
-        const input = parse(orgPutSchema, body);
-        const old = await deps.stores.config.getOrg(orgId);
-        // The secret is stored first: an org never points at a secret that is not there.
-        if (input.clientSecret)
-          await deps.secrets.put(secretNames.orgClientSecret(orgId), input.clientSecret);
-        const org: Org = {
-          orgId,
-          orgName: input.orgName,
-          taxNo: input.taxNo,
-          clientId: input.clientId === undefined ? (old?.clientId ?? null) : input.clientId,
-          syncEnabled: input.syncEnabled,
-          hasClientSecret: Boolean(input.clientSecret) || (old?.hasClientSecret ?? false),
-          updatedAt: deps.clock().toISOString(),
-        };
-        await deps.stores.config.putOrg(org);
-        return { status: old ? 200 : 201, body: view(org) };
+      'PUT /orgs/{orgId}': async ({ params, body, headers }) => {
+        const { org, version, created } = await putOrg(
+          parse(idSchema, params.orgId),
+          parse(orgPutSchema, body),
+          headers['if-match'],
+          deps,
+        );
+        return { status: created ? 201 : 200, body: view(org), headers: { etag: etagOf(version) } };
       },
       'PUT /systems/{systemId}': async ({ params, body }) => {
         const { system, created } = await registerSystem(

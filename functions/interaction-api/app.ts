@@ -1,6 +1,7 @@
 import type { FunctionDeps } from '../deps.js';
 import { NotFound } from '#shared/errors.js';
 import { makeApiHandler, parse, withRoles } from '#shared/http/api.js';
+import { orgOf } from '#shared/http/scope.js';
 import { receiveOrder } from '#shared/callbacks/orders.js';
 import { pushByCondition, pushLogs } from '#shared/callbacks/push.js';
 import { queueResult } from '#shared/callbacks/results.js';
@@ -20,13 +21,16 @@ export const makeHandler = (
 ) =>
   makeApiHandler(
     withRoles(ROUTES, {
-      'POST /billing/orders': async ({ body }) => ({
-        status: 202,
-        body: { logId: await receiveOrder(parse(orderSchema, body), deps) },
-      }),
-      'POST /billing/results': async ({ body }) => {
+      // An order belongs to the caller's org (and to one of its systems).
+      'POST /billing/orders': async ({ body, principal }) => {
+        const order = parse(orderSchema, body);
+        const { logId } = await receiveOrder(order, orgOf(principal), deps);
+        return { status: 202, body: { logId } };
+      },
+      // A result belongs to the pushing cloud credential's org, and reaches only its orders.
+      'POST /billing/results': async ({ body, principal }) => {
         const r = parse(resultPushSchema, body);
-        const queued = await queueResult(r, 'API_PASSIVE', deps);
+        const queued = await queueResult(r, orgOf(principal), 'API_PASSIVE', deps);
         if (!queued) throw new NotFound(`orderNo: no system sent order ${r.orderNo}`);
         return {
           status: 200,

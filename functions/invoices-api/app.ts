@@ -1,11 +1,11 @@
 import * as z from 'zod';
 import type { FunctionDeps } from '../deps.js';
-import { NotFound } from '#shared/errors.js';
-import { assertFolderAccess, putUser, readFolder } from '#shared/folders/folder.js';
+import { putUser, readFolder } from '#shared/folders/folder.js';
 import { userPutSchema } from '#shared/schemas/users.js';
 import { makeApiHandler, parse, withRoles } from '#shared/http/api.js';
 import { assertOrgAccess } from '#shared/http/scope.js';
-import { editFace, facePatchSchema, locateInvoice } from '#shared/invoices/edit.js';
+import { editFace, facePatchSchema, locateInvoice, readInvoice } from '#shared/invoices/edit.js';
+import { etagOf } from '#shared/http/etag.js';
 import { pushInvoices, pushSchema } from '#shared/invoices/push.js';
 import { cursorSchema, idSchema, limitSchema } from '#shared/schemas/common.js';
 import { kindSchema } from '#shared/schemas/cloud.js';
@@ -42,23 +42,18 @@ export const makeHandler = (
         };
       },
       'GET /invoices/{invoiceId}': async ({ params, principal }) => {
-        const { orgId, kind, serialNo } = locateInvoice(params.invoiceId ?? '');
-        assertOrgAccess(principal, orgId);
-        const inv = await deps.stores.invoices.get(orgId, kind, serialNo);
-        if (!inv) throw new NotFound(`invoiceId: no invoice ${params.invoiceId}`);
-        return { status: 200, body: inv };
+        const invoiceId = params.invoiceId ?? '';
+        assertOrgAccess(principal, locateInvoice(invoiceId).orgId, 'invoiceId');
+        const { invoice, version } = await readInvoice(invoiceId, deps);
+        return { status: 200, body: invoice, headers: { etag: etagOf(version) } };
       },
-      'PATCH /invoices/{invoiceId}': async ({ params, body, principal }) => {
-        assertOrgAccess(principal, locateInvoice(params.invoiceId ?? '').orgId);
-        return {
-          status: 200,
-          body: await editFace(
-            params.invoiceId ?? '',
-            parse(facePatchSchema, body),
-            principal.sub,
-            deps,
-          ),
-        };
+      'PATCH /invoices/{invoiceId}': async ({ params, body, principal, headers }) => {
+        const invoiceId = params.invoiceId ?? '';
+        assertOrgAccess(principal, locateInvoice(invoiceId).orgId, 'invoiceId');
+        const patch = parse(facePatchSchema, body);
+        const ifMatch = headers['if-match'];
+        const edited = await editFace(invoiceId, patch, principal.sub, deps, ifMatch);
+        return { status: 200, body: edited.invoice, headers: { etag: etagOf(edited.version) } };
       },
       'POST /invoices/push': async ({ body, principal }) => {
         const req = parse(pushSchema, body);
@@ -67,13 +62,14 @@ export const makeHandler = (
       },
       'GET /users/{userId}/invoices': async ({ params, query, principal }) => {
         const userId = parse(idSchema, params.userId);
-        assertFolderAccess(principal, userId);
         const q = parse(z.object({ limit: limitSchema, cursor: cursorSchema }), query);
-        return { status: 200, body: await readFolder(userId, q.limit, q.cursor, deps) };
+        return { status: 200, body: await readFolder(principal, userId, q.limit, q.cursor, deps) };
       },
-      'PUT /users/{userId}': async ({ params, body }) => {
+      'PUT /users/{userId}': async ({ params, body, principal }) => {
+        const userId = parse(idSchema, params.userId);
         const { user, created } = await putUser(
-          parse(idSchema, params.userId),
+          principal,
+          userId,
           parse(userPutSchema, body),
           deps,
         );

@@ -5,6 +5,7 @@
  * connection is pinned to the checked address (no second DNS lookup).
  */
 import type { Deps } from '../deps.js';
+import { logger } from '../logger.js';
 import { secretNames } from '../ports.js';
 import type { Attempt, InteractionLog } from '../schemas/interaction.js';
 import { postPinned } from './post.js';
@@ -48,7 +49,7 @@ export interface DeliveryOutcome {
 }
 
 export const deliver = async (
-  log: Pick<InteractionLog, 'systemId' | 'logId'>,
+  log: Pick<InteractionLog, 'systemId' | 'logId' | 'orgId'>,
   webhookId: string,
   payload: unknown,
   trigger: Attempt['trigger'],
@@ -71,6 +72,9 @@ export const deliver = async (
   });
   const { system, secret } = await (targets?.(log.systemId) ?? loadTarget(log.systemId, deps));
   if (!system) return fail(`system ${log.systemId} is not registered`, true);
+  // A log goes only to a system of its own org (logs written before orgs owned them carry none).
+  if (log.orgId && system.orgId !== log.orgId)
+    return fail(`system ${log.systemId} does not belong to organisation ${log.orgId}`, true);
   if (!secret) return fail(`system ${log.systemId} has no signing secret`, true);
   let address: string;
   try {
@@ -112,10 +116,11 @@ export const deliver = async (
       permanent: false,
     };
   } catch (e) {
-    const timeout = (e as Error).name === 'TimeoutError';
-    return fail(
-      timeout ? `no answer within ${timeoutMs} ms` : `unreachable: ${(e as Error).message}`,
-      false,
-    );
+    if ((e as Error).name === 'TimeoutError')
+      return fail(`no answer within ${timeoutMs} ms`, false);
+    // The cause (refused, reset, TLS) stays in the function log: in the attempt, shown to
+    // operators, it would tell which ports of a host are open.
+    logger.warn('callback target unreachable', { logId: log.logId, error: (e as Error).message });
+    return fail('unreachable', false);
   }
 };

@@ -1,20 +1,34 @@
 /** Order intake from heterogeneous systems (logged ORDER_FETCH / API_PASSIVE / RECEIVED). */
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Deps } from '../deps.js';
 import { NotFound } from '../errors.js';
 
+/**
+ * An order's log id: one per (org, order number). Creating it once is the order number's claim in
+ * that org; the same number in another org is another order.
+ */
+export const orderLogId = (orgId: string, orderNo: string): string =>
+  `ord_${createHash('sha256').update(`${orgId}\u0000${orderNo}`).digest('hex').slice(0, 24)}`;
+
+/**
+ * Receive an order for one of the caller's org's systems. A system of another org answers 404, as
+ * an unknown one does (ids cannot be probed). The first claim of an order number in an org wins:
+ * a later one (from any of the org's systems) answers with the existing order and changes nothing,
+ * so results of that order keep going to the system that sent it first.
+ */
 export const receiveOrder = async (
   order: { systemId: string; orderNo: string } & Record<string, unknown>,
+  orgId: string,
   deps: Deps<'config' | 'logs', never>,
-): Promise<string> => {
-  if (!(await deps.stores.config.getSystem(order.systemId)))
-    throw new NotFound(
-      `systemId: no system ${order.systemId} (register it with PUT /systems/${order.systemId})`,
-    );
+): Promise<{ logId: string; created: boolean }> => {
+  const system = await deps.stores.config.getSystem(order.systemId);
+  if (system?.orgId !== orgId)
+    throw new NotFound(`systemId: no system ${order.systemId} in organisation ${orgId}`);
   const at = deps.clock().toISOString();
-  const logId = `ord_${randomUUID()}`;
-  await deps.stores.logs.create({
+  const logId = orderLogId(orgId, order.orderNo);
+  const created = await deps.stores.logs.create({
     logId,
+    orgId,
     systemId: order.systemId,
     operationType: 'ORDER_FETCH',
     dataStatus: 'RECEIVED',
@@ -27,5 +41,5 @@ export const receiveOrder = async (
     createdAt: at,
     updatedAt: at,
   });
-  return logId;
+  return { logId, created };
 };

@@ -107,18 +107,34 @@ const checkSelection = (
 };
 
 /**
- * Find the output invoice with this order number and invoice number and push its result to each
- * log's system. The logs must belong to that order (and, for result logs, that result), and the
- * invoice must be one org's: a mismatch is a 400 naming `logIds`, an invoice found in several orgs
- * a 409 naming `invoiceNo`; nothing is sent then.
+ * The one org the selected logs belong to (`undefined` for logs written before orgs owned them):
+ * an order number means something only within an org, so one push never spans orgs.
+ */
+const logsOrg = (logs: Map<string, LogHead>): string | undefined => {
+  const orgs = new Set([...logs.values()].map((l) => l.orgId));
+  if (orgs.size > 1) {
+    const message = 'logs of several organisations selected; nothing sent';
+    throw new BadRequest(message, [{ path: 'logIds', message }]);
+  }
+  return [...orgs][0];
+};
+
+/**
+ * Find the output invoice of the logs' org with this order number and invoice number and push its
+ * result to each log's system. The logs must belong to one org and to that order (and, for result
+ * logs, that result), and the invoice must be one org's: a mismatch is a 400 naming `logIds`, an
+ * invoice found in several orgs a 409 naming `invoiceNo`; nothing is sent then.
  */
 export const pushByCondition = async (
   req: { logIds: string[]; orderNo: string; invoiceNo: string },
   deps: PushDeps,
 ): Promise<PushResult[]> => {
   const ids = [...new Set(req.logIds)];
+  const logs = await deps.stores.logs.getMany(ids);
+  const org = logsOrg(logs);
   const matches = (await deps.stores.invoices.findByNumber(req.invoiceNo)).filter(
-    (i) => i.orderNo === req.orderNo && i.type === 'output',
+    (i) =>
+      i.orderNo === req.orderNo && i.type === 'output' && (org === undefined || i.orgId === org),
   );
   const orgs = new Set(matches.map((i) => i.orgId));
   if (orgs.size > 1)
@@ -136,7 +152,6 @@ export const pushByCondition = async (
         message: `no invoice with order number ${req.orderNo} and invoice number ${req.invoiceNo}; nothing sent`,
       },
     }));
-  const logs = await deps.stores.logs.getMany(ids);
   checkSelection(logs, req.orderNo, invoiceResult(invoice.invoiceStatus));
   const targets = cachedTargets(deps);
   const resultType = invoiceResult(invoice.invoiceStatus);

@@ -1,7 +1,9 @@
 /**
  * Results to customer systems: an order's blue / red / reject result, learned from the cloud's
  * result push or from output invoices arriving by sync, becomes one callback log and a message on
- * the callback queue. The log id is derived from what both sources always carry, `(orderNo,
+ * the callback queue. A result belongs to one org (the pushing cloud credential's, or the sync
+ * run's) and is routed only to that org's order of that number: another org's order is never
+ * reached. The log id is derived from what both sources always carry, `(org, system, orderNo,
  * resultType)`, so a repeated push, a re-sync, or the same result learned from both creates nothing
  * new (one log, one webhook id).
  */
@@ -14,6 +16,7 @@ import {
   type ResultPayload,
   type ResultType,
 } from '../schemas/interaction.js';
+import { orderLogId } from './orders.js';
 
 export interface Result {
   orderNo: string;
@@ -26,28 +29,33 @@ export interface Result {
 }
 
 /**
- * The result's identity: serial and invoice numbers are optional in the cloud's push, so not part
- * of it.
+ * The result's identity: its org and system, the order and the result type. Serial and invoice
+ * numbers are optional in the cloud's push, so not part of it.
  */
-export const resultLogId = (r: Pick<Result, 'orderNo' | 'resultType'>) =>
+export const resultLogId = (
+  r: Pick<Result, 'orderNo' | 'resultType'> & { orgId: string; systemId: string },
+) =>
   `cb_${createHash('sha256')
-    .update([r.orderNo, r.resultType].join('\u0000'))
+    .update([r.orgId, r.systemId, r.orderNo, r.resultType].join('\u0000'))
     .digest('hex')
     .slice(0, 24)}`;
 
+type ResultDeps = Pick<Deps<'logs', 'callbacks'>, 'stores' | 'queues' | 'clock'>;
+
 /**
- * Queue the callback of a result. `null` when no system sent that order. A result seen again whose
- * log was never picked up by the sender (its first enqueue failed) is queued again; the sender's
- * attempt claim makes a second message harmless.
+ * Queue the callback of a result of org `orgId`. `null` when that org has no such order: nothing
+ * is created or sent. A result seen again whose log was never picked up by the sender (its first
+ * enqueue failed) is queued again; the sender's attempt claim makes a second message harmless.
  */
 export const queueResult = async (
   r: Result,
+  orgId: string,
   method: InteractionLog['processingMethod'],
-  deps: Pick<Deps<'logs', 'callbacks'>, 'stores' | 'queues' | 'clock'>,
+  deps: ResultDeps,
 ): Promise<{ logId: string; created: boolean } | null> => {
-  const order = await deps.stores.logs.orderLog(r.orderNo);
-  if (!order) return null;
-  const logId = resultLogId(r);
+  const order = await deps.stores.logs.head(orderLogId(orgId, r.orderNo));
+  if (order?.operationType !== 'ORDER_FETCH' || order.orgId !== orgId) return null;
+  const logId = resultLogId({ ...r, orgId, systemId: order.systemId });
   const payload: ResultPayload = {
     type: 'invoice.result',
     logId,
@@ -62,6 +70,7 @@ export const queueResult = async (
   const at = deps.clock().toISOString();
   const created = await deps.stores.logs.create({
     logId,
+    orgId,
     systemId: order.systemId,
     operationType: CALLBACK_OF[r.resultType],
     dataStatus: 'RECEIVED',
@@ -85,10 +94,11 @@ export const queueResult = async (
   return { logId, created };
 };
 
-/** Output invoices from a sync (or a push) that answer a known order. */
+/** Output invoices of org `orgId` (a sync run's, or a push's) that answer one of its orders. */
 export const resultsFromOutput = async (
   records: CloudInvoice[],
-  deps: Pick<Deps<'logs', 'callbacks'>, 'stores' | 'queues' | 'clock'>,
+  orgId: string,
+  deps: ResultDeps,
 ): Promise<void> => {
   for (const r of records) {
     if (!r.orderNo) continue;
@@ -108,6 +118,7 @@ export const resultsFromOutput = async (
         serialNo: r.serialNo,
         time: r.updateTime,
       },
+      orgId,
       'DB_SYNC',
       deps,
     );

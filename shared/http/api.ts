@@ -8,7 +8,16 @@ import { ZodError, type z } from 'zod';
 import { BadRequest, DomainError, Forbidden, NotFound } from '../errors.js';
 import { CursorError } from '../store/dynamo.js';
 import { logger } from '../logger.js';
-import { verifyBearer, type Principal, type Role } from './jwt.js';
+import {
+  authSettingsFromEnv,
+  createVerifier,
+  type AuthSettings,
+  type Principal,
+  type Role,
+} from './jwt.js';
+
+/** The largest request body a route accepts (bytes, as received); larger ones answer 413. */
+export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 export interface ApiRequest {
   params: Record<string, string>;
@@ -16,10 +25,14 @@ export interface ApiRequest {
   body: unknown;
   principal: Principal;
   requestId: string;
+  /** Request headers, names lower-cased (e.g. `if-match`). */
+  headers: Record<string, string | undefined>;
 }
 export interface ApiReply {
   status: number;
   body: unknown;
+  /** Extra reply headers (e.g. `etag`). */
+  headers?: Record<string, string>;
 }
 export type RouteAction = (req: ApiRequest) => Promise<ApiReply>;
 /** A function's routes by API Gateway route key, e.g. `GET /sync/runs/{runId}`, with the roles allowed. */
@@ -37,9 +50,13 @@ export const withRoles = <K extends string>(
     ]),
   );
 
-const json = (status: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({
+const json = (
+  status: number,
+  body: unknown,
+  extra: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 => ({
   statusCode: status,
-  headers: { 'content-type': 'application/json' },
+  headers: { ...extra, 'content-type': 'application/json' },
   body: JSON.stringify(body),
 });
 
@@ -72,6 +89,13 @@ export const errorReply = (e: unknown, requestId: string): APIGatewayProxyStruct
 
 const parseBody = (event: APIGatewayProxyEventV2): unknown => {
   if (event.body === undefined || event.body === null || event.body === '') return undefined;
+  const size = event.isBase64Encoded
+    ? Math.floor((event.body.length * 3) / 4)
+    : Buffer.byteLength(event.body);
+  if (size > MAX_BODY_BYTES)
+    throw new DomainError(413, 'PAYLOAD_TOO_LARGE', `body: larger than ${MAX_BODY_BYTES} bytes`, [
+      { path: '(body)', message: `at most ${MAX_BODY_BYTES} bytes (this is ${size})` },
+    ]);
   const text = event.isBase64Encoded
     ? Buffer.from(event.body, 'base64').toString('utf8')
     : event.body;
@@ -87,11 +111,17 @@ export const parse = <S extends z.ZodType>(schema: S, value: unknown): z.infer<S
   schema.parse(value);
 
 /**
- * The thin adapter every API function uses: auth (HS256 bearer, role check), JSON parse, route dispatch by
- * route key, error mapping. `authSecret` is resolved lazily and cached by the caller's secrets port.
+ * The thin adapter every API function uses: auth (bearer JWT, role check), JSON parse, route dispatch by
+ * route key, error mapping. `authSecret` (the HS256 key) is resolved lazily and cached by the caller's
+ * secrets port; it is not read when `auth` names a JWKS. `auth` defaults to the function's environment.
  */
-export const makeApiHandler = (routes: RouteActions, authSecret: () => Promise<string>) =>
-  middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>().handler(
+export const makeApiHandler = (
+  routes: RouteActions,
+  authSecret: () => Promise<string>,
+  auth: AuthSettings = authSettingsFromEnv(),
+) => {
+  const verify = createVerifier(auth, authSecret);
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>().handler(
     async (event, context) => {
       const requestId = context.awsRequestId ?? event.requestContext?.requestId ?? 'local';
       try {
@@ -100,7 +130,7 @@ export const makeApiHandler = (routes: RouteActions, authSecret: () => Promise<s
         const headers = Object.fromEntries(
           Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
         );
-        const principal = verifyBearer(headers.authorization, await authSecret());
+        const principal = await verify(headers.authorization);
         if (!route.roles.some((r) => principal.roles.includes(r)))
           throw new Forbidden(`this route needs the role ${route.roles.join(' or ')}`);
         const reply = await route.action({
@@ -109,10 +139,12 @@ export const makeApiHandler = (routes: RouteActions, authSecret: () => Promise<s
           body: parseBody(event),
           principal,
           requestId,
+          headers,
         });
-        return json(reply.status, reply.body);
+        return json(reply.status, reply.body, reply.headers);
       } catch (e) {
         return errorReply(e, requestId);
       }
     },
   );
+};

@@ -3,57 +3,79 @@ import * as z from 'zod';
 /** Shapes of the invoice cloud's records (INVOICE_CLOUD_API.md, "Invoice record"). */
 const decimal = z.string().regex(/^-?\d+(\.\d{1,2})?$/, 'a decimal string with at most 2 places');
 const cloudTime = z.string().regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/, 'yyyy-MM-dd HH:mm:ss');
+/**
+ * Bounds (security review M1): no field grows without limit, and one push or page cannot fan out
+ * without limit (a link lookup per collector). A long goods list is legitimate: a record too large
+ * for one item is stored compressed or counted failed (see packLarge), never fatal.
+ */
+export const RECORD_BOUNDS = { items: 10_000, users: 50, invoiceFiles: 50, text: 1000 } as const;
+/** A short free-text field: names, codes, units (`n` characters at most). */
+const text = (n: number) => z.string().max(n);
 
 export const cloudItemSchema = z.object({
-  name: z.string(),
-  spec: z.string().nullish(),
-  unit: z.string().nullish(),
-  quantity: z.string().nullish(),
-  unitPrice: z.string().nullish(),
+  name: text(300),
+  spec: text(200).nullish(),
+  unit: text(50).nullish(),
+  quantity: text(40).nullish(),
+  unitPrice: text(40).nullish(),
   amount: decimal,
-  taxRate: z.string().nullish(),
+  taxRate: text(40).nullish(),
   taxAmount: decimal.nullish(),
 });
 
-export const cloudUserSchema = z.object({ phone: z.string(), name: z.string().nullish() });
+export const cloudUserSchema = z.object({ phone: text(32), name: text(200).nullish() });
+
+/**
+ * An attachment URL is served back to the expense UI as a link (security review L6): `https:` with
+ * a host and no user info only (`javascript:`, `data:`, `http:` and `https://bank@evil` refused).
+ */
+const isHttpsUrl = (s: string): boolean => {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'https:' && u.hostname !== '' && !u.username && !u.password;
+  } catch {
+    return false;
+  }
+};
+const HTTPS_URL = 'an https: URL (javascript:, data:, http: and user info are refused)';
 
 export const cloudFileSchema = z.object({
-  fileId: z.string().min(1),
-  fileName: z.string(),
-  fileType: z.string().nullish(),
+  fileId: text(128).min(1),
+  fileName: text(255),
+  fileType: text(64).nullish(),
   fileSize: z.number().int().nonnegative().nullish(),
-  url: z.string().nullish(),
+  url: text(2048).refine(isHttpsUrl, HTTPS_URL).nullish(),
 });
 
 export const cloudInvoiceSchema = z.object({
   serialNo: z.string().min(1).max(128),
-  invoiceType: z.string(),
+  invoiceType: text(32),
   invoiceCode: z
     .string()
     .regex(/^\d{10,12}$/)
     .nullish(),
   invoiceNo: z.string().regex(/^(\d{8}|\d{20})$/, '8 or 20 digits'),
   invoiceDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-  salerName: z.string().nullish(),
-  salerTaxNo: z.string().nullish(),
-  buyerName: z.string().nullish(),
-  buyerTaxNo: z.string().nullish(),
+  salerName: text(200).nullish(),
+  salerTaxNo: text(64).nullish(),
+  buyerName: text(200).nullish(),
+  buyerTaxNo: text(64).nullish(),
   invoiceAmount: decimal,
   totalTaxAmount: decimal,
   totalAmount: decimal,
-  items: z.array(cloudItemSchema).default([]),
+  items: z.array(cloudItemSchema).max(RECORD_BOUNDS.items).default([]),
   checkStatus: z.number().int(),
   expendStatus: z.number().int(),
   invoiceStatus: z.number().int(),
   deductionFlag: z.number().int().nullish(),
   entryAmount: decimal.nullish(),
   outputAmount: decimal.nullish(),
-  outputReason: z.string().nullish(),
-  invoiceTag: z.string().nullish(),
-  orderNo: z.string().nullish(),
-  billNo: z.string().nullish(),
-  users: z.array(cloudUserSchema).default([]),
-  invoiceFiles: z.array(cloudFileSchema).default([]),
+  outputReason: text(RECORD_BOUNDS.text).nullish(),
+  invoiceTag: text(RECORD_BOUNDS.text).nullish(),
+  orderNo: text(64).nullish(),
+  billNo: text(64).nullish(),
+  users: z.array(cloudUserSchema).max(RECORD_BOUNDS.users).default([]),
+  invoiceFiles: z.array(cloudFileSchema).max(RECORD_BOUNDS.invoiceFiles).default([]),
   billCreateTime: cloudTime.nullish(),
   updateTime: cloudTime,
 });

@@ -20,3 +20,52 @@ export const phoneSchema = z
 /** Mask a phone number for logs and run messages: 138****8000. */
 export const maskPhone = (phone: string): string =>
   phone.length >= 7 ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : '****';
+
+/** Keys naming `Object.prototype` machinery: refused in free-form JSON (security review L5). */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** Nesting free-form JSON may have: deeper input would recurse in the DynamoDB marshaller. */
+const MAX_JSON_DEPTH = 32;
+
+/**
+ * The first problem of a free-form JSON value stored as it came (an order's data): a key named
+ * `constructor`, `__proto__` or `prototype` (the DynamoDB marshaller reads `constructor` to pick a
+ * type, so such a key crashes it), or nesting deeper than 32. Walks without recursion.
+ */
+export const freeFormProblem = (
+  value: unknown,
+): { path: (string | number)[]; message: string } | null => {
+  const stack: { v: unknown; path: (string | number)[] }[] = [{ v: value, path: [] }];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const { v, path } = next;
+    if (v === null || typeof v !== 'object') continue;
+    if (path.length > MAX_JSON_DEPTH)
+      return { path, message: `nested more than ${MAX_JSON_DEPTH} levels deep` };
+    for (const key of Object.keys(v)) {
+      if (RESERVED_KEYS.has(key))
+        return { path: [...path, key], message: `a key named "${key}" is not allowed` };
+      stack.push({ v: (v as Record<string, unknown>)[key], path: [...path, key] });
+    }
+  }
+  return null;
+};
+
+/**
+ * A refinement for free-form JSON kept as sent: at most `maxBytes` serialised, no reserved keys,
+ * bounded nesting (security review M1/L5). Use as `.superRefine(freeFormJson(16 * 1024))`.
+ */
+export const freeFormJson =
+  (maxBytes: number) =>
+  (value: unknown, ctx: z.RefinementCtx): void => {
+    const problem = freeFormProblem(value);
+    if (problem) {
+      ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+      return;
+    }
+    const size = Buffer.byteLength(JSON.stringify(value) ?? '');
+    if (size > maxBytes)
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: `at most ${Math.round(maxBytes / 1024)} KB of JSON (this is ${size} bytes)`,
+      });
+  };

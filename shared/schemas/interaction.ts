@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { cursorSchema, idSchema, limitSchema } from './common.js';
+import { cursorSchema, freeFormJson, idSchema, limitSchema } from './common.js';
 
 export const OPERATION_TYPES = [
   'ORDER_FETCH',
@@ -20,9 +20,11 @@ export const CALLBACK_OF: Record<ResultType, OperationType> = {
   REJECT: 'REJECT_CALLBACK',
 };
 
+/** An order: named keys plus the system's own order data, kept as sent (bounded, see freeFormJson). */
 export const orderSchema = z
   .object({ systemId: idSchema, orderNo: z.string().min(1).max(64) })
-  .loose();
+  .loose()
+  .superRefine(freeFormJson(16 * 1024));
 
 /** The cloud's result push (INVOICE_CLOUD_API.md "Result push"). */
 export const resultPushSchema = z
@@ -38,6 +40,7 @@ export const resultPushSchema = z
   .strict();
 
 export const logsQuerySchema = z.object({
+  orgId: idSchema.optional(),
   operationType: z.enum(OPERATION_TYPES).optional(),
   dataStatus: z.enum(DATA_STATUSES).optional(),
   processingMethod: z.enum(PROCESSING_METHODS).optional(),
@@ -111,6 +114,8 @@ export const RETRY_STATE_FIELDS = ['autoClaimed', 'autoDone', 'nextAttemptAt', '
 
 export interface InteractionLog extends RetryState {
   logId: string;
+  /** The org the order and its results belong to (absent on logs written before orgs owned them). */
+  orgId: string;
   systemId: string;
   operationType: OperationType;
   dataStatus: (typeof DATA_STATUSES)[number];

@@ -46,7 +46,10 @@ export const makeBillStore = (db: DynamoDBDocumentClient, table: string) => ({
         KeyConditionExpression: 'pk = :p AND begins_with(sk, :l)',
         ExpressionAttributeValues: { ':p': billKey.pk(billId), ':l': 'LOG#' },
         Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor),
+        ExclusiveStartKey: decodeCursor(cursor, {
+          pk: billKey.pk(billId),
+          sk: (v) => v.startsWith('LOG#'),
+        }),
       }),
     );
     return {
@@ -215,7 +218,12 @@ export const makeBillStore = (db: DynamoDBDocumentClient, table: string) => ({
         ExpressionAttributeValues: { ':p': billKey.deadIndex },
         ScanIndexForward: false,
         Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor),
+        ExclusiveStartKey: decodeCursor(cursor, {
+          pk: true,
+          sk: true,
+          gsi1pk: billKey.deadIndex,
+          gsi1sk: true,
+        }),
       }),
     );
     return {

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_CONFIG, type GlobalConfig, type Org } from '../schemas/config.js';
 import type { System } from '../schemas/systems.js';
+import { ConditionFailed, isConditionFailure } from '../errors.js';
 import { configKey } from './keys.js';
 
 /** Global config and organisations (the seed's `rim_config` and org setup). */
@@ -54,23 +55,27 @@ export const makeConfigStore = (db: DynamoDBDocumentClient, table: string) => ({
     return this.getConfig();
   },
 
-  async getOrg(orgId: string): Promise<Org | undefined> {
+  /** The org and its version (0 for an org stored before orgs had versions). */
+  async getOrg(orgId: string): Promise<VersionedOrg | undefined> {
     const { Item } = await db.send(new GetCommand({ TableName: table, Key: configKey.org(orgId) }));
     return Item ? toOrg(Item) : undefined;
   },
 
-  async putOrg(org: Org): Promise<void> {
-    await db.send(
-      new PutCommand({
-        TableName: table,
-        Item: {
-          ...configKey.org(org.orgId),
-          gsi1pk: configKey.orgsIndex,
-          gsi1sk: org.orgId,
-          ...org,
-        },
-      }),
-    );
+  /**
+   * Write an org as its next version. `expectedVersion` is the version the caller read (null: it
+   * must not exist yet); a lost race (written since) is a ConditionFailed and writes nothing.
+   * Without it, the org is written over whatever version is current. Returns the new version.
+   */
+  async putOrg(org: Org, expectedVersion?: number | null): Promise<number> {
+    if (expectedVersion !== undefined) return writeOrg(db, table, org, expectedVersion);
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.getOrg(org.orgId);
+      try {
+        return await writeOrg(db, table, org, current ? current.version : null);
+      } catch (e) {
+        if (!(e instanceof ConditionFailed) || attempt >= 5) throw e;
+      }
+    }
   },
 
   async getSystem(systemId: string): Promise<System | undefined> {
@@ -82,13 +87,26 @@ export const makeConfigStore = (db: DynamoDBDocumentClient, table: string) => ({
     return system as System;
   },
 
-  async putSystem(system: System): Promise<void> {
-    await db.send(
-      new PutCommand({
-        TableName: table,
-        Item: { ...configKey.system(system.systemId), ...system },
-      }),
-    );
+  /**
+   * Create or replace a system, only while it is new or already the same org's (or predates orgs):
+   * false when another org owns it. A system never moves between orgs, even in a race.
+   */
+  async putSystem(system: System): Promise<boolean> {
+    try {
+      await db.send(
+        new PutCommand({
+          TableName: table,
+          Item: { ...configKey.system(system.systemId), ...system },
+          ConditionExpression:
+            'attribute_not_exists(pk) OR attribute_not_exists(orgId) OR orgId = :o',
+          ExpressionAttributeValues: { ':o': system.orgId },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if ((e as Error).name === 'ConditionalCheckFailedException') return false;
+      throw e;
+    }
   },
 
   /** Every organisation (few per deployment; read through the ORGS index, not a scan). */
@@ -113,7 +131,44 @@ export const makeConfigStore = (db: DynamoDBDocumentClient, table: string) => ({
 });
 export type ConfigStore = ReturnType<typeof makeConfigStore>;
 
-const toOrg = (i: Record<string, unknown>): Org => ({
+/** One conditional org write (see `putOrg`). */
+const writeOrg = async (
+  db: DynamoDBDocumentClient,
+  table: string,
+  org: Org,
+  expectedVersion: number | null,
+): Promise<number> => {
+  const version = (expectedVersion ?? 0) + 1;
+  const condition =
+    expectedVersion === null
+      ? { ConditionExpression: 'attribute_not_exists(pk)' }
+      : expectedVersion === 0
+        ? { ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(version)' }
+        : {
+            ConditionExpression: 'version = :v',
+            ExpressionAttributeValues: { ':v': expectedVersion },
+          };
+  const Item = {
+    ...configKey.org(org.orgId),
+    gsi1pk: configKey.orgsIndex,
+    gsi1sk: org.orgId,
+    ...org,
+    version,
+  };
+  try {
+    await db.send(new PutCommand({ TableName: table, Item, ...condition }));
+  } catch (e) {
+    if (isConditionFailure(e))
+      throw new ConditionFailed('the organisation changed meanwhile; read it again and retry');
+    throw e;
+  }
+  return version;
+};
+
+/** An org with its version (its `ETag`). */
+export type VersionedOrg = Org & { version: number };
+
+const toOrg = (i: Record<string, unknown>): VersionedOrg => ({
   orgId: i.orgId as string,
   orgName: i.orgName as string,
   taxNo: i.taxNo as string,
@@ -121,4 +176,5 @@ const toOrg = (i: Record<string, unknown>): Org => ({
   syncEnabled: i.syncEnabled !== false,
   hasClientSecret: i.hasClientSecret === true,
   updatedAt: i.updatedAt as string,
+  version: typeof i.version === 'number' ? i.version : 0,
 });

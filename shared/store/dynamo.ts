@@ -16,15 +16,44 @@ export const createDocClient = (config: DynamoDBClientConfig = {}): DynamoDBDocu
 export const encodeCursor = (key: Record<string, unknown> | undefined): string | null =>
   key ? Buffer.from(JSON.stringify(key)).toString('base64url') : null;
 
-export const decodeCursor = (cursor: string | undefined): Record<string, unknown> | undefined => {
+/**
+ * The key a query's cursor must hold, attribute by attribute: the exact value (the query's own
+ * partition), a test of the value (a sort-key range), or `true` for any key value.
+ */
+export type CursorShape = Record<string, string | ((value: string) => boolean) | true>;
+
+/**
+ * Decode a cursor into an `ExclusiveStartKey`, checked against the query's shape (security review
+ * L5): exactly the shape's attributes, each a non-empty string (every key attribute of the product
+ * is a string) matching its rule. So a tampered cursor is a 400 naming `cursor`, never a DynamoDB
+ * `ValidationException` (500), and never a start position in another partition (another org).
+ */
+export const decodeCursor = (
+  cursor: string | undefined,
+  shape: CursorShape,
+): Record<string, string> | undefined => {
   if (!cursor) return undefined;
+  let v: unknown;
   try {
-    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+    v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    /* fall through */
+    throw new CursorError();
   }
-  throw new CursorError();
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new CursorError();
+  const key = v as Record<string, unknown>;
+  const names = Object.keys(shape);
+  if (Object.keys(key).length !== names.length) throw new CursorError();
+  for (const name of names) {
+    const value = Object.hasOwn(key, name) ? key[name] : undefined;
+    const rule = shape[name]!;
+    const fits =
+      typeof value === 'string' &&
+      value.length > 0 &&
+      value.length <= 1024 &&
+      (rule === true || (typeof rule === 'string' ? value === rule : rule(value)));
+    if (!fits) throw new CursorError();
+  }
+  return Object.fromEntries(names.map((n) => [n, key[n] as string]));
 };
 
 export class CursorError extends Error {
@@ -54,9 +83,14 @@ export const putIfAbsent = async (
   }
 };
 
+/** Items one listing request may read (filtered-out ones included) before it answers with a cursor. */
+export const LIST_READ_CAP = 1000;
+
 /**
  * One page of a GSI partition, newest first: `equals` filters (undefined values ignored), an optional sort-key
  * range, and an opaque cursor at the last item returned (so filtered-out items never cost a page).
+ * At most `LIST_READ_CAP` items are read per call: a filter matching little answers fewer items
+ * and a cursor, never a read of the whole partition (security review M2).
  */
 export const newestFirst = async <T>(
   db: DynamoDBDocumentClient,
@@ -82,8 +116,15 @@ export const newestFirst = async <T>(
   }
   if (o.range) [values[':from'], values[':to']] = o.range;
   const items: T[] = [];
-  let start = decodeCursor(o.cursor);
+  const [from, to] = o.range ?? [];
+  let start: Record<string, unknown> | undefined = decodeCursor(o.cursor, {
+    pk: true,
+    sk: true,
+    [`${o.index}pk`]: o.pk,
+    [`${o.index}sk`]: from === undefined ? true : (v) => v >= from && v <= to!,
+  });
   let last: Record<string, unknown> | undefined;
+  let read = 0;
   do {
     const page = await db.send(
       new QueryCommand({
@@ -95,9 +136,10 @@ export const newestFirst = async <T>(
         ExpressionAttributeValues: values,
         ScanIndexForward: false,
         ExclusiveStartKey: start,
-        Limit: Math.max(o.limit, 25),
+        Limit: Math.max(o.limit, 100),
       }),
     );
+    read += page.ScannedCount ?? 0;
     for (const it of page.Items ?? []) {
       if (items.length === o.limit) return { items, nextCursor: encodeCursor(last) };
       items.push(o.map(it));
@@ -109,6 +151,8 @@ export const newestFirst = async <T>(
       };
     }
     start = page.LastEvaluatedKey;
+    // Read budget spent (a filter matching little): the caller continues from where reading stopped.
+    if (start && read >= LIST_READ_CAP) return { items, nextCursor: encodeCursor(start) };
   } while (start);
   return { items, nextCursor: null };
 };

@@ -28,6 +28,9 @@ export interface RefusedItem {
   error: string;
 }
 
+/** Pool items one `GET /invoices` request may read (filtered-out ones included). */
+export const POOL_READ_CAP = 500;
+
 export interface PoolFilter {
   hideUnused: boolean;
   hideUnchecked: boolean;
@@ -250,9 +253,22 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
       if (f.expendStatus !== undefined) where('expendStatus', '=', ':es', f.expendStatus);
       if (f.checkStatus !== undefined) where('checkStatus', '=', ':cs', f.checkStatus);
       const groups: Record<string, unknown>[][] = [];
-      let start = decodeCursor(cursor);
-      for (;;) {
-        const page = await db.send(
+      const add = (items: Record<string, unknown>[] | undefined) => {
+        for (const it of items ?? []) {
+          const last = groups[groups.length - 1];
+          if (last && last[0]!.pk === it.pk) last.push(it);
+          else groups.push([it]);
+        }
+      };
+      const gsi1pk = invoiceKey.gsi1pk(orgId, kind);
+      let start: Record<string, unknown> | undefined = decodeCursor(cursor, {
+        pk: true,
+        sk: true,
+        gsi1pk,
+        gsi1sk: true,
+      });
+      const query = (Limit: number) =>
+        db.send(
           new QueryCommand({
             TableName: table,
             IndexName: 'gsi1',
@@ -260,33 +276,45 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
             FilterExpression: filters.join(' AND ') || undefined,
             ExpressionAttributeValues: values,
             ExclusiveStartKey: start,
-            Limit: 2 * limit + 2,
+            Limit,
           }),
         );
-        for (const it of page.Items ?? []) {
-          const last = groups[groups.length - 1];
-          if (last && last[0]!.pk === it.pk) last.push(it);
-          else groups.push([it]);
-        }
+      // Items read, filtered-out ones included: capped, so a filter matching little never reads
+      // the whole pool in one request (one item of the budget is kept for the edit check below).
+      let read = 0;
+      for (;;) {
+        const page = await query(Math.min(Math.max(2 * limit + 2, 100), POOL_READ_CAP - 1 - read));
+        read += page.ScannedCount ?? 0;
+        add(page.Items);
         start = page.LastEvaluatedKey;
         const complete = groups.filter((g) => g.some((i) => i.sk === 'CLOUD'));
-        if (complete.length > limit || !start) break;
+        if (complete.length > limit || !start || read >= POOL_READ_CAP - 1) break;
+      }
+      if (start && String(start.gsi1sk).endsWith(invoiceKey.gsi1sk('', 'CLOUD'))) {
+        // Reading stopped at a cloud copy: its edit, if any, is the next item. Read it, so a page
+        // never ends between an invoice and its edit.
+        const next = await query(1);
+        const edit = next.Items?.[0];
+        if (edit && edit.pk === start.pk) {
+          add([edit]);
+          start = next.LastEvaluatedKey;
+        }
       }
       const merged: { inv: Invoice; last: Record<string, unknown> }[] = [];
       for (const g of groups) {
         const inv = mergePartition(g);
         if (inv) merged.push({ inv, last: g[g.length - 1]! });
       }
-      const more = merged.length > limit || start !== undefined;
       const page = merged.slice(0, limit);
       await addBindings(page.map((m) => ({ inv: m.inv, pk: m.last.pk as string })));
-      const tail = page[page.length - 1]?.last;
+      // More than a page: continue after the last invoice returned. Read budget spent: continue
+      // from where reading stopped (fewer items, possibly none, and a cursor).
+      const tail = merged.length > limit ? page[page.length - 1]!.last : start;
       return {
         items: page.map((m) => m.inv),
-        nextCursor:
-          more && tail
-            ? encodeCursor({ pk: tail.pk, sk: tail.sk, gsi1pk: tail.gsi1pk, gsi1sk: tail.gsi1sk })
-            : null,
+        nextCursor: tail
+          ? encodeCursor({ pk: tail.pk, sk: tail.sk, gsi1pk: tail.gsi1pk, gsi1sk: tail.gsi1sk })
+          : null,
       };
     },
 

@@ -40,30 +40,57 @@ export const makeLinkStore = (db: DynamoDBDocumentClient, table: string) => ({
     return (Items ?? []).map((i) => i.userId as string);
   },
 
-  /** A user's folder, newest link first. */
+  /**
+   * A user's folder, newest link first; with `orgIds`, only links to those orgs' invoices (read
+   * on until the page is full or after FOLDER_QUERIES reads, then answered with its cursor).
+   */
   async folder(
     userId: string,
     limit: number,
     cursor?: string,
+    orgIds?: readonly string[],
   ): Promise<{ items: Link[]; nextCursor: string | null }> {
-    const res = await db.send(
-      new QueryCommand({
-        TableName: table,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': linkKey.gsi1pk(userId) },
-        ScanIndexForward: false,
-        Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor),
-      }),
-    );
-    const items = (res.Items ?? []).map(({ userId: u, invoiceId, orgId, linkedAt }) => ({
-      userId: u as string,
-      invoiceId: invoiceId as string,
-      orgId: orgId as string,
-      linkedAt: linkedAt as string,
-    }));
-    return { items, nextCursor: encodeCursor(res.LastEvaluatedKey) };
+    if (orgIds && !orgIds.length) return { items: [], nextCursor: null };
+    const orgFilter = orgIds && {
+      FilterExpression: `orgId IN (${orgIds.map((_, i) => `:o${i}`).join(', ')})`,
+      values: Object.fromEntries(orgIds.map((o, i) => [`:o${i}`, o])),
+    };
+    const items: Link[] = [];
+    let start: Record<string, unknown> | undefined = decodeCursor(cursor, {
+      pk: true,
+      sk: true,
+      gsi1pk: linkKey.gsi1pk(userId),
+      gsi1sk: true,
+    });
+    let reads = 0;
+    do {
+      reads++;
+      // Limit counts links read before the filter: when the page fills, the last one read is the
+      // last one kept, so LastEvaluatedKey is the right cursor.
+      const res = await db.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :p',
+          ExpressionAttributeValues: { ':p': linkKey.gsi1pk(userId), ...orgFilter?.values },
+          ...(orgFilter ? { FilterExpression: orgFilter.FilterExpression } : {}),
+          ScanIndexForward: false,
+          Limit: limit - items.length,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const { userId: u, invoiceId, orgId, linkedAt } of res.Items ?? [])
+        items.push({
+          userId: u as string,
+          invoiceId: invoiceId as string,
+          orgId: orgId as string,
+          linkedAt: linkedAt as string,
+        });
+      start = res.LastEvaluatedKey;
+    } while (start && items.length < limit && reads < FOLDER_QUERIES);
+    return { items, nextCursor: encodeCursor(start) };
   },
 });
+/** Queries one filtered folder page may make (bounded work per request). */
+const FOLDER_QUERIES = 10;
 export type LinkStore = ReturnType<typeof makeLinkStore>;

@@ -46,6 +46,7 @@ const conditional = async (write: Promise<unknown>): Promise<boolean> => {
 };
 
 export interface LogFilter {
+  orgId?: string | undefined;
   operationType?: string | undefined;
   dataStatus?: string | undefined;
   processingMethod?: string | undefined;
@@ -329,25 +330,10 @@ export const makeLogStore = (db: DynamoDBDocumentClient, table: string) => ({
     return items.map(strip);
   },
 
-  /** The newest order log for an order number (which system the order came from). */
-  async orderLog(orderNo: string): Promise<LogHead | undefined> {
-    const { Items } = await db.send(
-      new QueryCommand({
-        TableName: table,
-        IndexName: 'gsi2',
-        KeyConditionExpression: 'gsi2pk = :p',
-        FilterExpression: 'operationType = :t',
-        ExpressionAttributeValues: { ':p': logKey.gsi2pk(orderNo), ':t': 'ORDER_FETCH' },
-        ScanIndexForward: false,
-      }),
-    );
-    return Items?.[0] ? strip(Items[0]) : undefined;
-  },
-
   /**
    * Newest first; by order number when given, else all; time range on the index (bounds normalised
-   * to UTC, so `+08:00` input selects the same instant), the rest filtered. Each log with its
-   * attempts.
+   * to UTC, so `+08:00` input selects the same instant), the rest (the org included) filtered. Each
+   * log with its attempts.
    */
   async list(
     f: LogFilter,
@@ -361,6 +347,7 @@ export const makeLogStore = (db: DynamoDBDocumentClient, table: string) => ({
       pk,
       range: [utc(f.from) ?? '0', `${utc(f.to) ?? '9999'}#\uffff`],
       equals: {
+        orgId: f.orgId,
         operationType: f.operationType,
         dataStatus: f.dataStatus,
         processingMethod: f.processingMethod,

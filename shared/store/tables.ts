@@ -52,13 +52,24 @@ export const TABLES = {
     sortKey: 'sk',
     indexes: [gsi(1), gsi(2), gsi(3)],
   },
-  /** Global config, organisations, user directory, heterogeneous systems. */
+  /** Global config, organisations, heterogeneous systems (operator-written). */
   config: {
     id: 'Config',
     env: 'CONFIG_TABLE',
     partitionKey: 'pk',
     sortKey: 'sk',
     indexes: [gsi(1)],
+  },
+  /**
+   * User directory: users and their phone claims. Apart from the config table so the
+   * expense-facing invoices-api can write users without any write on orgs, systems or config.
+   */
+  users: {
+    id: 'Users',
+    env: 'USERS_TABLE',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    indexes: [],
   },
   /** Bill write-back logs and processed-event markers. */
   billLogs: {

@@ -8,7 +8,7 @@ import type { User } from '../schemas/users.js';
 import { configKey } from './keys.js';
 
 /**
- * The user directory (config table). A phone number belongs to one user at a time (a claim item).
+ * The user directory (its own users table). A phone number belongs to one user at a time (a claim item).
  * Reads are consistent and the user item is replaced only from the version read, so a stale or
  * racing write retries instead of leaving an old phone's claim behind.
  */
@@ -46,8 +46,8 @@ export const makeUserStore = (db: DynamoDBDocumentClient, table: string) => {
               Item: { ...configKey.user(user.userId), ...user },
               ...(old
                 ? {
-                    ConditionExpression: 'phone = :old',
-                    ExpressionAttributeValues: { ':old': old.phone },
+                    ConditionExpression: 'phone = :old AND updatedAt = :at',
+                    ExpressionAttributeValues: { ':old': old.phone, ':at': old.updatedAt },
                   }
                 : { ConditionExpression: 'attribute_not_exists(pk)' }),
             },
@@ -98,10 +98,15 @@ export const makeUserStore = (db: DynamoDBDocumentClient, table: string) => {
      * Upsert; the user item, its phone claim and the release of an old phone move together. A lost
      * race (the user or a claim changed since it was read) re-reads and tries again; a phone held
      * by another user is a 409. An orphaned claim (its user holds another phone now) is taken over.
+     * Given `build`, the user is built from the record as read (undefined: none), again on each
+     * retry, so a rule it applies to the old record holds against racing writes.
      */
-    async put(user: User): Promise<{ created: boolean }> {
+    async put(
+      next: User | { userId: string; build: (old: User | undefined) => User },
+    ): Promise<{ created: boolean }> {
       for (let attempt = 0; attempt < PUT_ATTEMPTS; attempt++) {
-        const old = await get(user.userId);
+        const old = await get(next.userId);
+        const user = 'build' in next ? next.build(old) : next;
         try {
           await write(user, old);
           return { created: !old };

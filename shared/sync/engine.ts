@@ -36,6 +36,9 @@ import {
 } from './upsert.js';
 import { addFolderStats } from '../folders/link-collectors.js';
 
+/** Cloud pages one run may read in all (every phase and pass together). */
+export const MAX_RUN_PAGES = 20_000;
+
 export interface StepOptions {
   owner: string;
   /** Milliseconds left in this invocation. */
@@ -179,6 +182,7 @@ export const runSyncStep = async (
       if (p.nextPage === null) {
         const passStartedAt = cstDateTime(deps.clock());
         const first = await fetchPage(1);
+        checkTotal(first.total, p.pageSize, run.pages);
         p = {
           ...p,
           total: first.total,
@@ -191,6 +195,19 @@ export const runSyncStep = async (
         p.nextPage! > 0 ? await prepare(p.nextPage!) : null;
       while (current) {
         const { pageNo } = current;
+        if (current.fetched < expectedOn(pageNo, p)) {
+          // Fewer records than the cloud's total promised: ask again (records may have gone).
+          const again = await fetchPage(1);
+          checkTotal(again.total, p.pageSize, run.pages);
+          const last = Math.ceil(again.total / p.pageSize);
+          if (last >= pageNo)
+            throw new RunFailure(lyingTotal(again.total, pageNo, current.fetched));
+          if (current.fetched === 0) {
+            p = { ...p, total: again.total, nextPage: last };
+            current = last > 0 ? await prepare(last) : null;
+            continue;
+          }
+        }
         const ahead = pageNo > 1 && opt.remainingMs() > opt.reserveMs;
         const [res, next] = await Promise.all([
           storePrepared(current.prep, { ...ctx, at: deps.clock().toISOString() }, deps),
@@ -259,6 +276,34 @@ export const runSyncStep = async (
     return 'done';
   }
 };
+
+/**
+ * Refuse a window the cloud says holds more than one run reads (security review M2: a cloud
+ * reporting `total: 1e9` would otherwise be paged for ever): the run fails with what to do.
+ */
+const checkTotal = (total: number, pageSize: number, pagesRead: number): void => {
+  if (Number.isSafeInteger(total) && total >= 0 && pagesRead + total / pageSize <= MAX_RUN_PAGES)
+    return;
+  throw new RunFailure(
+    `the invoice cloud reports ${total} invoices for this window: more than one run reads ` +
+      `(${MAX_RUN_PAGES} pages of ${pageSize}); sync shorter windows (POST /sync with dataDate)`,
+  );
+};
+
+/**
+ * Records page `pageNo` must hold by the pass's total: full below the last page, at least one on
+ * the last page (page 1 of an empty window may be empty).
+ */
+const expectedOn = (pageNo: number, p: RunProgress): number => {
+  const last = Math.ceil((p.total ?? 0) / p.pageSize);
+  if (pageNo < last) return p.pageSize;
+  return pageNo > 1 ? 1 : 0;
+};
+
+const lyingTotal = (total: number, pageNo: number, fetched: number): string =>
+  `the invoice cloud reports ${total} invoices, but page ${pageNo} came back ` +
+  `${fetched ? `with only ${fetched} records` : 'empty'}; the run stops instead of paging on. ` +
+  'Check the org in the invoice cloud, then sync again';
 
 /**
  * The run message after a page with records not stored: their serials, added to those of earlier

@@ -196,7 +196,7 @@ export const storePrepared = async (
       ? await linkCollectors(written, ctx, stores)
       : emptyFolderStats();
   // Output invoices answering a known order become result callbacks (idempotent per result).
-  if (ctx.kind === 'output' && written.length) await resultsFromOutput(written, deps);
+  if (ctx.kind === 'output' && written.length) await resultsFromOutput(written, ctx.orgId, deps);
   const count = (s: RecordOutcome['status']) => outcomes.filter((o) => o.status === s).length;
   const problems = outcomes.filter((o) => o.status === 'malformed' || o.status === 'failed');
   return {

@@ -51,7 +51,7 @@ describe('security rules on the synthesized stacks (R6)', () => {
     expect(secretStatements.length).toBeGreaterThan(0);
     for (const s of secretStatements)
       expect(JSON.stringify(s.Resource)).toMatch(
-        /:secret:(InvoiceCloudBridgeData\/\*|.*ApiTokenSecret)/,
+        /:secret:(InvoiceCloudBridgeData\/(org|system)\/\*|.*ApiTokenSecret)/,
       );
     expect(Object.keys(t.findResources('AWS::IAM::Role')).length).toBeGreaterThanOrEqual(11);
     expect(JSON.stringify(t.findResources('AWS::IAM::Role'))).not.toContain(

@@ -1,7 +1,8 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '#infra/build.js';
-import { FUNCTIONS } from '#functions/catalog.js';
+import { FUNCTIONS, RESERVED_CONCURRENCY_TOTAL } from '#functions/catalog.js';
+import { API_THROTTLE_DEFAULTS } from '#infra/stateless-stack.js';
 import { ROUTES } from '#functions/routes.js';
 import { TABLES } from '#shared/store/tables.js';
 
@@ -97,6 +98,41 @@ describe('stateless stack', () => {
       .map((r) => r.Properties.RouteKey)
       .sort();
     expect(routes).toEqual(Object.keys(ROUTES).sort());
+  });
+
+  it('the API stage throttles every route (rate and burst from context, sane defaults)', () => {
+    const [stage] = resources(fns, 'AWS::ApiGatewayV2::Stage');
+    expect(stage?.Properties.DefaultRouteSettings).toEqual({
+      ThrottlingRateLimit: API_THROTTLE_DEFAULTS.rate,
+      ThrottlingBurstLimit: API_THROTTLE_DEFAULTS.burst,
+    });
+    const custom = new App({
+      context: { 'aws:cdk:bundling-stacks': [], apiThrottleRate: '5', apiThrottleBurst: '7' },
+    });
+    const stage2 = resources(
+      Template.fromStack(buildApp(custom).stateless),
+      'AWS::ApiGatewayV2::Stage',
+    )[0];
+    expect(stage2?.Properties.DefaultRouteSettings).toEqual({
+      ThrottlingRateLimit: 5,
+      ThrottlingBurstLimit: 7,
+    });
+  });
+
+  it('API functions reserve modest concurrency; the account keeps ≥ 100 unreserved of 1,000', () => {
+    const reserved = resources(fns, 'AWS::Lambda::Function')
+      .filter((f) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME)
+      .map((f) => f.Properties.ReservedConcurrentExecutions as number | undefined);
+    const api = Object.values(FUNCTIONS).filter((f) => f.trigger === 'api');
+    expect(reserved.filter((r) => r !== undefined)).toHaveLength(api.length);
+    const total = reserved.reduce<number>((n, r) => n + (r ?? 0), 0);
+    expect(total).toBe(RESERVED_CONCURRENCY_TOTAL);
+    expect(1000 - total).toBeGreaterThanOrEqual(100);
+    const off = new App({
+      context: { 'aws:cdk:bundling-stacks': [], apiReservedConcurrency: 'false' },
+    });
+    const none = resources(Template.fromStack(buildApp(off).stateless), 'AWS::Lambda::Function');
+    expect(none.some((f) => f.Properties.ReservedConcurrentExecutions !== undefined)).toBe(false);
   });
 
   it('least privilege: no wildcard actions, table access only as the catalog grants, no secrets in env', () => {

@@ -1,4 +1,4 @@
-import { signJwt } from '#shared/http/jwt.js';
+import { ROLES, signJwt } from '#shared/http/jwt.js';
 import { ROUTES } from '#functions/routes.js';
 import { DEV_AUTH_SECRET } from '#local/stack.js';
 import { startHarness, type Harness } from '../support/harness.js';
@@ -16,34 +16,54 @@ describe('HTTP API through the middy handlers (local API Gateway adapter)', () =
   afterAll(() => h.stop());
 
   it('every route answers 401 without a token, with an expired one, or with a wrong signature', async () => {
-    const expired = signJwt({ sub: 'u', roles: ['operator', 'expense'] }, DEV_AUTH_SECRET, -10);
-    const forged = signJwt({ sub: 'u', roles: ['operator', 'expense'] }, 'not-the-secret');
+    const op = { sub: 'u', roles: ['operator', 'expense'], orgId: 'hz' };
+    const expired = signJwt(op, DEV_AUTH_SECRET, -3600);
+    const forged = signJwt(op, 'not-the-secret');
+    const noExp = signJwt({ ...op, exp: undefined }, DEV_AUTH_SECRET);
+    const tooOld = signJwt(
+      { ...op, iat: Math.floor(Date.now() / 1000) - 13 * 3600 },
+      DEV_AUTH_SECRET,
+    );
+    const noOrg = h.stack.token({ sub: 'u', roles: ['expense'] });
     for (const key of Object.keys(ROUTES)) {
       const [method, path] = concrete(key);
-      for (const token of [null, expired, forged, 'garbage']) {
+      for (const token of [null, expired, forged, 'garbage', noExp, tooOld, noOrg]) {
         const res = await h.api(method, path, {}, token);
         expect([key, res.status, res.body.error.code]).toEqual([key, 401, 'UNAUTHORIZED']);
       }
     }
   });
 
-  it('every route answers 403 to a token without its role', async () => {
-    for (const [key, spec] of Object.entries(ROUTES) as [string, { roles: readonly string[] }][]) {
+  it('every route answers 403 to each role it does not name (SPEC §4.1 roles)', async () => {
+    for (const [key, spec] of Object.entries(ROUTES)) {
       const [method, path] = concrete(key);
-      const other =
-        spec.roles.includes('operator') && spec.roles.includes('expense')
-          ? []
-          : spec.roles.includes('operator')
-            ? ['expense']
-            : ['operator'];
-      const res = await h.api(
-        method,
-        path,
-        {},
-        h.stack.token({ sub: 'u', orgId: 'hz', roles: other }),
-      );
-      expect([key, res.status]).toEqual([key, 403]);
+      for (const role of ROLES.filter((r) => !(spec.roles as readonly string[]).includes(r))) {
+        const token = h.stack.token({ sub: 'u', orgId: 'hz', roles: [role] });
+        const res = await h.api(method, path, {}, token);
+        expect([key, role, res.status]).toEqual([key, role, 403]);
+      }
     }
+  });
+
+  it('an employee (user) cannot push invoices, write back bills, register orders or edit users', async () => {
+    const employee = h.stack.token({ sub: 'emp', orgId: 'hz', roles: ['user'] });
+    const service = [
+      'POST /invoices/push',
+      'POST /billing/results',
+      'POST /bills/events',
+      'POST /billing/orders',
+      'PUT /users/{userId}',
+      'PATCH /invoices/{invoiceId}',
+    ];
+    for (const key of service) {
+      const [method, path] = concrete(key);
+      expect([key, (await h.api(method, path, {}, employee)).status]).toEqual([key, 403]);
+    }
+  });
+
+  it('the Bearer scheme is case-insensitive', async () => {
+    const res = await h.stack.http('GET', '/config', { authorization: `bearer ${h.operator}` }, '');
+    expect(res.status).toBe(200);
   });
 
   it('bad input is a 400 in the SPEC error shape naming the path, never a 500', async () => {
@@ -57,7 +77,7 @@ describe('HTTP API through the middy handlers (local API Gateway adapter)', () =
       [
         'PUT',
         '/systems/s1',
-        { name: 'x', callbackUrl: 'http://169.254.169.254/latest' },
+        { orgId: 'hz', name: 'x', callbackUrl: 'http://169.254.169.254/latest' },
         'callbackUrl',
       ],
     ];

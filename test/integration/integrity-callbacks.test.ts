@@ -34,6 +34,7 @@ describe('integrity: callbacks', () => {
       },
     });
     const reg = await h.api('PUT', '/systems/erp', {
+      orgId: 'hz',
       name: 'ERP',
       callbackUrl: `${rcv.url}/hooks`,
     });
@@ -69,7 +70,7 @@ describe('integrity: callbacks', () => {
         time: '2024-07-22 10:00:00',
         ...extra,
       },
-      h.expense,
+      h.stack.token({ sub: 'cloud-hz', orgId: 'hz', roles: ['cloud'] }),
     );
 
   beforeEach(async () => {

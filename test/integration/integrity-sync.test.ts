@@ -126,7 +126,7 @@ describe('sync integrity (review findings 1, 7, 8, 11, 15)', () => {
       'POST',
       '/invoices/push',
       { orgId: 'hz', kind: 'input', invoices: [old, ledger(h)[6]] },
-      h.expense,
+      h.cloud,
     );
 
     expect(res.status).toBe(200);
@@ -278,7 +278,7 @@ describe('sync integrity (review findings 1, 7, 8, 11, 15)', () => {
       'POST',
       '/invoices/push',
       { orgId: 'hz', kind: 'input', invoices: [newer, r] },
-      h.expense,
+      h.cloud,
     );
 
     expect(res.status).toBe(200);

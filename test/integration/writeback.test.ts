@@ -153,7 +153,7 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
     await post(
       h,
       event(h, { billId: 'B-NONE', orgId: undefined }),
-      h.stack.token({ sub: 'u3', roles: ['expense'] }),
+      h.stack.token({ sub: 'u3', roles: ['expense', 'operator'] }), // no login org (H4: operators only)
     );
     await h.api('PUT', '/orgs/nocred', { orgName: 'No Cred', taxNo: '91110000MA00000001' });
     await post(

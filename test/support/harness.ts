@@ -29,6 +29,8 @@ export interface Harness {
   stack: LocalStack;
   operator: string;
   expense: string;
+  /** The invoice cloud's token for org hz (`POST /invoices/push`, `POST /billing/results`). */
+  cloud: string;
   api(
     method: string,
     path: string,
@@ -68,6 +70,7 @@ export const startHarness = async (
   });
   const operator = stack.token({ sub: 'op-1', roles: ['operator'] });
   const expense = stack.token({ sub: 'user-1', orgId: 'hz', roles: ['expense'] });
+  const cloud = stack.token({ sub: 'cloud-hz', orgId: 'hz', roles: ['cloud'] });
   const api: Harness['api'] = async (method, path, body, token = operator) => {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (token) headers.authorization = `Bearer ${token}`;
@@ -95,6 +98,7 @@ export const startHarness = async (
     stack,
     operator,
     expense,
+    cloud,
     api,
     stop: async () => {
       await stack.settle();

@@ -10,9 +10,14 @@ const stackEnv = (fn: FunctionName): Record<string, string> => {
   const env: Record<string, string> = {};
   for (const t of Object.keys(FUNCTIONS[fn].tables) as TableKey[]) env[TABLES[t].env] = `t-${t}`;
   for (const q of FUNCTIONS[fn].sends) env[QUEUE_ENV[q]] = `https://sqs.local/${q}`;
+  if (Object.keys(FUNCTIONS[fn].secrets).length) env.SECRETS_PREFIX = 'stack/';
   return env;
 };
-const ALL_VARS = [...Object.values(TABLES).map((t) => t.env), ...Object.values(QUEUE_ENV)];
+const ALL_VARS = [
+  ...Object.values(TABLES).map((t) => t.env),
+  ...Object.values(QUEUE_ENV),
+  'SECRETS_PREFIX',
+];
 
 const withEnv = <T>(env: Record<string, string>, run: () => T): T => {
   const saved = { ...process.env };
@@ -33,7 +38,7 @@ describe('each function gets the dependencies its catalog entry grants, and no o
       const tables = Object.keys(FUNCTIONS[fn].tables);
       const expected = Object.entries({
         config: 'config',
-        users: 'config',
+        users: 'users',
         runs: 'runs',
         invoices: 'invoices',
         links: 'links',
@@ -52,6 +57,13 @@ describe('each function gets the dependencies its catalog entry grants, and no o
     delete env.RUNS_TABLE;
     expect(() => withEnv(env, () => awsDeps('sync-retry'))).toThrow(
       'sync-retry: environment variable RUNS_TABLE is not set by the stack',
+    );
+  });
+
+  it('a function granted no secret kind has no secrets port to call', async () => {
+    const deps = withEnv(stackEnv('bills-api'), () => awsDeps('bills-api'));
+    await expect(deps.secrets.get('org/hz/client-secret')).rejects.toThrow(
+      'bills-api: no runtime secrets are granted',
     );
   });
 

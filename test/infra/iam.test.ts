@@ -1,0 +1,84 @@
+/**
+ * Least privilege (security review M3): what each function's role allows, evaluated on the
+ * synthesized templates as IAM would (the deployed-shape test's resolver and evaluator).
+ */
+import { App, Stack } from 'aws-cdk-lib';
+import type { CfnResource } from 'aws-cdk-lib';
+import { buildApp } from '#infra/build.js';
+import { FUNCTIONS, type FunctionName } from '#functions/catalog.js';
+import { isAllowed, type Statement } from '#test/deployed/support/iam.js';
+import { Resolver, secretArn, type Template } from '#test/deployed/support/intrinsics.js';
+
+const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+const { stateful, stateless } = buildApp(app);
+const assembly = app.synth();
+const templates: Record<string, Template> = Object.fromEntries(
+  assembly.stacks.map((s) => [s.stackName, s.template as Template]),
+);
+const r = new Resolver(templates, { runId: 'iam', sqsBaseUrl: 'https://sqs.invalid' });
+const logicalId = (c: { node: { defaultChild?: unknown } }) =>
+  Stack.of(c as never).getLogicalId(c.node.defaultChild as CfnResource);
+
+/** Every statement of a function's role (its attached `AWS::IAM::Policy` resources). */
+const statementsOf = (fn: FunctionName): Statement[] => {
+  const role = stateless.functions[fn].role!;
+  const roleRef = r.of(stateless.stackName, logicalId(role)).ref;
+  return Object.values(templates[stateless.stackName]!.Resources)
+    .filter((res) => res.Type === 'AWS::IAM::Policy')
+    .map((res) => r.resolve(stateless.stackName, res.Properties))
+    .filter((p) => (p.Roles as string[]).includes(roleRef))
+    .flatMap((p) => [p.PolicyDocument.Statement].flat() as Statement[]);
+};
+const tableArn = (key: keyof typeof stateful.tables) =>
+  r.of(stateful.stackName, logicalId(stateful.tables[key])).arn;
+const secret = (name: string) => secretArn(`${stateful.stackName}/${name}`);
+const can = (fn: FunctionName, action: string, resource: string) =>
+  isAllowed(statementsOf(fn), { action, resource });
+const ALL = Object.keys(FUNCTIONS) as FunctionName[];
+const who = (action: string, resource: string) => ALL.filter((fn) => can(fn, action, resource));
+
+const TABLE_WRITES = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'];
+const SECRET_WRITES = ['PutSecretValue', 'CreateSecret'];
+
+describe('IAM least privilege (M3)', () => {
+  it('the evaluation is live: config-api may write the config table and org secrets', () => {
+    expect(can('config-api', 'dynamodb:PutItem', tableArn('config'))).toBe(true);
+    expect(can('config-api', 'secretsmanager:PutSecretValue', secret('org/hz/client-secret'))).toBe(
+      true,
+    );
+  });
+
+  it('invoices-api (expense-facing) cannot write the config table (orgs, systems)', () => {
+    for (const op of TABLE_WRITES)
+      expect(can('invoices-api', `dynamodb:${op}`, tableArn('config'))).toBe(false);
+  });
+
+  it('the user directory has its own table, written only by invoices-api', () => {
+    expect(tableArn('users')).not.toBe(tableArn('config'));
+    expect(who('dynamodb:PutItem', tableArn('users'))).toEqual(['invoices-api']);
+  });
+
+  it('no function but config-api can write org or system secrets', () => {
+    for (const name of ['org/hz/client-secret', 'system/erp/signing-secret'])
+      for (const op of SECRET_WRITES)
+        expect(who(`secretsmanager:${op}`, secret(name))).toEqual(['config-api']);
+  });
+
+  it('org client secrets are read only by the functions that call the cloud for an org', () => {
+    expect(who('secretsmanager:GetSecretValue', secret('org/hz/client-secret')).sort()).toEqual(
+      ['bill-writeback', 'sync-api', 'sync-worker'].sort(),
+    );
+  });
+
+  it('system signing secrets are read only by the functions that sign callbacks', () => {
+    expect(
+      who('secretsmanager:GetSecretValue', secret('system/erp/signing-secret')).sort(),
+    ).toEqual(['callback-sender', 'interaction-api'].sort());
+  });
+
+  it('the API token secret is read only by the API functions', () => {
+    const token = r.of(stateful.stackName, logicalId(stateful.authSecret)).arn;
+    const api = ALL.filter((fn) => FUNCTIONS[fn].trigger === 'api');
+    expect(who('secretsmanager:GetSecretValue', token).sort()).toEqual(api.sort());
+  });
+});
