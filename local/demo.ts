@@ -183,8 +183,10 @@ const bill = {
   dataSource: 'EXPENSE',
 };
 const view = () => {
-  const b = sim.bills.get(bill.billId);
-  return b ? `status ${b.billStatus}, invoices ${b.serialNos.join(', ')}` : 'no such bill';
+  const b = sim.bill(hz, bill.billId);
+  if (!b) return 'no such bill';
+  const uses = b.serialNos.map((s) => `${s} (${b.expenseStatus[s]})`);
+  return `invoices (use status) ${uses.join(', ')}`;
 };
 for (const [label, ev] of [
   ['saved (draft, 2 invoices)', { type: 'saved', billStatus: '10', serialNos: [s1, s2] }],

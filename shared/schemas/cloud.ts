@@ -25,9 +25,21 @@ export const cloudFileSchema = z.object({
   url: z.string().nullish(),
 });
 
+/**
+ * The vendor's numeric invoice type code (26/27 fully digital, 1/2 e-invoices, …; contract.ts names
+ * them). Unknown codes are kept. A numeric string ("26", "026") is accepted defensively and coerced.
+ */
+export const invoiceTypeSchema = z.union([
+  z.number().int().nonnegative(),
+  z
+    .string()
+    .regex(/^\d{1,6}$/, 'a numeric invoice type code')
+    .transform(Number),
+]);
+
 export const cloudInvoiceSchema = z.object({
   serialNo: z.string().min(1).max(128),
-  invoiceType: z.string(),
+  invoiceType: invoiceTypeSchema,
   invoiceCode: z
     .string()
     .regex(/^\d{10,12}$/)
@@ -44,6 +56,7 @@ export const cloudInvoiceSchema = z.object({
   items: z.array(cloudItemSchema).default([]),
   checkStatus: z.number().int(),
   expendStatus: z.number().int(),
+  /** 0 normal, 1 out of control, 2 voided, 3 red-flushed, 4 abnormal; unknown codes kept. */
   invoiceStatus: z.number().int(),
   deductionFlag: z.number().int().nullish(),
   entryAmount: decimal.nullish(),

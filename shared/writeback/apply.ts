@@ -9,6 +9,7 @@ import { billDeleteBody, billSaveBody, billStatusBody } from '../cloud/contract.
 import type { Deps } from '../deps.js';
 import type { BillLogEntry, BillOutcome, WritebackMessage } from '../schemas/bills.js';
 import { cloudAuthFor, RunFailure } from '../sync/credentials.js';
+import { expenseStatusForBill } from './expense-status.js';
 
 export class RetryLater extends Error {}
 
@@ -163,7 +164,7 @@ export const applyBillEvent = async (
         call(
           'save',
           cloud.save,
-          billSaveBody({ ...ident, billStatus: e.billStatus, forceWrite: force, serialNos: list }),
+          billSaveBody({ ...ident, forceWrite: force, serialNos: list }),
         );
       let saved = await save(forceWrite);
       // 1409: the cloud knows an invoice is on another bill (one saved elsewhere, or concurrently) — the case
@@ -175,7 +176,11 @@ export const applyBillEvent = async (
         (await call(
           'status',
           cloud.status,
-          billStatusBody({ ...ident, billStatus: e.billStatus, serialNos: list }),
+          billStatusBody({
+            ...ident,
+            expenseStatus: expenseStatusForBill(e.billStatus),
+            serialNos: list,
+          }),
         )) !== true
       )
         return finish('failed');
