@@ -1,8 +1,8 @@
 /**
  * The simulator's bill calls with the vendor's names (save, update invoice use status, delete), the
- * invoices of a bill and the invoice detail query. Bills are keyed by (tin, bxd_key). Saving puts new
- * invoices in use (30) and drops removed ones from the bill without releasing them: per the vendor's
- * release rule only a status update to `1` releases an invoice.
+ * invoices of a bill and the invoice detail query. Bills are keyed by (tin, bxd_key). Saving puts
+ * new invoices in use (30) and drops removed ones from the bill without releasing them: per the
+ * vendor's release rule only a status update to `1` releases an invoice.
  */
 import {
   CLOUD_PATHS,
@@ -54,7 +54,7 @@ const save = (
   const fids = Array.isArray(data) ? data.map((d) => (d as { fid?: unknown } | null)?.fid) : [];
   if (!Array.isArray(data) || !fids.every((f) => Array.isArray(f) && f.every(str)))
     return [CODES.badRequest, 'data[].fid is required (a list of invoice serial numbers)'];
-  const serialNos = [...new Set((fids as string[][]).flat())];
+  const serialNos = [...new Set(fids.flat())];
   const unknown = serialNos.find((s) => !org.ledgers.input.some((r) => r.serialNo === s));
   if (unknown) return [CODES.notFound, `invoice ${unknown} not found`];
   const key = billKey(org.taxNo, body.bxd_key as string);

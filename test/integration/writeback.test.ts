@@ -5,10 +5,17 @@ import { makeHandler as billsApi } from '#functions/bills-api/app.js';
 import { sqsQueue } from '#shared/adapters/sqs-queue.js';
 import { lambdaContext } from '#local/lambda.js';
 import type { Deps } from '#shared/deps.js';
+import { billKey } from '#simulator/invoice-cloud.js';
 
 const [HZ, SH] = ORGS as [(typeof ORGS)[0], (typeof ORGS)[0]];
-const billCalls = (h: Harness) =>
-  h.sim.calls.filter((c) => c.path.startsWith('/portal/reimburse/bill/'));
+const STEP_OF: Record<string, string> = {
+  '/m4/fpzs/expense/entry/save': 'save',
+  '/m4/fpzs/expense/invoice/status/update': 'status',
+  '/m4/fpzs/expense/entry/delete': 'delete',
+};
+const billCalls = (h: Harness) => h.sim.calls.filter((c) => STEP_OF[c.path]);
+const stepOf = (c: { path: string }) => STEP_OF[c.path];
+const bill = (h: Harness, billId = 'B-1') => h.sim.bill(HZ.taxNo, billId);
 const event = (h: Harness, o: Record<string, unknown> = {}) => ({
   type: 'saved',
   billId: 'B-1',
@@ -55,39 +62,57 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
     await h.stack.settle();
     const calls = billCalls(h);
     expect(calls.map((c) => c.path)).toEqual([
-      '/portal/reimburse/bill/save',
-      '/portal/reimburse/bill/status',
+      '/m4/fpzs/expense/entry/save',
+      '/m4/fpzs/expense/invoice/status/update',
     ]);
+    const signedBy = {
+      client_id: HZ.clientId,
+      timestamp: expect.stringMatching(/^\d{13}$/),
+      sign: expect.stringMatching(/^[0-9a-f]{32}$/),
+      tin: HZ.taxNo,
+    };
+    const who = { eid: e.userId, billnumber: e.billNo, bxd_key: e.billId };
     expect(calls[0]!.body).toEqual({
-      billNo: e.billNo,
-      billId: e.billId,
-      userId: e.userId,
-      billStatus: '20',
-      dataSource: 'EXPENSE',
+      ...signedBy,
+      ...who,
+      billTypeId: '',
+      billType: '',
+      userKey: '',
+      resource: 'EXPENSE',
       forceWrite: false,
-      invoices: e.serialNos.map((serialNo) => ({ serialNo })),
-      billAmount: null,
+      data: [{ entryid: '', fid: e.serialNos }],
       remark: null,
-      billType: null,
-      submitTime: null,
-      deptId: null,
+      expensePersonId: null,
+      expensePersonName: null,
+      realExpenseAmount: null,
     });
+    // billStatus 20 (submitted) → invoices in use (30).
     expect(calls[1]!.body).toEqual({
-      billNo: e.billNo,
-      billId: e.billId,
-      userId: e.userId,
-      billStatus: '20',
-      dataSource: 'EXPENSE',
-      serialNos: e.serialNos,
-      remark: null,
+      ...signedBy,
+      ...who,
+      billTypeId: '',
+      userKey: '',
+      ticketParam: null,
+      expenseStatus: '30',
+      invoiceData: e.serialNos.map((serialNo) => ({
+        serialNo,
+        canBeDeduction: null,
+        entryAmount: null,
+        outputReason: null,
+        outputAmount: null,
+      })),
     });
-    expect(h.sim.bills.get('B-1')).toMatchObject({ serialNos: e.serialNos, billStatus: '20' });
+    expect(bill(h)).toMatchObject({
+      serialNos: e.serialNos,
+      expenseStatus: Object.fromEntries(e.serialNos.map((s) => [s, '30'])),
+    });
     const l = await logs(h);
     expect(l.map((x) => [x.step, x.outcome, x.operationType, x.eventId])).toEqual([
       ['save', 'succeeded', 'SYNC_BILL_TO_CLOUD', eventId],
       ['status', 'succeeded', 'SYNC_BILL_TO_CLOUD', eventId],
     ]);
-    expect(l[0].request.invoices).toHaveLength(3);
+    expect(l[0].request.data[0].fid).toHaveLength(3);
+    expect(l[0].request).not.toHaveProperty('sign');
     expect(l[0].response.code).toBe('0000');
   });
 
@@ -95,7 +120,7 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
     const e = event(h, { serialNos: [event(h).serialNos[0], null, 'LOCAL-ONLY-1'] });
     await post(h, e);
     await h.stack.settle();
-    expect((billCalls(h)[0]!.body as any).invoices).toEqual([{ serialNo: e.serialNos[0] }]);
+    expect((billCalls(h)[0]!.body as any).data).toEqual([{ entryid: '', fid: [e.serialNos[0]] }]);
     const skipped = (await logs(h)).find((l) => l.outcome === 'skipped');
     expect(skipped.response.message).toMatch(/skipped 2 invoice\(s\).*\(none\), LOCAL-ONLY-1/);
   });
@@ -112,14 +137,14 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
 
   it('an invoice the cloud has on a bill we never saw (1409) is saved again with forceWrite', async () => {
     const [a] = event(h).serialNos as [string];
-    h.sim.bills.set('ELSEWHERE', {
+    h.sim.bills.set(billKey(HZ.taxNo, 'ELSEWHERE'), {
+      tin: HZ.taxNo,
       billNo: 'BX-OTHER',
       billId: 'ELSEWHERE',
       userId: 'x',
-      billStatus: '20',
       dataSource: 'OTHER',
       serialNos: [a],
-      statusOf: {},
+      expenseStatus: { [a]: '30' },
     });
     await post(h, event(h, { serialNos: [a] }));
     await h.stack.settle();
@@ -140,16 +165,16 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
     const shToken = h.stack.token({ sub: 'u2', orgId: 'sh', roles: ['expense'] });
     await post(h, event(h, { billId: 'B-SH', orgId: undefined, serialNos: [shSerial] }), shToken);
     await h.stack.settle();
-    expect(billCalls(h)[0]!.query.taxNo).toBe(SH.taxNo);
+    expect((billCalls(h)[0]!.body as any).tin).toBe(SH.taxNo);
     await post(
       h,
       event(h, { billId: 'B-HZ', orgId: 'hz' }),
       h.operator.length ? h.stack.token({ sub: 'op', roles: ['expense', 'operator'] }) : undefined,
     );
     await h.stack.settle();
-    expect(billCalls(h).filter((c) => (c.body as any).billId === 'B-HZ')[0]!.query.taxNo).toBe(
-      HZ.taxNo,
-    );
+    expect(billCalls(h).filter((c) => (c.body as any).bxd_key === 'B-HZ')[0]!.body).toMatchObject({
+      tin: HZ.taxNo,
+    });
     await post(
       h,
       event(h, { billId: 'B-NONE', orgId: undefined }),
@@ -170,7 +195,7 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
       outcome: 'failed',
       response: { message: expect.stringMatching(/no invoice-cloud authorization for org nocred/) },
     });
-    expect(billCalls(h).some((c) => ['B-NONE', 'B-NOCRED'].includes((c.body as any).billId))).toBe(
+    expect(billCalls(h).some((c) => ['B-NONE', 'B-NOCRED'].includes((c.body as any).bxd_key))).toBe(
       false,
     );
   });
@@ -181,11 +206,11 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
     await post(h, event(h, { serialNos: [a, b, c], billStatus: '30' }));
     await post(h, event(h, { type: 'invoiceUnbound', serialNos: [b], billStatus: '30' }));
     await h.stack.settle();
-    expect(h.sim.bills.get('B-1')).toMatchObject({ serialNos: [a, c], billStatus: '30' });
+    expect(bill(h)).toMatchObject({ serialNos: [a, c] });
     await post(h, event(h, { type: 'deleted', serialNos: [] }));
     await h.stack.settle();
-    expect(h.sim.bills.has('B-1')).toBe(false);
-    expect(billCalls(h).map((x) => x.path.split('/').pop())).toEqual([
+    expect(bill(h)).toBeUndefined();
+    expect(billCalls(h).map(stepOf)).toEqual([
       'save',
       'status',
       'save',
@@ -226,9 +251,9 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
     await h.stack.settle();
     const ok = billCalls(h)
       .filter((c) => c.code === '0000')
-      .map((c) => c.path.split('/').pop());
+      .map(stepOf);
     expect(ok).toEqual(['save', 'status', 'delete']);
-    expect(h.sim.bills.has('B-1')).toBe(false);
+    expect(bill(h)).toBeUndefined();
     const l = await logs(h);
     expect(l.filter((x) => x.step === 'save').map((x) => x.outcome)).toEqual([
       'failed',
@@ -244,7 +269,7 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
     });
     await post(h, event(h, { billId: 'B-OK' }));
     await h.stack.settle();
-    expect(h.sim.bills.has('B-OK')).toBe(true);
+    expect(bill(h, 'B-OK')).toBeDefined();
     expect(h.stack.queues.writeback.dead.map((m) => JSON.parse(m.body).eventId)).toEqual([
       'poison-1',
     ]);
