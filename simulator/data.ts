@@ -58,7 +58,7 @@ const dayBefore = (day: string, n: number) =>
 /** Generate one invoice; deterministic in (options, index). */
 export const generateInvoice = (o: GenOptions, i: number): CloudInvoice => {
   const r = prng(hashSeed(`${o.taxNo}/${o.kind}/${i}`, o.seed));
-  // The vendor's numeric codes: 1/2 e-invoice ordinary/special, 27/26 fully digital special/ordinary.
+  // The vendor's codes: 1/2 e-invoice ordinary/special, 27/26 fully digital special/ordinary.
   const type = weighted(r, [
     [1, 5],
     [2, 2],

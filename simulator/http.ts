@@ -1,6 +1,6 @@
 /**
- * The simulator's HTTP front: parses each request, applies the injected faults (the `once` list, the
- * rates, slowness, outages are checked by the routes), records every call and answers.
+ * The simulator's HTTP front: parses each request, applies the injected faults (the `once` list,
+ * the rates, slowness, outages are checked by the routes), records every call and answers.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';

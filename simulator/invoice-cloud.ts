@@ -1,8 +1,8 @@
 /**
  * The invoice-cloud simulator: an HTTP server on loopback that serves INVOICE_CLOUD_API.md v2
- * faithfully (the signed token + expiry, paging and date filters, the body-signed bill calls, invoices
- * of a bill and invoice details, the push channel's long poll with redelivery) over seeded data, with
- * injectable faults on every call. Used by the tests, the demo and `npm start`.
+ * faithfully (the signed token + expiry, paging and date filters, the body-signed bill calls,
+ * invoices of a bill and invoice details, the push channel's long poll with redelivery) over seeded
+ * data, with injectable faults on every call. Used by the tests, the demo and `npm start`.
  */
 import { CLOUD_PATHS, CODES, WIRE } from '#shared/cloud/contract.js';
 import type { CloudInvoice, Kind } from '#shared/schemas/cloud.js';

@@ -1,9 +1,10 @@
 /**
- * The invoice-cloud client (INVOICE_CLOUD_API.md v2): the MD5-signed token per clientId (cached until
- * shortly before `expires_in`) for the invoice list, with `access_token`/`reqid`/`taxNo` on the query
- * string and one refresh on 1300; the body-signed calls (bills, invoices of a bill, invoice details)
- * with `client_id`/`timestamp`/`sign`/`tin` in the body and a `reqid` on the query string; the push
- * channel (push.ts). Paths, names and codes come from contract.ts; retries from transport.ts.
+ * The invoice-cloud client (INVOICE_CLOUD_API.md v2): the MD5-signed token per clientId (cached
+ * until shortly before `expires_in`) for the invoice list, with `access_token`/`reqid`/`taxNo` on
+ * the query string and one refresh on 1300; the body-signed calls (bills, invoices of a bill,
+ * invoice details) with `client_id`/`timestamp`/`sign`/`tin` in the body and a `reqid` on the query
+ * string; the push channel (push.ts). Paths, names and codes come from contract.ts; retries from
+ * transport.ts.
  */
 import type { Kind } from '../schemas/cloud.js';
 import { readToken, signed, type CloudAuth, type PollToken } from './auth.js';

@@ -1,8 +1,9 @@
 /**
  * Every path, wire field name and code of the invoice-cloud contract (INVOICE_CLOUD_API.md, v2), in
  * one module so a deployment that meets a differing vendor page changes this file only. The bill
- * builders produce the vendor's bodies without credentials; the client adds `client_id`, `timestamp`,
- * `sign` and `tin`. Optional fields are sent as `null`, or `""` where the vendor's examples show a string.
+ * builders produce the vendor's bodies without credentials; the client adds `client_id`,
+ * `timestamp`, `sign` and `tin`. Optional fields are sent as `null`, or `""` where the vendor's
+ * examples show a string.
  */
 import type { Kind } from '../schemas/cloud.js';
 

@@ -1,13 +1,13 @@
 /**
  * The invoice cloud's transport: one HTTP exchange with retries for transport faults (429/5xx, bad
- * JSON, timeouts; full-jitter backoff honouring `Retry-After` within a budget), and the envelope read
- * with the retryable codes (1307/1429/9999) retried the same way.
+ * JSON, timeouts; full-jitter backoff honouring `Retry-After` within a budget), and the envelope
+ * read with the retryable codes (1307/1429/9999) retried the same way.
  */
 import { randomUUID } from 'node:crypto';
 import { logger } from '../logger.js';
 import { CODES, RETRYABLE_CODES, WIRE } from './contract.js';
 
-/** A failed cloud call. `retryable` is false for 1001/1101/1200/1301/1404/1409 and other definite answers. */
+/** A failed cloud call; `retryable` is false for 1001/1101/1200/1301/1404/1409 and other refusals. */
 export class CloudError extends Error {
   constructor(
     readonly code: string,
@@ -123,8 +123,8 @@ export const createTransport = (opts: { baseUrl: string; retry?: Partial<RetryPo
   };
 
   /**
-   * The call with retries: transport faults, then the retryable envelope codes. Returns the envelope
-   * whatever its code; the caller decides what a refusal means.
+   * The call with retries: transport faults, then the retryable envelope codes. Returns the
+   * envelope whatever its code; the caller decides what a refusal means.
    */
   const request = async (req: CloudRequest): Promise<Answer> => {
     const started = Date.now();

@@ -27,7 +27,8 @@ export const cloudFileSchema = z.object({
 
 /**
  * The vendor's numeric invoice type code (26/27 fully digital, 1/2 e-invoices, …; contract.ts names
- * them). Unknown codes are kept. A numeric string ("26", "026") is accepted defensively and coerced.
+ * them). Unknown codes are kept. A numeric string ("26", "026") is accepted defensively and
+ * coerced.
  */
 export const invoiceTypeSchema = z.union([
   z.number().int().nonnegative(),

@@ -161,11 +161,7 @@ export const applyBillEvent = async (
       const shared = await Promise.all(list.map((s) => bills.otherBillsUsing(orgId, s, e.billId)));
       const forceWrite = shared.some((b) => b.length > 0);
       const save = (force: boolean) =>
-        call(
-          'save',
-          cloud.save,
-          billSaveBody({ ...ident, forceWrite: force, serialNos: list }),
-        );
+        call('save', cloud.save, billSaveBody({ ...ident, forceWrite: force, serialNos: list }));
       let saved = await save(forceWrite);
       // 1409: the cloud knows an invoice is on another bill (one saved elsewhere, or concurrently) — the case
       // in which the rule is to force-write.

@@ -1,7 +1,7 @@
 /**
  * The invoice use status a bill status maps to (SPEC §3.3): draft, submitted, approved → `30` (in
- * use); paid → `60` (used); booked → `65`; rejected, discarded → `1` (released). Today's event codes
- * are read as 10 draft, 20 submitted, 30 approved, 40 paid, 90 rejected/discarded.
+ * use); paid → `60` (used); booked → `65`; rejected, discarded → `1` (released). Today's event
+ * codes are read as 10 draft, 20 submitted, 30 approved, 40 paid, 90 rejected/discarded.
  */
 import { EXPENSE_STATUS, type ExpenseStatus } from '../cloud/contract.js';
 
