@@ -32,6 +32,13 @@ interface BillOrg {
   ledgers: { input: CloudInvoice[]; output: CloudInvoice[] };
 }
 type Touch = (serialNo: string, patch: Partial<CloudInvoice>) => void;
+interface Call {
+  body: Record<string, unknown>;
+  org: BillOrg;
+  bills: Map<string, SimBill>;
+  touch: Touch;
+}
+type Handler = (c: Call) => Reply;
 
 const str = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 const need = (body: Record<string, unknown>, fields: string[]): Reply | null => {
@@ -39,13 +46,9 @@ const need = (body: Record<string, unknown>, fields: string[]): Reply | null => 
   return null;
 };
 const IDENT = ['eid', WIRE.billNumber, 'bxd_key'];
+const done = (data: unknown = null): Reply => [CODES.ok, '操作成功', data];
 
-const save = (
-  body: Record<string, unknown>,
-  org: BillOrg,
-  bills: Map<string, SimBill>,
-  touch: Touch,
-): Reply => {
+const save: Handler = ({ body, org, bills, touch }) => {
   const bad = need(body, [...IDENT, 'resource']);
   if (bad) return bad;
   if (typeof body.forceWrite !== 'boolean')
@@ -83,15 +86,10 @@ const save = (
     serialNos,
     expenseStatus,
   });
-  return [CODES.ok, '操作成功', null];
+  return done();
 };
 
-const status = (
-  body: Record<string, unknown>,
-  org: BillOrg,
-  bills: Map<string, SimBill>,
-  touch: Touch,
-): Reply => {
+const status: Handler = ({ body, org, bills, touch }) => {
   const bad = need(body, IDENT);
   if (bad) return bad;
   const to = body.expenseStatus;
@@ -111,15 +109,10 @@ const status = (
     bill.expenseStatus[s] = to as string;
     touch(s, { expendStatus: Number(to) });
   }
-  return [CODES.ok, '操作成功', null];
+  return done();
 };
 
-const remove = (
-  body: Record<string, unknown>,
-  org: BillOrg,
-  bills: Map<string, SimBill>,
-  touch: Touch,
-): Reply => {
+const remove: Handler = ({ body, org, bills, touch }) => {
   const bad = need(body, IDENT);
   if (bad) return bad;
   const key = billKey(org.taxNo, body.bxd_key as string);
@@ -127,55 +120,32 @@ const remove = (
   if (!bill) return [CODES.notFound, `bill ${String(body.bxd_key)} not found`];
   bills.delete(key);
   for (const s of bill.serialNos) touch(s, { billNo: null });
-  return [CODES.ok, '操作成功', null];
+  return done();
 };
 
 /** Every input invoice on the bill (`data: []` for an unknown bill). */
-const ofBill = (body: Record<string, unknown>, org: BillOrg): Reply => {
+const ofBill: Handler = ({ body, org }) => {
   const bad = need(body, [WIRE.billNumber]);
   if (bad) return bad;
-  return [
-    CODES.ok,
-    '操作成功',
-    org.ledgers.input.filter((r) => r.billNo === body[WIRE.billNumber]),
-  ];
+  return done(org.ledgers.input.filter((r) => r.billNo === body[WIRE.billNumber]));
 };
 /** The records of the listed serial numbers (input or output; unknown ones are left out). */
-const details = (body: Record<string, unknown>, org: BillOrg): Reply => {
+const details: Handler = ({ body, org }) => {
   const bad = need(body, [WIRE.serials]);
   if (bad) return bad;
   const wanted = new Set((body[WIRE.serials] as string).split(','));
   const all = [...org.ledgers.input, ...org.ledgers.output];
-  return [CODES.ok, '操作成功', all.filter((r) => wanted.has(r.serialNo))];
+  return done(all.filter((r) => wanted.has(r.serialNo)));
 };
 
-/** The body-signed calls; null when `path` is none of them. */
-export const handleSigned = (
-  path: string,
-  body: Record<string, unknown>,
-  org: BillOrg,
-  bills: Map<string, SimBill>,
-  touch: Touch,
-): Reply | null => {
-  switch (path) {
-    case CLOUD_PATHS.billSave:
-      return save(body, org, bills, touch);
-    case CLOUD_PATHS.billStatus:
-      return status(body, org, bills, touch);
-    case CLOUD_PATHS.billDelete:
-      return remove(body, org, bills, touch);
-    case CLOUD_PATHS.invoicesOfBill:
-      return ofBill(body, org);
-    case CLOUD_PATHS.invoiceDetail:
-      return details(body, org);
-    default:
-      return null;
-  }
+/** The body-signed calls by path. */
+const HANDLERS: Readonly<Record<string, Handler>> = {
+  [CLOUD_PATHS.billSave]: save,
+  [CLOUD_PATHS.billStatus]: status,
+  [CLOUD_PATHS.billDelete]: remove,
+  [CLOUD_PATHS.invoicesOfBill]: ofBill,
+  [CLOUD_PATHS.invoiceDetail]: details,
 };
-export const SIGNED_PATHS: ReadonlySet<string> = new Set([
-  CLOUD_PATHS.billSave,
-  CLOUD_PATHS.billStatus,
-  CLOUD_PATHS.billDelete,
-  CLOUD_PATHS.invoicesOfBill,
-  CLOUD_PATHS.invoiceDetail,
-]);
+export const SIGNED_PATHS: ReadonlySet<string> = new Set(Object.keys(HANDLERS));
+/** The body-signed call at `path`; null when `path` is none of them. */
+export const handleSigned = (path: string, c: Call): Reply | null => HANDLERS[path]?.(c) ?? null;

@@ -194,9 +194,9 @@ export const startSimulator = async (opts: {
       const who = checkSigned(body, orgByClient, true);
       if (isReply(who)) return answer(who);
       if (faults.outageTaxNos.includes(who.taxNo)) return [503, 'service unavailable'];
-      const [code, description, data] = handleSigned(path, body, who, bills, (serial, patch) =>
-        mutate(who.taxNo, 'input', serial, patch),
-      )!;
+      const touch = (serial: string, patch: Partial<CloudInvoice>) =>
+        mutate(who.taxNo, 'input', serial, patch);
+      const [code, description, data] = handleSigned(path, { body, org: who, bills, touch })!;
       return answer([
         code,
         description,
