@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import {
+  LogLevel,
   NodejsFunction,
   OutputFormat,
   type NodejsFunctionProps,
@@ -41,6 +42,7 @@ export class BridgeFunction extends NodejsFunction {
       logGroup,
       bundling: {
         format: OutputFormat.ESM,
+        logLevel: LogLevel.WARNING,
         target: 'node22',
         minify: true,
         sourceMap: true,

@@ -1,4 +1,4 @@
-import { ArnFormat, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { CfnStage, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -103,6 +103,11 @@ export class StatelessStack extends Stack {
       description: 'Retry failed sync runs (China time 06:00 by default)',
       schedule: Schedule.cron(props.retryCron),
       targets: [new LambdaFunction(f['sync-retry'], { retryAttempts: 2 })],
+    });
+    new Rule(this, 'CallbackSweep', {
+      description: 'Re-queue callbacks whose next attempt is overdue (lost enqueues and hops)',
+      schedule: Schedule.rate(Duration.minutes(15)),
+      targets: [new LambdaFunction(f['callback-sender'], { retryAttempts: 2 })],
     });
 
     this.api = new HttpApi(this, 'Api', {

@@ -1,6 +1,9 @@
 /**
- * An in-process SQS stand-in for local mode: Lambda-shaped SQS events, partial batch responses, redelivery
- * after a visibility delay, a receive limit then a dead-letter list, and FIFO ordering per message group.
+ * An in-process SQS stand-in for local mode: Lambda-shaped SQS events, partial batch responses,
+ * redelivery after a visibility delay, a receive limit then a dead-letter list, and FIFO ordering
+ * per message group. Tests can opt into an AWS-like mode (`aws`): at-least-once duplicates,
+ * redelivery only after the real visibility timeout on a manual clock the test advances, and send
+ * failures on demand (as throttling).
  */
 import { randomUUID } from 'node:crypto';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -16,6 +19,35 @@ interface Msg {
 }
 export type Consumer = (event: SQSEvent, context: Context) => Promise<unknown>;
 
+/**
+ * A clock that moves only when told to: the time base of the AWS-like mode (share it with the
+ * stack).
+ */
+export class ManualClock {
+  private readonly listeners: (() => void)[] = [];
+  constructor(private ms = Date.parse('2024-07-22T02:00:00.000Z')) {}
+  now = (): number => this.ms;
+  date = (): Date => new Date(this.ms);
+  advance(ms: number): void {
+    this.ms += ms;
+    this.listeners.forEach((l) => l());
+  }
+  onAdvance(l: () => void): void {
+    this.listeners.push(l);
+  }
+}
+
+/** What AWS does and the default local queue does not (opt-in, for tests). */
+export interface AwsLikeMode {
+  clock: ManualClock;
+  /** The queue's real visibility timeout: a failed message comes back only after it. */
+  visibilityTimeoutMs: number;
+  /**
+   * Deliver this send (1-based count of sends on the queue) twice, as two concurrent invocations.
+   */
+  duplicate?: (sendNo: number) => boolean;
+}
+
 export class LocalQueue<T> implements Queue<T> {
   readonly dead: Msg[] = [];
   private readonly msgs: Msg[] = [];
@@ -24,6 +56,8 @@ export class LocalQueue<T> implements Queue<T> {
   private busy = 0;
   private timer: NodeJS.Timeout | undefined;
   private idleWaiters: (() => void)[] = [];
+  private sends = 0;
+  private readonly failing = new Set<number>();
   consumer: Consumer | undefined;
 
   constructor(
@@ -35,24 +69,48 @@ export class LocalQueue<T> implements Queue<T> {
       visibilityMs?: number;
       context: () => Context;
       onError?: (e: unknown) => void;
+      aws?: AwsLikeMode | undefined;
     },
-  ) {}
+  ) {
+    o.aws?.clock.onAdvance(() => this.schedule(0));
+  }
+
+  private now(): number {
+    return this.o.aws ? this.o.aws.clock.now() : Date.now();
+  }
+
+  /**
+   * AWS-like mode: the `n`-th send on this queue (1-based, every send counted) throws, as
+   * throttling would.
+   */
+  failSend(n: number): void {
+    this.failing.add(n);
+  }
 
   async send(message: T, opts: SendOptions = {}): Promise<void> {
-    const now = Date.now();
+    const sendNo = ++this.sends;
+    if (this.failing.delete(sendNo)) {
+      const e = new Error(`${this.name}: send ${sendNo} throttled (injected)`);
+      e.name = 'ThrottlingException';
+      throw e;
+    }
+    const now = this.now();
     if (this.o.fifo && opts.dedupId) {
       const seen = this.dedup.get(opts.dedupId);
       if (seen && now - seen < 5 * 60_000) return; // SQS FIFO: 5-minute de-duplication window
       this.dedup.set(opts.dedupId, now);
     }
-    this.msgs.push({
-      id: randomUUID(),
-      body: JSON.stringify(message),
-      opts,
-      receives: 0,
-      availableAt: now + (opts.delaySeconds ?? 0) * 1000,
-      sentAt: now,
-    });
+    const copies = this.o.aws?.duplicate?.(sendNo) ? 2 : 1;
+    const id = randomUUID();
+    for (let i = 0; i < copies; i++)
+      this.msgs.push({
+        id,
+        body: JSON.stringify(message),
+        opts,
+        receives: 0,
+        availableAt: now + (opts.delaySeconds ?? 0) * 1000,
+        sentAt: now,
+      });
     this.schedule(0);
   }
 
@@ -60,7 +118,10 @@ export class LocalQueue<T> implements Queue<T> {
     return this.msgs.length;
   }
 
-  /** Resolves when nothing is queued (or only delayed beyond `horizonMs`) and nothing is in flight. */
+  /**
+   * Resolves when nothing is queued (or only delayed beyond `horizonMs`) and nothing is in flight.
+   * In the AWS-like mode only what is visible now counts: the clock moves when the test moves it.
+   */
   drain(horizonMs = 60_000): Promise<void> {
     return new Promise((resolve) => {
       const check = () => (this.isIdle(horizonMs) ? resolve() : this.idleWaiters.push(check));
@@ -69,7 +130,8 @@ export class LocalQueue<T> implements Queue<T> {
   }
 
   private isIdle(horizonMs: number) {
-    return this.busy === 0 && this.msgs.every((m) => m.availableAt > Date.now() + horizonMs);
+    const horizon = this.o.aws ? 0 : horizonMs;
+    return this.busy === 0 && this.msgs.every((m) => m.availableAt > this.now() + horizon);
   }
 
   private schedule(ms: number) {
@@ -81,14 +143,17 @@ export class LocalQueue<T> implements Queue<T> {
   }
 
   private take(): Msg[] {
-    const now = Date.now();
+    const now = this.now();
     const batch: Msg[] = [];
     const groups = new Set<string>();
+    const ids = new Set<string>();
     for (const m of this.msgs) {
       const g = this.o.fifo ? m.opts.groupId : undefined;
       if (g && (this.inFlightGroups.has(g) || groups.has(g))) continue;
       if (g) groups.add(g); // one message per group per batch; later ones wait behind it
       if (m.availableAt > now || batch.length >= (this.o.batchSize ?? 10)) continue;
+      if (ids.has(m.id)) continue; // a duplicate goes to another (concurrent) invocation
+      ids.add(m.id);
       batch.push(m);
     }
     for (const m of batch) {
@@ -110,7 +175,8 @@ export class LocalQueue<T> implements Queue<T> {
       });
     }
     const next = Math.min(...this.msgs.map((m) => m.availableAt));
-    if (Number.isFinite(next)) this.schedule(Math.max(5, next - Date.now()));
+    // AWS-like mode: delayed messages wait for the test to advance the clock.
+    if (Number.isFinite(next) && !this.o.aws) this.schedule(Math.max(5, next - Date.now()));
     this.wake();
   }
 
@@ -130,13 +196,16 @@ export class LocalQueue<T> implements Queue<T> {
       this.o.onError?.(e);
       failed = new Set(batch.map((m) => m.id));
     }
-    // FIFO: after a failed message, the rest of its group in this batch is returned too (as Lambda does).
+    // FIFO: after a failed message, the rest of its group in this batch is returned too (as Lambda
+    // does).
     for (const m of batch) {
       if (this.o.fifo && m.opts.groupId) this.inFlightGroups.delete(m.opts.groupId);
       if (!failed.has(m.id)) continue;
       if (m.receives >= (this.o.maxReceives ?? 5)) this.dead.push(m);
       else {
-        m.availableAt = Date.now() + (this.o.visibilityMs ?? 200) * m.receives;
+        m.availableAt = this.o.aws
+          ? this.now() + this.o.aws.visibilityTimeoutMs
+          : Date.now() + (this.o.visibilityMs ?? 200) * m.receives;
         this.msgs.unshift(m);
       }
     }
@@ -145,13 +214,13 @@ export class LocalQueue<T> implements Queue<T> {
   private record(m: Msg): SQSRecord {
     return {
       messageId: m.id,
-      receiptHandle: `local-${m.id}-${m.receives}`,
+      receiptHandle: `local-${m.id}-${m.receives}-${randomUUID().slice(0, 8)}`,
       body: m.body,
       attributes: {
         ApproximateReceiveCount: String(m.receives),
         SentTimestamp: String(m.sentAt),
         SenderId: 'local',
-        ApproximateFirstReceiveTimestamp: String(Date.now()),
+        ApproximateFirstReceiveTimestamp: String(this.now()),
         ...(m.opts.groupId ? { MessageGroupId: m.opts.groupId } : {}),
         ...(m.opts.dedupId ? { MessageDeduplicationId: m.opts.dedupId } : {}),
       },

@@ -35,7 +35,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { localTableNames, type TableNames } from '#shared/store/tables.js';
 import { localClientConfig } from './dynamo-local.js';
 import { apiEvent, lambdaContext, matchRoute } from './lambda.js';
-import { LocalQueue } from './queue.js';
+import { LocalQueue, type AwsLikeMode } from './queue.js';
 import { localSecrets } from './secrets.js';
 
 export const DEV_AUTH_SECRET = 'dev-only-secret-change-me';
@@ -56,6 +56,8 @@ export interface LocalStackOptions {
   /** Waits between automatic callback attempts, seconds (local default: short, so a day fits in minutes). */
   callbackRetryDelays?: number[];
   callbackTimeoutMs?: number;
+  /** Tests: the callback queue behaves as SQS does (duplicates, real visibility timeout, send faults). */
+  callbackQueueAws?: AwsLikeMode;
   /** Tests: wrap the document client (fault injection, write counting). */
   wrapDb?: (db: DynamoDBDocumentClient) => DynamoDBDocumentClient;
 }
@@ -91,7 +93,11 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
     ),
     callbacks: new LocalQueue<CallbackMessage>(
       'callbacks',
-      queueOpts('callback-sender', { batchSize: 10, maxReceives: MAX_RECEIVES.callbacks }),
+      queueOpts('callback-sender', {
+        batchSize: 10,
+        maxReceives: MAX_RECEIVES.callbacks,
+        aws: o.callbackQueueAws,
+      }),
     ),
   };
   const secrets = localSecrets(o.secretsFile);

@@ -1,15 +1,30 @@
-import { sendCallback, type SendPolicy } from '#shared/callbacks/send.js';
+import type { Context, SQSEvent } from 'aws-lambda';
+import { sendCallback, sweepCallbacks, type SendPolicy } from '#shared/callbacks/send.js';
 import type { FunctionDeps } from '../deps.js';
 import { parseJsonPayload } from '#shared/http/payload.js';
 import { makeSqsHandler } from '#shared/http/sqs.js';
 import { callbackMessageSchema } from '#shared/schemas/interaction.js';
 
-/** Delivers queued callbacks; each failed delivery is re-queued with its backoff, so the message itself succeeds. */
-export const makeHandler = (deps: FunctionDeps<'callback-sender'>, policy: SendPolicy) =>
-  makeSqsHandler(async (r) => {
+/** An EventBridge schedule (`source: aws.events`) asks for the sweep of overdue callbacks. */
+const isSchedule = (e: unknown): boolean =>
+  typeof e === 'object' &&
+  e !== null &&
+  !Array.isArray(e) &&
+  (e as Record<string, unknown>).source === 'aws.events';
+
+/**
+ * Delivers queued callbacks; each failed delivery is re-queued with its backoff, so the message
+ * itself succeeds. A scheduled event instead re-queues callbacks whose next attempt is overdue
+ * (lost messages).
+ */
+export const makeHandler = (deps: FunctionDeps<'callback-sender'>, policy: SendPolicy) => {
+  const sqs = makeSqsHandler(async (r) => {
     await sendCallback(
       parseJsonPayload(callbackMessageSchema, r.body, 'callback message'),
       deps,
       policy,
     );
   });
+  return async (event: unknown, context: Context): Promise<unknown> =>
+    isSchedule(event) ? { requeued: await sweepCallbacks(deps) } : sqs(event as SQSEvent, context);
+};

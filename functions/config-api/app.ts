@@ -4,7 +4,8 @@ import { makeApiHandler, parse, withRoles } from '#shared/http/api.js';
 import { secretNames } from '#shared/ports.js';
 import { idSchema } from '#shared/schemas/common.js';
 import { configPatchSchema, orgPutSchema, type Org } from '#shared/schemas/config.js';
-import { registerSystem, systemPutSchema } from '#shared/callbacks/systems.js';
+import { registerSystem } from '#shared/callbacks/systems.js';
+import { systemPutSchema } from '#shared/schemas/systems.js';
 import { ROUTES } from '../routes.js';
 
 /** The org as the API shows it: the client secret is write-only. */

@@ -18,4 +18,7 @@ export const makeHandler = (
       ...(opts.pageSize ? { pageSize: opts.pageSize } : {}),
     });
     if (result === 'continue') await deps.queues.sync.send({ runId });
+    // Another run of the org is active: look again later (seconds in local mode).
+    if (result === 'wait')
+      await deps.queues.sync.send({ runId }, { delaySeconds: deps.localMode ? 1 : 60 });
   });

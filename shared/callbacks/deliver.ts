@@ -9,7 +9,7 @@ import { secretNames } from '../ports.js';
 import type { Attempt, InteractionLog } from '../schemas/interaction.js';
 import { postPinned } from './post.js';
 import { signWebhook } from './sign.js';
-import type { System } from './systems.js';
+import type { System } from '../schemas/systems.js';
 import { assertSafeCallbackUrl } from './url-guard.js';
 
 export const CALLBACK_TIMEOUT_MS = 15_000;

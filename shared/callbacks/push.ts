@@ -1,14 +1,14 @@
-/** Operator pushes (seed 004): re-push a log's result now, or push the result of an invoice found by condition. */
+/**
+ * Operator pushes (seed 004): re-push a log's result now, or push the result of an invoice found by
+ * condition.
+ */
 import { createHash } from 'node:crypto';
 import type { Deps } from '../deps.js';
 
 type PushDeps = Deps<'config' | 'logs' | 'invoices', never>;
-import {
-  PUSHABLE,
-  type Attempt,
-  type InteractionLog,
-  type ResultPayload,
-} from '../schemas/interaction.js';
+import { BadRequest, Conflict } from '../errors.js';
+import { CALLBACK_OF, PUSHABLE, type Attempt, type ResultPayload } from '../schemas/interaction.js';
+import type { LogHead } from '../store/log-store.js';
 import { cachedTargets, deliver } from './deliver.js';
 
 export interface PushResult {
@@ -28,7 +28,7 @@ const outcome = (logId: string, attempt: Attempt): PushResult =>
 
 /** Deliver to each log, then record every attempt in one write (transactions of up to 100). */
 const deliverAll = async (
-  jobs: { log: InteractionLog; send: () => Promise<Attempt> }[],
+  jobs: { log: LogHead; send: () => Promise<Attempt> }[],
   deps: PushDeps,
 ): Promise<Map<string, PushResult>> => {
   const attempts = await Promise.all(
@@ -46,7 +46,7 @@ export const pushLogs = async (logIds: string[], deps: PushDeps): Promise<PushRe
   const logs = await deps.stores.logs.getMany(ids);
   const targets = cachedTargets(deps);
   const refused = new Map<string, PushResult>();
-  const jobs: { log: InteractionLog; send: () => Promise<Attempt> }[] = [];
+  const jobs: { log: LogHead; send: () => Promise<Attempt> }[] = [];
   for (const logId of ids) {
     const log = logs.get(logId);
     if (!log)
@@ -75,15 +75,58 @@ export const pushLogs = async (logIds: string[], deps: PushDeps): Promise<PushRe
   return ids.map((id) => refused.get(id) ?? sent.get(id)!);
 };
 
-/** Find the output invoice with this order number and invoice number and push its result to each log's system. */
+const invoiceResult = (status: number | null | undefined) =>
+  status === 2 || status === 3 ? 'RED' : 'BLUE';
+
+/**
+ * The selected logs must be this order's, and a result log must be of the invoice's result:
+ * otherwise one slip sends an invoice result to another order's system. All refused before anything
+ * is sent.
+ */
+const checkSelection = (
+  logs: Map<string, LogHead>,
+  orderNo: string,
+  resultType: 'BLUE' | 'RED',
+): void => {
+  const foreign = [...logs.values()].filter((l) => l.orderNo !== orderNo);
+  const mismatched = [...logs.values()].filter(
+    (l) => l.operationType !== 'ORDER_FETCH' && l.operationType !== CALLBACK_OF[resultType],
+  );
+  const refuse = (message: string) => {
+    throw new BadRequest(message, [{ path: 'logIds', message }]);
+  };
+  if (foreign.length)
+    refuse(
+      `logs ${foreign.map((l) => l.logId).join(', ')} are not for order ${orderNo}; nothing sent`,
+    );
+  if (mismatched.length)
+    refuse(
+      `logs ${mismatched.map((l) => l.logId).join(', ')} ` +
+        `are not ${resultType} results of order ${orderNo}; nothing sent`,
+    );
+};
+
+/**
+ * Find the output invoice with this order number and invoice number and push its result to each
+ * log's system. The logs must belong to that order (and, for result logs, that result), and the
+ * invoice must be one org's: a mismatch is a 400 naming `logIds`, an invoice found in several orgs
+ * a 409 naming `invoiceNo`; nothing is sent then.
+ */
 export const pushByCondition = async (
   req: { logIds: string[]; orderNo: string; invoiceNo: string },
   deps: PushDeps,
 ): Promise<PushResult[]> => {
   const ids = [...new Set(req.logIds)];
-  const invoice = (await deps.stores.invoices.findByNumber(req.invoiceNo)).find(
+  const matches = (await deps.stores.invoices.findByNumber(req.invoiceNo)).filter(
     (i) => i.orderNo === req.orderNo && i.type === 'output',
   );
+  const orgs = new Set(matches.map((i) => i.orgId));
+  if (orgs.size > 1)
+    throw new Conflict(
+      `invoiceNo: invoice ${req.invoiceNo} of order ${req.orderNo} ` +
+        `is in several orgs (${[...orgs].join(', ')}); nothing sent`,
+    );
+  const invoice = matches[0];
   if (!invoice)
     return ids.map((logId) => ({
       logId,
@@ -94,8 +137,9 @@ export const pushByCondition = async (
       },
     }));
   const logs = await deps.stores.logs.getMany(ids);
+  checkSelection(logs, req.orderNo, invoiceResult(invoice.invoiceStatus));
   const targets = cachedTargets(deps);
-  const resultType = invoice.invoiceStatus === 2 || invoice.invoiceStatus === 3 ? 'RED' : 'BLUE';
+  const resultType = invoiceResult(invoice.invoiceStatus);
   const jobs = ids.flatMap((logId) => {
     const log = logs.get(logId);
     if (!log) return [];

@@ -1,7 +1,9 @@
 /**
- * Results to customer systems: an order's blue / red / reject result, learned from the cloud's result push
- * or from output invoices arriving by sync, becomes one callback log (id derived from the result, so a
- * repeated push or re-sync creates nothing new) and a message on the callback queue.
+ * Results to customer systems: an order's blue / red / reject result, learned from the cloud's
+ * result push or from output invoices arriving by sync, becomes one callback log and a message on
+ * the callback queue. The log id is derived from what both sources always carry, `(orderNo,
+ * resultType)`, so a repeated push, a re-sync, or the same result learned from both creates nothing
+ * new (one log, one webhook id).
  */
 import { createHash } from 'node:crypto';
 import type { Deps } from '../deps.js';
@@ -23,13 +25,21 @@ export interface Result {
   time: string;
 }
 
-const resultLogId = (r: Result) =>
+/**
+ * The result's identity: serial and invoice numbers are optional in the cloud's push, so not part
+ * of it.
+ */
+export const resultLogId = (r: Pick<Result, 'orderNo' | 'resultType'>) =>
   `cb_${createHash('sha256')
-    .update([r.orderNo, r.resultType, r.serialNo ?? '', r.invoiceNo ?? ''].join('\u0000'))
+    .update([r.orderNo, r.resultType].join('\u0000'))
     .digest('hex')
     .slice(0, 24)}`;
 
-/** Queue the callback of a result. `null` when no system sent that order. */
+/**
+ * Queue the callback of a result. `null` when no system sent that order. A result seen again whose
+ * log was never picked up by the sender (its first enqueue failed) is queued again; the sender's
+ * attempt claim makes a second message harmless.
+ */
 export const queueResult = async (
   r: Result,
   method: InteractionLog['processingMethod'],
@@ -65,8 +75,13 @@ export const queueResult = async (
     payload,
     createdAt: at,
     updatedAt: at,
+    nextAttemptAt: at,
   });
-  if (created) await deps.queues.callbacks.send({ logId });
+  const stuck = async () => {
+    const log = await deps.stores.logs.head(logId);
+    return log?.dataStatus === 'RECEIVED' && !log.autoClaimed;
+  };
+  if (created || (await stuck())) await deps.queues.callbacks.send({ logId, attempt: 0 });
   return { logId, created };
 };
 

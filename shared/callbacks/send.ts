@@ -1,7 +1,8 @@
 /**
  * Automatic callback delivery from the callback queue: one attempt per message, then a retry with
- * backoff (honouring `Retry-After`) until the schedule is spent: 7 attempts over about 26 hours by default.
- * SQS delays a message 15 minutes at most, so longer waits travel as hops carrying `notBefore`.
+ * backoff (honouring `Retry-After`) until the schedule is spent: 7 attempts over about 26 hours by
+ * default. SQS delays a message 15 minutes at most, so longer waits travel as hops carrying
+ * `notBefore`.
  */
 import type { Deps } from '../deps.js';
 import { logger } from '../logger.js';
@@ -17,47 +18,107 @@ export interface SendPolicy {
   timeoutMs?: number | undefined;
 }
 
+/** How long a claimed attempt may run before another message or the sweep may take it over. */
+export const CLAIM_LEASE_MS = 5 * 60_000;
+
+type Outcome = 'delivered' | 'retrying' | 'gave-up' | 'waiting' | 'stale';
+
+/**
+ * One automatic attempt per message. The retry state lives in the log: each attempt is claimed with
+ * a conditional update, so a duplicated message delivers nothing twice; the attempt, the status and
+ * `nextAttemptAt` are recorded together; a message redelivered after its attempt failed but before
+ * its follow-up was queued queues it again (the follow-up carries a fixed attempt number, so two
+ * are harmless).
+ */
 export const sendCallback = async (
   msg: CallbackMessage,
   deps: Deps<'config' | 'logs', 'callbacks'>,
   policy: SendPolicy,
-): Promise<'delivered' | 'retrying' | 'gave-up' | 'waiting' | 'stale'> => {
+): Promise<Outcome> => {
   const now = deps.clock().getTime();
-  const hop = (notBefore: number, attempt: number) =>
+  const logs = deps.stores.logs;
+  const made = msg.attempt ?? 0;
+  const n = made + 1;
+  const hop = async (notBefore: number, attempt: number) =>
     deps.queues.callbacks.send(
       { logId: msg.logId, notBefore, attempt },
       { delaySeconds: Math.min(MAX_SQS_DELAY, Math.max(0, Math.ceil((notBefore - now) / 1000))) },
     );
   if (msg.notBefore && msg.notBefore > now) {
-    await hop(msg.notBefore, msg.attempt ?? 0);
+    await hop(msg.notBefore, made);
     return 'waiting';
   }
-  const log = await deps.stores.logs.get(msg.logId);
+  const log = await logs.head(msg.logId);
   if (!log?.payload || !log.webhookId) {
     logger.warn('callback message for an unknown log dropped', { logId: msg.logId });
     return 'stale';
   }
-  const automatic = log.attempts.filter((a) => a.trigger === 'automatic').length;
-  // A re-delivered message whose attempt is already recorded, or a log already delivered, has no second effect.
-  if (log.dataStatus === 'SUCCEEDED' || automatic !== (msg.attempt ?? 0)) return 'stale';
+  if (log.dataStatus === 'SUCCEEDED') return 'stale';
+  const claimed = log.autoClaimed ?? 0;
+  const done = log.autoDone ?? 0;
+  const lease = new Date(now + CLAIM_LEASE_MS).toISOString();
+  if (claimed === n && done === n) {
+    // Attempt n failed and was recorded; its follow-up may be lost (the handler died before
+    // queueing it).
+    if (!log.nextAttemptAt || log.hopFor === n) return 'stale';
+    await hop(Date.parse(log.nextAttemptAt), n);
+    await logs.markHop(log.logId, n);
+    return 'retrying';
+  }
+  const mine =
+    claimed === made
+      ? await logs.claimAttempt(log.logId, n, lease)
+      : claimed === n &&
+        done === made &&
+        !!log.nextAttemptAt &&
+        Date.parse(log.nextAttemptAt) <= now &&
+        (await logs.takeOverAttempt(log.logId, n, log.nextAttemptAt, lease));
+  // Another copy holds (or held) this attempt, or the message is older than the log's state.
+  if (!mine) return 'stale';
   const out = await deliver(log, log.webhookId, log.payload, 'automatic', deps, {
     timeoutMs: policy.timeoutMs,
   });
-  await deps.stores.logs.recordAttempt(
-    log.logId,
-    out.attempt,
-    out.attempt.ok ? 'SUCCEEDED' : 'FAILED',
-  );
+  const wait = policy.delays[made];
+  const next =
+    out.attempt.ok || out.permanent || wait === undefined
+      ? null
+      : now + Math.max(wait, out.retryAfter ?? 0) * 1000;
+  const status = out.attempt.ok ? 'SUCCEEDED' : 'FAILED';
+  const nextAt = next === null ? null : new Date(next).toISOString();
+  if (!(await logs.recordAutomatic(log.logId, n, out.attempt, status, nextAt))) return 'stale';
   if (out.attempt.ok) return 'delivered';
-  const wait = policy.delays[automatic];
-  if (out.permanent || wait === undefined) {
-    logger.warn('callback given up', {
-      logId: log.logId,
-      attempts: automatic + 1,
-      error: out.attempt.error,
-    });
+  if (next === null) {
+    logger.warn('callback given up', { logId: log.logId, attempts: n, error: out.attempt.error });
     return 'gave-up';
   }
-  await hop(now + Math.max(wait, out.retryAfter ?? 0) * 1000, automatic + 1);
+  await hop(next, n);
+  await logs.markHop(log.logId, n);
   return 'retrying';
+};
+
+/** Default sweep: logs of the last 3 days whose next attempt is 15 minutes overdue. */
+export const SWEEP_LOOKBACK_MS = 3 * 24 * 3600_000;
+export const SWEEP_GRACE_MS = 15 * 60_000;
+
+/**
+ * Re-queue callbacks whose next automatic attempt is overdue: a result whose first enqueue failed,
+ * a follow-up message lost, a claimer that died. The queued message names the attempts already
+ * recorded, so the sender's claim makes a sweep racing a live message harmless. Returns how many
+ * were queued.
+ */
+export const sweepCallbacks = async (
+  deps: Deps<'logs', 'callbacks'>,
+  { lookbackMs = SWEEP_LOOKBACK_MS, graceMs = SWEEP_GRACE_MS } = {},
+): Promise<number> => {
+  const now = deps.clock().getTime();
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const due = await deps.stores.logs.dueForRetry(
+    iso(now - lookbackMs),
+    iso(now),
+    iso(now - graceMs),
+  );
+  for (const log of due)
+    await deps.queues.callbacks.send({ logId: log.logId, attempt: log.autoDone ?? 0 });
+  if (due.length) logger.info('overdue callbacks re-queued', { count: due.length });
+  return due.length;
 };

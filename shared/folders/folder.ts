@@ -38,13 +38,12 @@ export const putUser = async (
   input: Omit<User, 'userId' | 'updatedAt'>,
   deps: Deps<'users', never>,
 ): Promise<{ user: User; created: boolean }> => {
-  const created = !(await deps.stores.users.get(userId));
   const user: User = {
     userId,
     ...input,
     orgIds: [...new Set(input.orgIds)],
     updatedAt: deps.clock().toISOString(),
   };
-  await deps.stores.users.put(user);
+  const { created } = await deps.stores.users.put(user);
   return { user, created };
 };

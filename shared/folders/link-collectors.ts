@@ -1,7 +1,11 @@
 /**
- * Personal folders: link each synced invoice to the users who collected it (matched by phone, checked
- * against the invoice's org), append-only, and bind each unbound attachment to the invoice's first linked
- * user. A phone with no user, or a user without the org, is counted (masked sample) — never a failure.
+ * Personal folders: link each synced invoice to the users who collected it (matched by phone,
+ * checked against the invoice's org), append-only, and bind each unbound attachment to the
+ * invoice's first linked user. A phone with no user, or a user without the org, is counted (masked
+ * sample) — never a failure. "First" is decided once, in the invoice's partition (FIRSTUSER,
+ * create-once): the first permitted user in the cloud's `users[]` order of the earliest sync that
+ * linked anyone. It is read back consistently, never through an index, which in AWS lags behind the
+ * link just written.
  */
 import type { Stores } from '../deps.js';
 import { maskPhone } from '../schemas/common.js';
@@ -52,6 +56,9 @@ export const linkCollectors = async (
   };
   const one = async (r: CloudInvoice) => {
     const invoiceId = invoiceIdOf(ctx.orgId, ctx.kind, r.serialNo);
+    const pk = invoiceKey.pk(ctx.orgId, ctx.kind, r.serialNo);
+    let first: string | undefined;
+    let linkedNow = false;
     for (const { phone } of r.users) {
       const user = await userOf(phone);
       if (!user) {
@@ -60,29 +67,20 @@ export const linkCollectors = async (
       } else if (!user.orgIds.includes(ctx.orgId)) {
         stats.noPermission++;
         note('no permission on the org', phone);
-      } else if (
-        await stores.links.link({
-          userId: user.userId,
-          invoiceId,
-          orgId: ctx.orgId,
-          linkedAt: ctx.at,
-        })
-      )
-        stats.linked++;
+      } else {
+        first ??= user.userId;
+        const link = { userId: user.userId, invoiceId, orgId: ctx.orgId, linkedAt: ctx.at };
+        if (await stores.links.link(link)) {
+          stats.linked++;
+          linkedNow = true;
+        }
+      }
     }
-    if (!r.invoiceFiles.length) return;
-    const [first] = await stores.links.usersOf(invoiceId);
-    if (!first) return;
+    if (!linkedNow && !r.invoiceFiles.length) return;
+    const owner = await stores.invoices.claimFirstUser(pk, first, ctx.at);
+    if (!owner) return;
     for (const f of r.invoiceFiles)
-      if (
-        await stores.invoices.bindAttachment(
-          invoiceKey.pk(ctx.orgId, ctx.kind, r.serialNo),
-          f.fileId,
-          first,
-          ctx.at,
-        )
-      )
-        stats.bound++;
+      if (await stores.invoices.bindAttachment(pk, f.fileId, owner, ctx.at)) stats.bound++;
   };
   const queue = records.filter((r) => r.users.length || r.invoiceFiles.length);
   await Promise.all(

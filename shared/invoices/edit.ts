@@ -2,15 +2,18 @@
 import * as z from 'zod';
 import type { Deps } from '../deps.js';
 import { BadRequest, NotFound } from '../errors.js';
-import { cloudInvoiceSchema, FACE_FIELDS } from '../schemas/cloud.js';
+import { cloudInvoiceSchema, cloudItemSchema, FACE_FIELDS } from '../schemas/cloud.js';
 import { invoiceKey, parseInvoiceId } from '../store/keys.js';
 import { currentFace, type EditItem, type Invoice } from './merge.js';
 
-const faceShape = cloudInvoiceSchema.pick(
-  Object.fromEntries(FACE_FIELDS.map((f) => [f, true])) as {
-    [K in (typeof FACE_FIELDS)[number]]: true;
-  },
-);
+const faceShape = cloudInvoiceSchema
+  .pick(
+    Object.fromEntries(FACE_FIELDS.map((f) => [f, true])) as {
+      [K in (typeof FACE_FIELDS)[number]]: true;
+    },
+  )
+  // No default here: a patch without `items` must keep the goods list, not empty it.
+  .extend({ items: z.array(cloudItemSchema) });
 export const facePatchSchema = faceShape
   .partial()
   .strict()

@@ -4,6 +4,7 @@
  * while status fields, `annotation` and links always come from the cloud's copy. So a sync never needs to
  * read before it writes, and a face edit racing a sync can never be lost.
  */
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { FACE_FIELDS, type CloudFile, type CloudInvoice, type Kind } from '../schemas/cloud.js';
 import { invoiceIdOf, invoiceKey } from '../store/keys.js';
 
@@ -73,12 +74,62 @@ export const toCloudItem = (
   };
 };
 
+/**
+ * Past this size (UTF-8 JSON, an upper bound of DynamoDB's count) a record's long lists travel
+ * compressed.
+ */
+export const PACK_OVER_BYTES = 300_000;
+/** DynamoDB refuses items over 400 KB; keep a margin for attribute overhead. */
+export const ITEM_LIMIT_BYTES = 390_000;
+/** Lists that can grow without bound (a goods list, 销货清单, runs to thousands of lines). */
+const PACKED_FIELDS = ['items', 'attachments'] as const;
+/**
+ * Below this many list entries the size is not measured (the write path's per-item retry guards the
+ * rest).
+ */
+const MEASURE_OVER_ENTRIES = 100;
+
+const jsonBytes = (v: unknown): number => Buffer.byteLength(JSON.stringify(v), 'utf8');
+
+/**
+ * An item as DynamoDB can store it: a large one gets `items` and `attachments` moved into one
+ * gzip Binary attribute `packed` (read back by `unpack`); undefined when even that does not fit.
+ */
+export const packLarge = <T extends Record<string, unknown>>(item: T): T | undefined => {
+  const entries = PACKED_FIELDS.reduce(
+    (n, f) => n + (Array.isArray(item[f]) ? (item[f] as unknown[]).length : 0),
+    0,
+  );
+  if (entries <= MEASURE_OVER_ENTRIES || jsonBytes(item) <= PACK_OVER_BYTES) return item;
+  const rest: Record<string, unknown> = { ...item };
+  const moved: Record<string, unknown> = {};
+  for (const f of PACKED_FIELDS)
+    if (f in rest) {
+      moved[f] = rest[f];
+      delete rest[f];
+    }
+  const packed = gzipSync(JSON.stringify(moved));
+  if (jsonBytes(rest) + packed.length > ITEM_LIMIT_BYTES) return undefined;
+  return { ...rest, packed } as unknown as T;
+};
+
+/**
+ * The item with its packed lists restored (items written by `packLarge`); other items unchanged.
+ */
+export const unpack = <T extends object>(item: T): T => {
+  const { packed, ...rest } = item as T & { packed?: Uint8Array };
+  if (!packed) return item;
+  return { ...rest, ...(JSON.parse(gunzipSync(packed).toString('utf8')) as object) } as T;
+};
+
 /** Merge the items of one invoice partition into the API shape. */
 export const mergeInvoice = (
-  cloud: CloudItem,
-  edit?: EditItem,
+  cloudItem: CloudItem,
+  editItem?: EditItem,
   binds: Record<string, string> = {},
 ): Invoice => {
+  const cloud = unpack(cloudItem);
+  const edit = editItem && unpack(editItem);
   const { pk: _pk, sk: _sk, attachments, ...rest } = cloud;
   const strip = rest as Record<string, unknown>;
   for (const k of ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk']) delete strip[k];
@@ -113,5 +164,7 @@ export const mergePartition = (items: Record<string, unknown>[]): Invoice | unde
 };
 
 /** The face as it reads now (edit over cloud): what a new edit starts from. */
-export const currentFace = (cloud: CloudItem, edit?: EditItem): Face =>
-  Object.fromEntries(FACE_FIELDS.map((f) => [f, edit ? edit[f] : cloud[f]])) as Face;
+export const currentFace = (cloud: CloudItem, edit?: EditItem): Face => {
+  const from: Face = edit ? unpack(edit) : unpack(cloud);
+  return Object.fromEntries(FACE_FIELDS.map((f) => [f, from[f]])) as Face;
+};

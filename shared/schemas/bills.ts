@@ -53,4 +53,6 @@ export interface BillLogEntry {
   outcome: BillOutcome;
   attempt: number;
   at: string;
+  /** Diagnostics beside the call, e.g. invoices sent that the pool does not hold yet. */
+  note?: string;
 }

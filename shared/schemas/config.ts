@@ -7,7 +7,10 @@ export const globalConfigSchema = z.object({
   syncUnusedInvoices: z.boolean(),
   showUncheckedInPool: z.boolean(),
   hideUnusedInPool: z.boolean(),
-  lookbackDays: z.number().int().min(0).max(30),
+  /**
+   * At least 1: changes made on day D after D's run are only synced by the next day's look-back.
+   */
+  lookbackDays: z.number().int().min(1, 'at least 1 (0 never re-syncs late changes)').max(30),
 });
 export type GlobalConfig = z.infer<typeof globalConfigSchema>;
 

@@ -89,7 +89,27 @@ export interface Attempt {
   trigger: 'automatic' | 'push' | 'push-by-condition';
 }
 
-export interface InteractionLog {
+/**
+ * The automatic retry state of a callback log, kept in the log item (not only in queue messages),
+ * so a duplicated or redelivered message cannot end or double the schedule. Internal: not in API
+ * replies.
+ */
+export interface RetryState {
+  /** Automatic attempts claimed (conditionally, one claimer per attempt number). */
+  autoClaimed?: number;
+  /** Automatic attempts finished and recorded. */
+  autoDone?: number;
+  /**
+   * When the next automatic attempt is due (ISO); absent when none is (delivered or schedule
+   * spent).
+   */
+  nextAttemptAt?: string;
+  /** The attempt number whose follow-up message has been queued. */
+  hopFor?: number;
+}
+export const RETRY_STATE_FIELDS = ['autoClaimed', 'autoDone', 'nextAttemptAt', 'hopFor'] as const;
+
+export interface InteractionLog extends RetryState {
   logId: string;
   systemId: string;
   operationType: OperationType;

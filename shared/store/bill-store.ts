@@ -3,6 +3,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { BillLogEntry, WritebackMessage } from '../schemas/bills.js';
@@ -67,25 +68,32 @@ export const makeBillStore = (db: DynamoDBDocumentClient, table: string) => ({
     return s as BillState;
   },
 
-  /** Record the bill as the cloud now has it, and which invoices it uses. */
+  /**
+   * Record the bill as the cloud now has it, and which invoices it uses. One transaction when it
+   * fits (≤ 100 items), so a crash leaves the old state whole; a larger bill writes its "used by"
+   * entries first and STATE last, so after a crash the redelivery still reads the old STATE as
+   * `previous` and finishes the job (no stale "used by" entry is left).
+   */
   async saveState(s: BillState, previous: string[]): Promise<void> {
-    await db.send(
-      new PutCommand({ TableName: table, Item: { pk: billKey.pk(s.billId), sk: 'STATE', ...s } }),
-    );
-    for (const serial of previous.filter((x) => !s.serialNos.includes(x)))
-      await db.send(
-        new DeleteCommand({
-          TableName: table,
-          Key: { pk: `USE#${s.orgId}#${serial}`, sk: billKey.pk(s.billId) },
-        }),
-      );
-    for (const serial of s.serialNos)
-      await db.send(
-        new PutCommand({
-          TableName: table,
-          Item: { pk: `USE#${s.orgId}#${serial}`, sk: billKey.pk(s.billId), billId: s.billId },
-        }),
-      );
+    const serialNos = [...new Set(s.serialNos)];
+    const state = { ...s, serialNos };
+    const use = (serial: string) => ({ pk: `USE#${s.orgId}#${serial}`, sk: billKey.pk(s.billId) });
+    const removed = [...new Set(previous)].filter((x) => !serialNos.includes(x));
+    const writes = [
+      ...removed.map((x) => ({ Delete: { TableName: table, Key: use(x) } })),
+      ...serialNos.map((x) => ({
+        Put: { TableName: table, Item: { ...use(x), billId: s.billId } },
+      })),
+      { Put: { TableName: table, Item: { pk: billKey.pk(s.billId), sk: 'STATE', ...state } } },
+    ];
+    if (writes.length <= 100) {
+      await db.send(new TransactWriteCommand({ TransactItems: writes }));
+      return;
+    }
+    for (const w of writes) {
+      if ('Delete' in w) await db.send(new DeleteCommand(w.Delete));
+      else await db.send(new PutCommand(w.Put));
+    }
   },
 
   /** Bills (other than `billId`) that use this invoice. */
@@ -126,6 +134,46 @@ export const makeBillStore = (db: DynamoDBDocumentClient, table: string) => ({
   /** Mark an event processed, once. False when it already was (a concurrent duplicate). */
   markProcessed: (eventId: string, billId: string, outcome: string, at: string): Promise<boolean> =>
     putIfAbsent(db, table, { ...billKey.event(eventId), billId, outcome, at }),
+
+  /**
+   * Take the event for one delivery until `until` (ISO): false while another delivery holds it,
+   * so two copies of one message never call the cloud side by side. An expired claim (a crashed
+   * delivery) is taken over.
+   */
+  async claimEvent(eventId: string, owner: string, now: string, until: string): Promise<boolean> {
+    try {
+      await db.send(
+        new PutCommand({
+          TableName: table,
+          Item: { pk: billKey.event(eventId).pk, sk: 'CLAIM', owner, until },
+          ConditionExpression: 'attribute_not_exists(pk) OR #u < :now',
+          ExpressionAttributeNames: { '#u': 'until' },
+          ExpressionAttributeValues: { ':now': now },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if ((e as Error).name === 'ConditionalCheckFailedException') return false;
+      throw e;
+    }
+  },
+
+  /** Give the event back (only this delivery's own claim). */
+  async releaseEvent(eventId: string, owner: string): Promise<void> {
+    try {
+      await db.send(
+        new DeleteCommand({
+          TableName: table,
+          Key: { pk: billKey.event(eventId).pk, sk: 'CLAIM' },
+          ConditionExpression: '#o = :o',
+          ExpressionAttributeNames: { '#o': 'owner' },
+          ExpressionAttributeValues: { ':o': owner },
+        }),
+      );
+    } catch (e) {
+      if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+    }
+  },
 
   async markStep(eventId: string, step: string, at: string): Promise<void> {
     await db.send(

@@ -6,7 +6,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_CONFIG, type GlobalConfig, type Org } from '../schemas/config.js';
-import type { System } from '../callbacks/systems.js';
+import type { System } from '../schemas/systems.js';
 import { configKey } from './keys.js';
 
 /** Global config and organisations (the seed's `rim_config` and org setup). */

@@ -120,8 +120,12 @@ export const batchGetAll = async (
   keys: Record<string, unknown>[],
 ): Promise<Record<string, unknown>[]> => {
   const out: Record<string, unknown>[] = [];
-  for (let i = 0; i < keys.length; i += 100) {
-    let pending = keys.slice(i, i + 100);
+  // DynamoDB refuses a request that lists one key twice: each key is asked for once.
+  const id = (k: Record<string, unknown>) =>
+    JSON.stringify(Object.entries(k).sort(([a], [b]) => a.localeCompare(b)));
+  const unique = [...new Map(keys.map((k) => [id(k), k])).values()];
+  for (let i = 0; i < unique.length; i += 100) {
+    let pending = unique.slice(i, i + 100);
     for (let attempt = 0; pending.length; attempt++) {
       if (attempt)
         await new Promise((r) => setTimeout(r, 50 * 2 ** Math.min(attempt, 5) * Math.random()));

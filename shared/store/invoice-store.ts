@@ -1,11 +1,18 @@
 import {
   BatchWriteCommand,
+  GetCommand,
   PutCommand,
   QueryCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { ConditionFailed, isConditionFailure } from '../errors.js';
-import { mergePartition, type CloudItem, type EditItem, type Invoice } from '../invoices/merge.js';
+import { ConditionFailed, isConditionFailure, Unprocessable } from '../errors.js';
+import {
+  mergePartition,
+  packLarge,
+  type CloudItem,
+  type EditItem,
+  type Invoice,
+} from '../invoices/merge.js';
 import type { Kind } from '../schemas/cloud.js';
 import { batchGetAll, decodeCursor, encodeCursor, putIfAbsent } from './dynamo.js';
 import { invoiceKey } from './keys.js';
@@ -14,6 +21,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** BatchWriteItem requests in flight per page (measured in bench/: the emulator's write rate flattens past this). */
 export const WRITE_CONCURRENCY = 8;
+
+/** An item DynamoDB refused to store, and why. */
+export interface RefusedItem {
+  item: Record<string, unknown>;
+  error: string;
+}
 
 export interface PoolFilter {
   hideUnused: boolean;
@@ -24,25 +37,76 @@ export interface PoolFilter {
 
 /** The invoice pool table. */
 export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
-  /** BatchWriteItem in chunks of 25, `concurrency` in flight, unprocessed items retried with backoff. */
+  /** An item DynamoDB refused for what it is (too large), not for load: retrying cannot help. */
+  const isRefused = (e: unknown) => (e as Error).name === 'ValidationException';
+
+  /**
+   * BatchWriteItem in chunks of 25, `concurrency` in flight, unprocessed items retried with
+   * backoff. A chunk refused whole (one item too large fails its 24 neighbours) is re-put item by
+   * item; the items DynamoDB still refuses are returned, so the caller counts them instead of
+   * failing the page.
+   */
   const batchPut = async (
     items: Record<string, unknown>[],
     concurrency = WRITE_CONCURRENCY,
-  ): Promise<void> => {
+  ): Promise<RefusedItem[]> => {
     const chunks: Record<string, unknown>[][] = [];
+    const refused: RefusedItem[] = [];
     for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
+    const one = async (Item: Record<string, unknown>) => {
+      try {
+        await db.send(new PutCommand({ TableName: table, Item }));
+      } catch (e) {
+        if (!isRefused(e)) throw e;
+        refused.push({ item: Item, error: (e as Error).message });
+      }
+    };
     const worker = async () => {
       for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) {
         let requests = chunk.map((Item) => ({ PutRequest: { Item } }));
         for (let attempt = 0; requests.length; attempt++) {
           if (attempt > 0) await sleep(Math.min(2000, 50 * 2 ** attempt) * Math.random());
           if (attempt > 10) throw new Error(`DynamoDB kept ${requests.length} writes unprocessed`);
-          const res = await db.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
-          requests = (res.UnprocessedItems?.[table] ?? []) as typeof requests;
+          try {
+            const res = await db.send(
+              new BatchWriteCommand({ RequestItems: { [table]: requests } }),
+            );
+            requests = (res.UnprocessedItems?.[table] ?? []) as typeof requests;
+          } catch (e) {
+            if (!isRefused(e)) throw e;
+            for (const r of requests) await one(r.PutRequest.Item);
+            requests = [];
+          }
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, chunks.length) }, worker));
+    return refused;
+  };
+
+  /**
+   * Write a cloud copy unless the pool holds a newer one (`updateTime`, `yyyy-MM-dd HH:mm:ss`,
+   * sorts as time): for pushes, which may arrive late or be retried after a sync wrote a newer
+   * state.
+   */
+  const putUnlessNewer = async (
+    item: Record<string, unknown>,
+  ): Promise<'stored' | 'stale' | RefusedItem> => {
+    try {
+      await db.send(
+        new PutCommand({
+          TableName: table,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk) OR updateTime <= :u',
+          ExpressionAttributeValues: { ':u': item.updateTime },
+        }),
+      );
+      return 'stored';
+    } catch (e) {
+      if (isConditionFailure(e)) return 'stale';
+      if (isRefused(e)) return { item, error: (e as Error).message };
+      throw e;
+    }
   };
 
   const queryAll = async (
@@ -67,8 +131,25 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
       ConsistentRead: true,
     });
 
+  /** Fill in attachment bindings (ATT# items carry no gsi1 keys) with one consistent batch read. */
+  const addBindings = async (page: { inv: Invoice; pk: string }[]): Promise<void> => {
+    const key = (pk: string, fileId: string) => `${pk}\u0000${invoiceKey.attachment(fileId)}`;
+    const keys = new Map<string, { pk: string; sk: string }>();
+    for (const { inv, pk } of page)
+      for (const a of inv.attachments)
+        if (a.userId === null)
+          keys.set(key(pk, a.attachmentId), { pk, sk: invoiceKey.attachment(a.attachmentId) });
+    if (!keys.size) return;
+    const found = await batchGetAll(db, table, [...keys.values()]);
+    const bound = new Map(found.map((i) => [`${String(i.pk)}\u0000${String(i.sk)}`, i.userId]));
+    for (const { inv, pk } of page)
+      for (const a of inv.attachments)
+        a.userId ??= (bound.get(key(pk, a.attachmentId)) as string | undefined) ?? null;
+  };
+
   return {
     batchPut,
+    putUnlessNewer,
 
     /** The cloud copies of these serials that exist (for carrying non-synced fields over). */
     async getCloudMany(
@@ -103,15 +184,18 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
 
     /** Write a local face edit: created once, then replaced only from the version read. */
     async putEdit(item: EditItem, expectedVersion: number | null): Promise<void> {
+      // The edit carries the goods list too: a long one is stored compressed (see packLarge).
+      const Item = packLarge({
+        ...item,
+        gsi1pk: item.pk.replace(/^INV#([^#]+)#([^#]+)#.*$/, 'POOL#$1#$2'),
+        gsi1sk: invoiceKey.gsi1sk(item.pk.split('#').slice(3).join('#'), 'EDIT'),
+      });
+      if (!Item) throw new Unprocessable('items: the goods list is too large to store an edit');
       try {
         await db.send(
           new PutCommand({
             TableName: table,
-            Item: {
-              ...item,
-              gsi1pk: item.pk.replace(/^INV#([^#]+)#([^#]+)#.*$/, 'POOL#$1#$2'),
-              gsi1sk: invoiceKey.gsi1sk(item.pk.split('#').slice(3).join('#'), 'EDIT'),
-            },
+            Item,
             ConditionExpression:
               expectedVersion === null ? 'attribute_not_exists(pk)' : 'version = :v',
             ExpressionAttributeValues:
@@ -128,6 +212,23 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
     /** Bind an attachment to a user once; an attachment already bound keeps its user. */
     bindAttachment: (pk: string, fileId: string, userId: string, at: string): Promise<boolean> =>
       putIfAbsent(db, table, { pk, sk: invoiceKey.attachment(fileId), userId, boundAt: at }),
+
+    /**
+     * The invoice's first linked user, recorded once in its partition (`userId` given: claim it if
+     * nobody has). Read back consistently: a bind right after a link never reads a lagging index.
+     */
+    async claimFirstUser(
+      pk: string,
+      userId: string | undefined,
+      at: string,
+    ): Promise<string | undefined> {
+      const item = { pk, sk: invoiceKey.firstUser, userId, linkedAt: at };
+      if (userId && (await putIfAbsent(db, table, item))) return userId;
+      const { Item } = await db.send(
+        new GetCommand({ TableName: table, Key: { pk, sk: item.sk }, ConsistentRead: true }),
+      );
+      return Item?.userId as string | undefined;
+    },
 
     /** An org's pool, by serial number, display flags applied, cloud and edit items merged. */
     async list(
@@ -178,6 +279,7 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
       }
       const more = merged.length > limit || start !== undefined;
       const page = merged.slice(0, limit);
+      await addBindings(page.map((m) => ({ inv: m.inv, pk: m.last.pk as string })));
       const tail = page[page.length - 1]?.last;
       return {
         items: page.map((m) => m.inv),

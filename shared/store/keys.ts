@@ -7,6 +7,8 @@ export const invoiceKey = {
   cloud: 'CLOUD',
   edit: 'EDIT',
   attachment: (fileId: string) => `ATT#${fileId}`,
+  /** The invoice's first linked user, created once: whom its attachments are bound to. */
+  firstUser: 'FIRSTUSER',
   /** gsi1: an org's pool by kind; cloud and edit items sit side by side. */
   gsi1pk: (orgId: string, kind: Kind) => `POOL#${orgId}#${kind}`,
   gsi1sk: (serialNo: string, item: 'CLOUD' | 'EDIT') =>

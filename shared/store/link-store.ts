@@ -23,7 +23,11 @@ export const makeLinkStore = (db: DynamoDBDocumentClient, table: string) => ({
       ...l,
     }),
 
-  /** The invoice's users in link order. */
+  /**
+   * The invoice's users in link order (same `linkedAt`: by userId). An index read: in AWS it lags
+   * behind `link`, so never decide on it right after a write (the first linked user is FIRSTUSER,
+   * invoice-store).
+   */
   async usersOf(invoiceId: string): Promise<string[]> {
     const { Items } = await db.send(
       new QueryCommand({

@@ -5,9 +5,45 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { Attempt, InteractionLog } from '../schemas/interaction.js';
+import { randomUUID } from 'node:crypto';
+import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { RETRY_STATE_FIELDS, type Attempt, type InteractionLog } from '../schemas/interaction.js';
 import { batchGetAll, newestFirst, putIfAbsent } from './dynamo.js';
 import { logKey } from './keys.js';
+
+/** Every page of a Query. */
+const queryAll = async (
+  db: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+): Promise<Record<string, unknown>[]> => {
+  const out: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+    out.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return out;
+};
+
+const toAttempt = (i: Record<string, unknown>): Attempt => {
+  const { pk: _a, sk: _b, logId: _c, ...a } = i;
+  return a as unknown as Attempt;
+};
+
+const conditionLost = (e: unknown) =>
+  ['ConditionalCheckFailedException', 'TransactionCanceledException'].includes((e as Error).name);
+
+/** A write whose lost condition is a domain outcome (false), not an error. */
+const conditional = async (write: Promise<unknown>): Promise<boolean> => {
+  try {
+    await write;
+    return true;
+  } catch (e) {
+    if (conditionLost(e)) return false;
+    throw e;
+  }
+};
 
 export interface LogFilter {
   operationType?: string | undefined;
@@ -18,13 +54,41 @@ export interface LogFilter {
   to?: string | undefined;
 }
 
-const strip = (i: Record<string, unknown>): InteractionLog => {
-  const { pk: _a, sk: _b, gsi1pk: _c, gsi1sk: _d, gsi2pk: _e, gsi2sk: _f, ...log } = i;
-  return log as unknown as InteractionLog;
-};
+/**
+ * Attempts live in their own items beside the log (`ATT#<at>#<suffix>`): the log item never grows.
+ */
+const ATT = 'ATT#';
+const attemptSk = (a: Attempt, suffix: string) => `${ATT}${a.at}#${suffix}`;
 
-/** Interaction logs with heterogeneous systems (seed 004). */
-const attemptUpdate = (
+/** A log without its attempts (what batch reads and the sender need). */
+export type LogHead = Omit<InteractionLog, 'attempts'>;
+
+const strip = (i: Record<string, unknown>): LogHead => {
+  const {
+    pk: _a,
+    sk: _b,
+    gsi1pk: _c,
+    gsi1sk: _d,
+    gsi2pk: _e,
+    gsi2sk: _f,
+    attempts: _g,
+    ...log
+  } = i;
+  return log as unknown as LogHead;
+};
+/** The API shape: retry state is internal. */
+const publicLog = (log: InteractionLog): InteractionLog => {
+  const out = { ...log } as Record<string, unknown>;
+  for (const f of RETRY_STATE_FIELDS) delete out[f];
+  return out as unknown as InteractionLog;
+};
+/** Items written before attempts became items carry them in a list: read both. */
+const legacy = (i: Record<string, unknown>) => (i.attempts as Attempt[] | undefined) ?? [];
+/** A bound as the index stores it (UTC, milliseconds), whatever offset the caller wrote. */
+const utc = (x: string | undefined) => (x === undefined ? undefined : new Date(x).toISOString());
+
+/** The log item's side of recording an attempt: status and last response. */
+const statusUpdate = (
   table: string,
   logId: string,
   attempt: Attempt,
@@ -32,23 +96,25 @@ const attemptUpdate = (
 ) => ({
   TableName: table,
   Key: { pk: logKey.pk(logId), sk: logKey.sk },
-  UpdateExpression:
-    'SET attempts = list_append(if_not_exists(attempts, :empty), :a), dataStatus = :s, #r = :r, updatedAt = :at',
+  UpdateExpression: 'SET dataStatus = :s, #r = :r, updatedAt = :at',
   ConditionExpression: 'attribute_exists(pk)',
   ExpressionAttributeNames: { '#r': 'response' },
   ExpressionAttributeValues: {
-    ':empty': [],
-    ':a': [attempt],
     ':s': dataStatus,
     ':r': { status: attempt.status, body: attempt.response, error: attempt.error ?? null },
     ':at': attempt.at,
   },
+});
+const attemptPut = (table: string, logId: string, attempt: Attempt, suffix: string) => ({
+  TableName: table,
+  Item: { pk: logKey.pk(logId), sk: attemptSk(attempt, suffix), logId, ...attempt },
 });
 
 export const makeLogStore = (db: DynamoDBDocumentClient, table: string) => ({
   /** Create once; false when a log with this id exists (an idempotent re-delivery). */
   async create(log: InteractionLog): Promise<boolean> {
     const t = `${log.createdAt}#${log.logId}`;
+    const { attempts: _none, ...item } = log;
     return putIfAbsent(db, table, {
       pk: logKey.pk(log.logId),
       sk: logKey.sk,
@@ -56,11 +122,26 @@ export const makeLogStore = (db: DynamoDBDocumentClient, table: string) => ({
       gsi1sk: t,
       gsi2pk: logKey.gsi2pk(log.orderNo),
       gsi2sk: t,
-      ...log,
+      ...item,
     });
   },
 
+  /** A log with its attempts, oldest first (one consistent Query of its partition). */
   async get(logId: string): Promise<InteractionLog | undefined> {
+    const items = await queryAll(db, {
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': logKey.pk(logId) },
+      ConsistentRead: true,
+    });
+    const head = items.find((i) => i.sk === logKey.sk);
+    if (!head) return undefined;
+    const own = items.filter((i) => String(i.sk).startsWith(ATT)).map(toAttempt);
+    return { ...strip(head), attempts: [...legacy(head), ...own] };
+  },
+
+  /** The log item alone (retry state included), consistently. */
+  async head(logId: string): Promise<LogHead | undefined> {
     const { Item } = await db.send(
       new GetCommand({
         TableName: table,
@@ -71,8 +152,8 @@ export const makeLogStore = (db: DynamoDBDocumentClient, table: string) => ({
     return Item ? strip(Item) : undefined;
   },
 
-  /** Several logs by id (100 per request); missing ones are absent from the map. */
-  async getMany(logIds: string[]): Promise<Map<string, InteractionLog>> {
+  /** Several log items by id (100 per request), without attempts; missing ones are absent. */
+  async getMany(logIds: string[]): Promise<Map<string, LogHead>> {
     const items = await batchGetAll(
       db,
       table,
@@ -81,30 +162,143 @@ export const makeLogStore = (db: DynamoDBDocumentClient, table: string) => ({
     return new Map(items.map((it) => [it.logId as string, strip(it)]));
   },
 
-  /** Append an attempt and set the status and last response (atomic list_append: no read-modify-write). */
+  /**
+   * Claim automatic attempt `n` (1-based): only if `n - 1` were claimed and the log is not
+   * delivered yet, so two copies of one message cannot both deliver. The claim sets `nextAttemptAt`
+   * to `leaseUntil`: a claimer that dies leaves a log the sweep (or a later message) takes over
+   * after that time.
+   */
+  async claimAttempt(logId: string, n: number, leaseUntil: string): Promise<boolean> {
+    const firstOrNone = n === 1 ? ' OR attribute_not_exists(autoClaimed)' : '';
+    return conditional(
+      db.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: logKey.pk(logId), sk: logKey.sk },
+          UpdateExpression: 'SET autoClaimed = :n, nextAttemptAt = :lease',
+          ConditionExpression: `(autoClaimed = :prev${firstOrNone}) AND dataStatus <> :ok`,
+          ExpressionAttributeValues: {
+            ':n': n,
+            ':prev': n - 1,
+            ':lease': leaseUntil,
+            ':ok': 'SUCCEEDED',
+          },
+        }),
+      ),
+    );
+  },
+
+  /**
+   * Take over claimed attempt `n` whose claimer's lease (`expired`) ran out without recording it.
+   */
+  async takeOverAttempt(
+    logId: string,
+    n: number,
+    expired: string,
+    leaseUntil: string,
+  ): Promise<boolean> {
+    return conditional(
+      db.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: logKey.pk(logId), sk: logKey.sk },
+          UpdateExpression: 'SET nextAttemptAt = :lease',
+          ConditionExpression: 'autoClaimed = :n AND nextAttemptAt = :old AND dataStatus <> :ok',
+          ExpressionAttributeValues: {
+            ':n': n,
+            ':old': expired,
+            ':lease': leaseUntil,
+            ':ok': 'SUCCEEDED',
+          },
+        }),
+      ),
+    );
+  },
+
+  /**
+   * Record automatic attempt `n` with the status, the last response and when the next one is due
+   * (`null`: none), in one transaction with the attempt's own item; only while the claim on `n`
+   * holds.
+   */
+  async recordAutomatic(
+    logId: string,
+    n: number,
+    attempt: Attempt,
+    dataStatus: InteractionLog['dataStatus'],
+    nextAttemptAt: string | null,
+  ): Promise<boolean> {
+    const u = statusUpdate(table, logId, attempt, dataStatus);
+    const next = nextAttemptAt ? ', nextAttemptAt = :next' : ' REMOVE nextAttemptAt';
+    return conditional(
+      db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                ...u,
+                UpdateExpression: `${u.UpdateExpression}, autoDone = :n${next}`,
+                ConditionExpression: 'autoClaimed = :n',
+                ExpressionAttributeValues: {
+                  ...u.ExpressionAttributeValues,
+                  ':n': n,
+                  ...(nextAttemptAt ? { ':next': nextAttemptAt } : {}),
+                },
+              },
+            },
+            { Put: attemptPut(table, logId, attempt, `a${n}`) },
+          ],
+        }),
+      ),
+    );
+  },
+
+  /** The follow-up message of attempt `n` is queued (a redelivery need not queue it again). */
+  async markHop(logId: string, n: number): Promise<void> {
+    await db.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: logKey.pk(logId), sk: logKey.sk },
+        UpdateExpression: 'SET hopFor = :n',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':n': n },
+      }),
+    );
+  },
+
+  /**
+   * Record an operator push's attempt: its own item, and the status and last response on the log.
+   */
   async recordAttempt(
     logId: string,
     attempt: Attempt,
     dataStatus: InteractionLog['dataStatus'],
   ): Promise<void> {
-    await db.send(new UpdateCommand(attemptUpdate(table, logId, attempt, dataStatus)));
+    await db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Update: statusUpdate(table, logId, attempt, dataStatus) },
+          { Put: attemptPut(table, logId, attempt, randomUUID().slice(0, 8)) },
+        ],
+      }),
+    );
   },
 
   /**
-   * Record many attempts: up to 100 per transaction (one request instead of 100, and all or none), each
-   * falling back to its own update if a transaction is refused.
+   * Record many push attempts: 50 logs (100 writes) per transaction, all or none, each falling back
+   * to its own transaction if one is refused.
    */
   async recordAttempts(
     entries: { logId: string; attempt: Attempt; dataStatus: InteractionLog['dataStatus'] }[],
   ): Promise<void> {
-    for (let i = 0; i < entries.length; i += 100) {
-      const chunk = entries.slice(i, i + 100);
+    for (let i = 0; i < entries.length; i += 50) {
+      const chunk = entries.slice(i, i + 50);
       try {
         await db.send(
           new TransactWriteCommand({
-            TransactItems: chunk.map((e) => ({
-              Update: attemptUpdate(table, e.logId, e.attempt, e.dataStatus),
-            })),
+            TransactItems: chunk.flatMap((e) => [
+              { Update: statusUpdate(table, e.logId, e.attempt, e.dataStatus) },
+              { Put: attemptPut(table, e.logId, e.attempt, randomUUID().slice(0, 8)) },
+            ]),
           }),
         );
       } catch (e) {
@@ -114,8 +308,29 @@ export const makeLogStore = (db: DynamoDBDocumentClient, table: string) => ({
     }
   },
 
+  /**
+   * Logs created in `[since, now]` not delivered whose next automatic attempt was due by `dueBy`:
+   * lost enqueues, lost hops, claimers that died. A Query of the time index, filtered.
+   */
+  async dueForRetry(since: string, now: string, dueBy: string): Promise<LogHead[]> {
+    const items = await queryAll(db, {
+      TableName: table,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :p AND gsi1sk BETWEEN :from AND :to',
+      FilterExpression: 'dataStatus <> :ok AND nextAttemptAt <= :due',
+      ExpressionAttributeValues: {
+        ':p': logKey.gsi1pk,
+        ':from': since,
+        ':to': `${now}#\uffff`,
+        ':ok': 'SUCCEEDED',
+        ':due': dueBy,
+      },
+    });
+    return items.map(strip);
+  },
+
   /** The newest order log for an order number (which system the order came from). */
-  async orderLog(orderNo: string): Promise<InteractionLog | undefined> {
+  async orderLog(orderNo: string): Promise<LogHead | undefined> {
     const { Items } = await db.send(
       new QueryCommand({
         TableName: table,
@@ -129,18 +344,22 @@ export const makeLogStore = (db: DynamoDBDocumentClient, table: string) => ({
     return Items?.[0] ? strip(Items[0]) : undefined;
   },
 
-  /** Newest first; by order number when given, else all; time range on the index, the rest filtered. */
-  list(
+  /**
+   * Newest first; by order number when given, else all; time range on the index (bounds normalised
+   * to UTC, so `+08:00` input selects the same instant), the rest filtered. Each log with its
+   * attempts.
+   */
+  async list(
     f: LogFilter,
     limit: number,
     cursor?: string,
   ): Promise<{ items: InteractionLog[]; nextCursor: string | null }> {
     const [index, pk] = f.orderNo ? ['gsi2', logKey.gsi2pk(f.orderNo)] : ['gsi1', logKey.gsi1pk];
-    return newestFirst(db, {
+    const page = await newestFirst(db, {
       table,
       index,
       pk,
-      range: [f.from ?? '0', `${f.to ?? '9999'}#\uffff`],
+      range: [utc(f.from) ?? '0', `${utc(f.to) ?? '9999'}#\uffff`],
       equals: {
         operationType: f.operationType,
         dataStatus: f.dataStatus,
@@ -148,8 +367,20 @@ export const makeLogStore = (db: DynamoDBDocumentClient, table: string) => ({
       },
       limit,
       cursor,
-      map: strip,
+      map: (i) => i,
     });
+    const items = await Promise.all(
+      page.items.map(async (i) => {
+        const own = await queryAll(db, {
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :att)',
+          ExpressionAttributeValues: { ':pk': i.pk, ':att': ATT },
+          ConsistentRead: true,
+        });
+        return publicLog({ ...strip(i), attempts: [...legacy(i), ...own.map(toAttempt)] });
+      }),
+    );
+    return { items, nextCursor: page.nextCursor };
   },
 });
 export type LogStore = ReturnType<typeof makeLogStore>;

@@ -30,6 +30,18 @@ const strip = (i: Record<string, unknown>): Run => {
   return run as unknown as Run;
 };
 
+/**
+ * The org-and-kind lease item (one active run per org and kind); no index keys, so never listed.
+ */
+const orgLeaseKey = (orgId: string, kind: string) => ({
+  pk: `RUNLEASE#${orgId}#${kind}`,
+  sk: 'LEASE',
+});
+
+const ignoreCondition = (e: unknown): void => {
+  if (!isConditionFailure(e)) throw e;
+};
+
 export interface RunFilter {
   orgId?: string | undefined;
   type?: string | undefined;
@@ -109,6 +121,9 @@ export const makeRunStore = (db: DynamoDBDocumentClient, table: string) => ({
       values[`:v${i}`] = v;
       return `#f${i} = :v${i}`;
     });
+    // An empty SET is not an update DynamoDB takes: say so here, not as a ValidationException
+    // later.
+    if (!sets.length) throw new Error(`run ${runId}: update without fields (use release)`);
     const conds = ['attribute_exists(pk)'];
     if (guard.owner) {
       conds.push('leaseOwner = :owner');
@@ -141,6 +156,70 @@ export const makeRunStore = (db: DynamoDBDocumentClient, table: string) => ({
         throw new ConditionFailed(`run ${runId} changed meanwhile (lease lost or status moved)`);
       throw e;
     }
+  },
+
+  /**
+   * Give up this worker's lease, nothing else; a no-op when the lease is not (or no longer) ours.
+   */
+  async release(runId: string, owner: string): Promise<void> {
+    await db
+      .send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: runKey.pk(runId), sk: runKey.sk },
+          UpdateExpression: 'REMOVE leaseOwner, leaseUntil',
+          ConditionExpression: 'leaseOwner = :o',
+          ExpressionAttributeValues: { ':o': owner },
+        }),
+      )
+      .catch(ignoreCondition);
+  },
+
+  /**
+   * One active run per org and kind: take the org's lease for `runId` (free, expired or already
+   * this run's). Returns undefined when taken, else the run id holding it. Runs of one org never
+   * interleave their writes, so an older fetch cannot overwrite what a newer run wrote.
+   */
+  async leaseOrg(
+    orgId: string,
+    kind: string,
+    runId: string,
+    nowMs: number,
+    ttlMs: number,
+  ): Promise<string | undefined> {
+    try {
+      await db.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: orgLeaseKey(orgId, kind),
+          UpdateExpression: 'SET holder = :r, leaseUntil = :u',
+          ConditionExpression: 'attribute_not_exists(holder) OR leaseUntil < :now OR holder = :r',
+          ExpressionAttributeValues: { ':r': runId, ':u': nowMs + ttlMs, ':now': nowMs },
+        }),
+      );
+      return undefined;
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      const { Item } = await db.send(
+        new GetCommand({ TableName: table, Key: orgLeaseKey(orgId, kind), ConsistentRead: true }),
+      );
+      return (Item?.holder as string | undefined) ?? 'another run';
+    }
+  },
+
+  /** Free the org's lease if `runId` holds it. */
+  async releaseOrg(orgId: string, kind: string, runId: string): Promise<void> {
+    await db
+      .send(
+        new UpdateCommand({
+          TableName: table,
+          Key: orgLeaseKey(orgId, kind),
+          UpdateExpression: 'REMOVE holder, leaseUntil',
+          ConditionExpression: 'holder = :r',
+          ExpressionAttributeValues: { ':r': runId },
+        }),
+      )
+      .catch(ignoreCondition);
   },
 
   /** Every run in a status, page by page (the retry job's and a success's sweep). */

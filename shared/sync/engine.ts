@@ -7,6 +7,12 @@
  * over `[run start, window end]`. After each committed page the run checkpoints its cursor (next page,
  * counters) under its lease; a worker near its time limit returns `continue` and the caller hands off.
  * Re-running a page is harmless: writes are idempotent upserts and counters move only with the cursor.
+ *
+ * A catch-up pass is only gap-free when read in one go: one interrupted (hand-off, failure, resume)
+ * is followed by another pass over what changed since it began, until a pass completes in one
+ * invocation. One run per org and kind writes at a time (an org lease held by the run id across its
+ * invocations): a run finding another one active waits (`wait`: the caller re-queues it with a
+ * delay), so an older fetch never overwrites what a newer run wrote.
  */
 import { MAX_PAGE_SIZE } from '../cloud/contract.js';
 import type { Deps } from '../deps.js';
@@ -38,9 +44,13 @@ export interface StepOptions {
   reserveMs: number;
   pageSize?: number;
 }
-export type StepResult = 'done' | 'continue' | 'busy';
+export type StepResult = 'done' | 'continue' | 'busy' | 'wait';
+
+/** Progress plus when the current pass began and in which invocation (see the module comment). */
+type Progress = RunProgress & { passStartedAt?: string; passInvocation?: number };
 
 const FINISHED = new Set(['succeeded', 'needs_manual', 'failed']);
+const AFTER_IT = 'this run continues after it';
 /** A worker's hold on a run: longer than the function timeout (15 min), so only a dead worker's lease expires. */
 const LEASE_MS = 16 * 60_000;
 
@@ -54,14 +64,27 @@ export const runSyncStep = async (
   const leased = await runs.lease(runId, opt.owner, nowMs, LEASE_MS);
   if (!leased) return 'busy';
   if (FINISHED.has(leased.status)) {
-    await runs.update(
-      runId,
-      { createdAt: leased.createdAt, orgId: leased.orgId },
-      { owner: opt.owner, release: true },
-    );
+    // A duplicate or late message: nothing to do; free what this step took (and a crashed finish's
+    // org lease).
+    await runs.releaseOrg(leased.orgId, leased.type, runId);
+    await runs.release(runId, opt.owner);
     return 'done';
   }
   const now = deps.clock().toISOString();
+  const holder = await runs.leaseOrg(leased.orgId, leased.type, runId, nowMs, LEASE_MS);
+  if (holder) {
+    await runs.update(
+      runId,
+      {
+        createdAt: leased.createdAt,
+        orgId: leased.orgId,
+        message: `waiting: run ${holder} of this org and type is syncing; ${AFTER_IT}`,
+        updatedAt: now,
+      },
+      { owner: opt.owner, release: true },
+    );
+    return 'wait';
+  }
   let run = await runs.update(
     runId,
     {
@@ -88,12 +111,10 @@ export const runSyncStep = async (
           fetched: run.fetched + fetched,
           successCount: run.successCount + res.stored,
           skipped: run.skipped + res.skipped,
-          failed: run.failed + res.malformed,
+          failed: run.failed + res.malformed + res.failed,
           pages: run.pages + 1,
           ...(cfg.personalFolderSync ? { folder: addFolderStats(run.folder, res.folder) } : {}),
-          message: res.malformedSample.length
-            ? `skipped malformed records, e.g. ${res.malformedSample.join('; ')}`
-            : run.message,
+          message: res.problemSample.length ? notStoredMessage(run.message, res) : run.message,
           updatedAt: deps.clock().toISOString(),
         },
         { owner: opt.owner },
@@ -101,26 +122,36 @@ export const runSyncStep = async (
     };
 
     if (run.billNos?.length) {
+      // Counted once: the counters travel with the final update, and a run already counted only
+      // finishes.
+      if (run.progress?.phase === 'done') return await finish(run, deps, opt.owner, '');
       const { list, notFound } = await deps.cloud.invoicesByBills(auth, run.billNos);
       const res = await upsertRecords(list, { ...ctx, at: deps.clock().toISOString() }, deps);
-      await commit(res, list.length, {
-        phase: 'done',
-        windowStart: null,
-        windowEnd: null,
-        pageSize: 0,
-        nextPage: 0,
-        total: list.length,
-      });
-      return await finish(
-        run,
-        deps,
-        opt.owner,
-        notFound.length ? `bills not found in the invoice cloud: ${notFound.join(', ')}` : '',
-      );
+      const counted: Partial<Run> = {
+        progress: {
+          phase: 'done',
+          windowStart: null,
+          windowEnd: null,
+          pageSize: 0,
+          nextPage: 0,
+          total: list.length,
+        },
+        fetched: run.fetched + list.length,
+        successCount: run.successCount + res.stored,
+        skipped: run.skipped + res.skipped,
+        failed: run.failed + res.malformed + res.failed,
+        pages: run.pages + 1,
+        ...(cfg.personalFolderSync ? { folder: addFolderStats(run.folder, res.folder) } : {}),
+        ...(res.problemSample.length ? { message: notStoredMessage(run.message, res) } : {}),
+      };
+      const missing = notFound.length
+        ? `bills not found in the invoice cloud: ${notFound.join(', ')}`
+        : '';
+      return await finish({ ...run, ...counted }, deps, opt.owner, missing, counted);
     }
 
     const pageSize = opt.pageSize ?? MAX_PAGE_SIZE;
-    let p: RunProgress = run.progress ?? {
+    let p: Progress = run.progress ?? {
       phase: 'main',
       windowStart: run.dataDate ? `${run.dataDate} 00:00:00` : null,
       windowEnd: run.dataDate ? `${run.dataDate} 23:59:59` : null,
@@ -146,8 +177,15 @@ export const runSyncStep = async (
 
     while (p.phase !== 'done') {
       if (p.nextPage === null) {
+        const passStartedAt = cstDateTime(deps.clock());
         const first = await fetchPage(1);
-        p = { ...p, total: first.total, nextPage: Math.ceil(first.total / p.pageSize) };
+        p = {
+          ...p,
+          total: first.total,
+          nextPage: Math.ceil(first.total / p.pageSize),
+          passStartedAt,
+          passInvocation: run.invocations ?? 0,
+        };
       }
       let current: { pageNo: number; fetched: number; prep: Prepared } | null =
         p.nextPage! > 0 ? await prepare(p.nextPage!) : null;
@@ -173,7 +211,12 @@ export const runSyncStep = async (
       }
       // Window read. A window reaching past the run's start gets one catch-up pass for what changed meanwhile.
       const reachesNow = !p.windowEnd || p.windowEnd >= since;
-      if (p.phase === 'main' && reachesNow) {
+      const interrupted = p.passInvocation !== (run.invocations ?? 0);
+      if (p.phase === 'catchup' && interrupted && p.passStartedAt) {
+        // Resumed mid-pass: what changed in the gap may have moved to pages already read. Read it
+        // again.
+        p = { ...p, windowStart: p.passStartedAt, nextPage: null, total: null };
+      } else if (p.phase === 'main' && reachesNow) {
         const end =
           p.windowEnd ??
           cstDateTime(new Date(Date.parse(addDays(deps.clock().toISOString().slice(0, 10), 2))));
@@ -212,22 +255,37 @@ export const runSyncStep = async (
       },
       { owner: opt.owner, release: true },
     );
+    await runs.releaseOrg(run.orgId, run.type, runId);
     return 'done';
   }
 };
 
+/**
+ * The run message after a page with records not stored: their serials, added to those of earlier
+ * pages.
+ */
+const notStoredMessage = (previous: string, res: UpsertResult): string => {
+  const head = 'records not stored: ';
+  const earlier = previous.startsWith(head) ? previous.slice(head.length).split('; ') : [];
+  return head + [...earlier, ...res.problemSample].slice(0, 20).join('; ');
+};
+
+/**
+ * Mark the run succeeded (with `counted`, the last counters, in the same update) and free the org.
+ */
 const finish = async (
   run: Run,
   deps: EngineDeps,
   owner: string,
   note: string,
+  counted: Partial<Run> = {},
 ): Promise<StepResult> => {
   const at = deps.clock().toISOString();
   const f = run.folder;
   const parts = [
     `synced ${run.successCount} invoices (fetched ${run.fetched}`,
     run.skipped ? `, ${run.skipped} skipped` : '',
-    run.failed ? `, ${run.failed} malformed skipped` : '',
+    run.failed ? `, ${run.failed} not stored (malformed or too large)` : '',
     ')',
     f
       ? `; personal folders: ${f.linked} new links, ${f.bound} attachments bound, ${f.unmatched} phones without a user, ${f.noPermission} without org permission${f.sample.length ? ` (e.g. ${f.sample.join(', ')})` : ''}`
@@ -237,6 +295,7 @@ const finish = async (
   await deps.stores.runs.update(
     run.runId,
     {
+      ...counted,
       createdAt: run.createdAt,
       orgId: run.orgId,
       status: 'succeeded',
@@ -246,6 +305,7 @@ const finish = async (
     },
     { owner, release: true },
   );
+  await deps.stores.runs.releaseOrg(run.orgId, run.type, run.runId);
   await clearEarlierFailures(run, deps, at);
   return 'done';
 };

@@ -12,7 +12,9 @@ export const dailySync = async (
 ): Promise<{ created: Run[]; existing: number }> => {
   const today = cstDate(time);
   const { lookbackDays } = await deps.stores.config.getConfig();
-  const dates = Array.from({ length: lookbackDays + 1 }, (_, i) => addDays(today, -i));
+  // At least one look-back day, even for a config stored before the schema required it.
+  const days = Math.max(1, lookbackDays);
+  const dates = Array.from({ length: days + 1 }, (_, i) => addDays(today, -i));
   const created: Run[] = [];
   let existing = 0;
   for (const org of await eligibleOrgs(deps)) {

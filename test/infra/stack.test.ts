@@ -89,7 +89,7 @@ describe('stateless stack', () => {
     const rules = resources(fns, 'AWS::Events::Rule')
       .map((r) => r.Properties.ScheduleExpression)
       .sort();
-    expect(rules).toEqual(['cron(0 22 * * ? *)', 'cron(30 15 * * ? *)']);
+    expect(rules).toEqual(['cron(0 22 * * ? *)', 'cron(30 15 * * ? *)', 'rate(15 minutes)']);
   });
 
   it('the HTTP API has every SPEC route', () => {

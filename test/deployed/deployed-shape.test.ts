@@ -1,0 +1,186 @@
+/**
+ * Deployed shape (issue 11): every function of the synthesized, bundled app started in a fresh
+ * Node.js process with only the environment its template gives it, calling DynamoDB Local and the
+ * SQS / Secrets Manager stand-ins with only the grants its role has. One real flow through the
+ * samples of `events/`: register an org, sync it, read it, push a bill event and write it back,
+ * then the schedules.
+ */
+import { reply, reroute, sample, sqsEvent, withToken } from './support/events.js';
+import { CLOUD_PATHS } from '#shared/cloud/contract.js';
+import { isAllowed } from './support/iam.js';
+import { assertRan, startWorld, type World } from './support/world.js';
+
+const ORG = 'hz';
+const TAX_NO = '91330100MA27XK1234';
+const DATA_DATE = '2024-07-22';
+const FUNCTIONS = [
+  'config-api',
+  'manual-sync',
+  'sync-worker',
+  'sync-api',
+  'invoices-api',
+  'interaction-api',
+  'bills-api',
+  'bill-writeback',
+  'callback-sender',
+  'daily-sync',
+  'sync-retry',
+];
+
+let w: World;
+beforeAll(async () => {
+  w = await startWorld();
+}, 120_000);
+afterAll(async () => {
+  await w?.stop();
+});
+
+const api = async (name: string, event: any) => {
+  const res = reply(assertRan(name, await w.run(name, withToken(event, w.tokenSecret))));
+  if (res.status >= 500) throw new Error(`${name}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res;
+};
+const sent = (fn: string, variable: string) => {
+  const q = w.queueOf(fn, variable);
+  return w.standIns.messages.filter((m) => m.fn === fn && m.queue === q.name);
+};
+const secretCalls = (fn: string) =>
+  w.ledger.of(fn, 'secretsmanager').map((c) => `${c.op} ${c.body.SecretId ?? c.body.Name}`);
+
+describe('deployed shape: the bundled functions as the stack deploys them', () => {
+  it('the assembly has the 11 functions, each bundled with handler index.handler', () => {
+    expect(w.deployed.functions.map((f) => f.name).sort()).toEqual([...FUNCTIONS].sort());
+    for (const f of w.deployed.functions) {
+      expect(f.entry).toMatch(/asset\.[0-9a-f]+\/index\.mjs$/);
+      expect(f.exportName).toBe('handler');
+    }
+  });
+
+  it('the grants resolve to the resources the functions are given (the check is live)', () => {
+    const table = (fn: string, variable: string) =>
+      `arn:aws:dynamodb:us-east-1:123456789012:table/${w.fn(fn).env[variable]}`;
+    const config = w.fn('config-api').statements;
+    const put = (resource: string) => ({ action: 'dynamodb:PutItem', resource });
+    expect(isAllowed(config, put(table('config-api', 'CONFIG_TABLE')))).toBe(true);
+    expect(isAllowed(config, put(table('invoices-api', 'INVOICES_TABLE')))).toBe(false);
+    const writeback = w.queueOf('bills-api', 'WRITEBACK_QUEUE_URL').arn;
+    const send = { action: 'sqs:SendMessage', resource: writeback };
+    expect(isAllowed(w.fn('bills-api').statements, send)).toBe(true);
+    expect(isAllowed(w.fn('sync-api').statements, send)).toBe(false);
+  });
+
+  it('config-api: PUT /orgs/hz stores the client secret in Secrets Manager (201)', async () => {
+    const event = sample('api-config-api');
+    const body = { ...JSON.parse(event.body), clientSecret: 'secret-hz' };
+    const res = await api('config-api', { ...event, body: JSON.stringify(body) });
+    expect(res).toMatchObject({ status: 201, body: { orgId: ORG, clientSecret: '***' } });
+    const name = `${w.fn('config-api').env.SECRETS_PREFIX}org/${ORG}/client-secret`;
+    const calls = secretCalls('config-api');
+    expect(calls).toContainEqual(expect.stringMatching(/^GetSecretValue arn:/));
+    expect(calls).toContainEqual(expect.stringMatching(`^(CreateSecret|PutSecretValue) ${name}$`));
+    expect(w.standIns.secrets.get(name)).toBe('secret-hz');
+  });
+
+  it('config-api: PUT /config switches write-back on (200)', async () => {
+    const event = reroute(sample('api-config-api'), 'PUT /config', '/config', { writeback: true });
+    expect(await api('config-api', event)).toMatchObject({
+      status: 200,
+      body: { writeback: true },
+    });
+  });
+
+  it('manual-sync: starts one run for hz and sends it to the sync queue', async () => {
+    const out = assertRan('manual-sync', await w.run('manual-sync', sample('manual-sync')));
+    expect(out).toMatchObject({ runs: [{ orgId: ORG, status: 'queued', dataDate: DATA_DATE }] });
+    const msgs = sent('manual-sync', 'SYNC_QUEUE_URL');
+    expect(msgs.map((m) => JSON.parse(m.body))).toEqual([{ runId: out.runs[0].runId }]);
+  });
+
+  it('sync-worker: runs the queued run against the invoice cloud', async () => {
+    const q = w.queueOf('manual-sync', 'SYNC_QUEUE_URL');
+    const event = sqsEvent('sync-worker', q.arn, sent('manual-sync', 'SYNC_QUEUE_URL'));
+    const out = assertRan('sync-worker', await w.run('sync-worker', event));
+    expect(out).toEqual({ batchItemFailures: [] });
+    const paths = w.sim.calls.map((c) => c.path);
+    expect(paths).toEqual(expect.arrayContaining(['/portal/invoice/input/list']));
+    expect(w.ledger.of('sync-worker', 'secretsmanager', 'GetSecretValue')).not.toHaveLength(0);
+  });
+
+  it('sync-api: GET /sync/runs/{runId} shows the run succeeded; POST /sync queues hz', async () => {
+    const runId = JSON.parse(sent('manual-sync', 'SYNC_QUEUE_URL')[0]?.body ?? '{}').runId;
+    const get = reroute(sample('api-sync-api'), 'GET /sync/runs/{runId}', `/sync/runs/${runId}`);
+    const run = await api('sync-api', { ...get, pathParameters: { runId } });
+    expect(run).toMatchObject({ status: 200, body: { runId, status: 'succeeded' } });
+    expect(run.body.fetched).toBeGreaterThan(0);
+    const res = await api('sync-api', sample('api-sync-api'));
+    expect(res).toMatchObject({ status: 202, body: { runs: [{ orgId: ORG, status: 'queued' }] } });
+    expect(sent('sync-api', 'SYNC_QUEUE_URL')).toHaveLength(1);
+  });
+
+  it('invoices-api: GET /invoices lists the synced invoices of hz (200)', async () => {
+    const res = await api('invoices-api', sample('api-invoices-api'));
+    expect(res.status).toBe(200);
+    expect(JSON.stringify(res.body)).toMatch(/"serialNo":"IN/);
+  });
+
+  it('interaction-api: POST /interaction-logs/push of an unknown log: 200, NOT_FOUND', async () => {
+    const res = await api('interaction-api', sample('api-interaction-api'));
+    expect(res).toMatchObject({ status: 200, body: { results: [{ ok: false }] } });
+    expect(res.body.results[0].error.code).toBe('NOT_FOUND');
+  });
+
+  it('bills-api: POST /bills/events queues the event on the FIFO queue by bill (202)', async () => {
+    const event = sample('api-bills-api');
+    const body = JSON.parse(event.body);
+    const synced = w.sim
+      .org(TAX_NO)
+      .ledgers.input.filter((i) => i.updateTime.startsWith(DATA_DATE))
+      .map((i) => i.serialNo);
+    if (!synced.includes(body.serialNos[0])) body.serialNos = synced.slice(0, 1);
+    const res = await api('bills-api', { ...event, body: JSON.stringify(body) });
+    expect(res).toMatchObject({ status: 202 });
+    const msgs = sent('bills-api', 'WRITEBACK_QUEUE_URL');
+    expect(w.queueOf('bills-api', 'WRITEBACK_QUEUE_URL').name).toMatch(/\.fifo$/);
+    expect(msgs).toEqual([
+      expect.objectContaining({ groupId: body.billId, dedupId: res.body.eventId }),
+    ]);
+  });
+
+  it('bill-writeback: writes the bill back to the invoice cloud', async () => {
+    const q = w.queueOf('bills-api', 'WRITEBACK_QUEUE_URL');
+    const event = sqsEvent('bill-writeback', q.arn, sent('bills-api', 'WRITEBACK_QUEUE_URL'));
+    const out = assertRan('bill-writeback', await w.run('bill-writeback', event));
+    expect(out).toEqual({ batchItemFailures: [] });
+    expect(w.sim.calls.map((c) => c.path)).toContain(CLOUD_PATHS.billSave);
+  });
+
+  it('callback-sender: a message for an unknown log is dropped, not failed', async () => {
+    const out = assertRan(
+      'callback-sender',
+      await w.run('callback-sender', sample('callback-sender')),
+    );
+    expect(out).toEqual({ batchItemFailures: [] });
+  });
+
+  it('daily-sync: queues the daily runs of the eligible orgs', async () => {
+    const out = assertRan('daily-sync', await w.run('daily-sync', sample('daily-sync')));
+    expect(out.created.length).toBeGreaterThan(0);
+    expect(sent('daily-sync', 'SYNC_QUEUE_URL')).toHaveLength(out.created.length);
+  });
+
+  it('sync-retry: completes its sweep, queueing what it retries or resumes', async () => {
+    const out = assertRan('sync-retry', await w.run('sync-retry', sample('sync-retry')));
+    expect(out).toMatchObject({ retried: expect.any(Array), resumed: expect.any(Array) });
+    const queued = out.retried.length + out.resumed.length;
+    expect(sent('sync-retry', 'SYNC_QUEUE_URL')).toHaveLength(queued);
+  });
+
+  it('every function reached AWS (DynamoDB, SQS or Secrets Manager)', () => {
+    const called = new Set(w.ledger.calls.map((c) => c.fn));
+    expect(FUNCTIONS.filter((f) => !called.has(f))).toEqual([]);
+  });
+
+  it('every call was within the calling function’s grants (none denied)', () => {
+    expect(w.ledger.denied()).toEqual([]);
+  });
+});
