@@ -189,10 +189,13 @@ const view = () => {
   return `invoices (use status) ${uses.join(', ')}`;
 };
 for (const [label, ev] of [
-  ['saved (draft, 2 invoices)', { type: 'saved', billStatus: '10', serialNos: [s1, s2] }],
-  ['changed (submitted, 3 invoices)', { type: 'saved', billStatus: '20', serialNos: [s1, s2, s3] }],
-  [`invoice ${s2} unbound`, { type: 'invoiceUnbound', billStatus: '20', serialNos: [s2] }],
-  ['deleted', { type: 'deleted', billStatus: '90', serialNos: [] }],
+  ['saved (draft, 2 invoices)', { type: 'saved', billStatus: 'draft', serialNos: [s1, s2] }],
+  [
+    'changed (submitted, 3 invoices)',
+    { type: 'saved', billStatus: 'submitted', serialNos: [s1, s2, s3] },
+  ],
+  [`invoice ${s2} unbound`, { type: 'invoiceUnbound', billStatus: 'submitted', serialNos: [s2] }],
+  ['deleted', { type: 'deleted', billStatus: 'discarded', serialNos: [] }],
 ] as const) {
   await api('POST', '/bills/events', { ...bill, ...ev });
   await stack.settle();

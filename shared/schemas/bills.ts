@@ -1,8 +1,18 @@
 import * as z from 'zod';
-import { BILL_STATUSES } from './cloud.js';
 import { idSchema } from './common.js';
 
 export const BILL_EVENT_TYPES = ['saved', 'deleted', 'invoiceUnbound'] as const;
+/** The expense system's bill states (SPEC §4.1); each maps to an invoice use status (§3.3). */
+export const BILL_STATUSES = [
+  'draft',
+  'submitted',
+  'approved',
+  'paid',
+  'booked',
+  'rejected',
+  'discarded',
+] as const;
+export type BillStatus = (typeof BILL_STATUSES)[number];
 
 /**
  * A bill event from the expense system (`POST /bills/events`, and the write-back queue's `event`).

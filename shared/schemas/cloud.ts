@@ -103,5 +103,3 @@ export const NON_SYNCABLE_FIELDS = [
   'outputReason',
 ] as const;
 export type NonSyncField = (typeof NON_SYNCABLE_FIELDS)[number];
-
-export const BILL_STATUSES = ['10', '20', '30', '40', '90'] as const;

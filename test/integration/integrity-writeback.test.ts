@@ -34,7 +34,7 @@ const event = (h: Harness, o: Record<string, unknown> = {}) => ({
   billNo: 'BX20240722001',
   orgId: 'hz',
   userId: 'user-1',
-  billStatus: '20',
+  billStatus: 'submitted',
   dataSource: 'EXPENSE',
   serialNos: serials(h).slice(0, 3),
   ...o,
@@ -120,7 +120,7 @@ describe('write-back integrity (review issue 12)', () => {
     h = await start();
     const [a, b] = serials(h) as [string, string];
     await post(h, event(h, { serialNos: [a, b] }));
-    await post(h, event(h, { type: 'deleted', billStatus: '90', serialNos: [] }));
+    await post(h, event(h, { type: 'deleted', billStatus: 'discarded', serialNos: [] }));
     await h.stack.settle();
     expect(simBill(h)).toBeUndefined();
     // Act
@@ -272,7 +272,7 @@ describe('write-back integrity (review issue 12)', () => {
   it('one SQS message delivered twice, in turn and at once: one call per step', async () => {
     h = await start();
     const m = message('evt-twice', event(h));
-    const m2 = message('evt-twice-2', event(h, { billStatus: '30' }));
+    const m2 = message('evt-twice-2', event(h, { billStatus: 'approved' }));
     // Act: two copies at once, then a third copy after both (SQS redelivering the loser)
     const both = await Promise.all([deliver(h, record(m)), deliver(h, record(m))]);
     await deliver(h, record(m, 2));

@@ -22,7 +22,7 @@ const event = (h: Harness, o: Record<string, unknown> = {}) => ({
   billNo: 'BX20240722001',
   orgId: 'hz',
   userId: 'user-1',
-  billStatus: '20',
+  billStatus: 'submitted',
   dataSource: 'EXPENSE',
   serialNos: h.sim
     .org(HZ.taxNo)
@@ -86,7 +86,7 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
       expensePersonName: null,
       realExpenseAmount: null,
     });
-    // billStatus 20 (submitted) → invoices in use (30).
+    // billStatus submitted → invoices in use (30).
     expect(calls[1]!.body).toEqual({
       ...signedBy,
       ...who,
@@ -203,8 +203,8 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
   it('saved, changed, one invoice unbound, then deleted: the cloud follows each step in order', async () => {
     const [a, b, c] = event(h).serialNos as [string, string, string];
     await post(h, event(h, { serialNos: [a, b] }));
-    await post(h, event(h, { serialNos: [a, b, c], billStatus: '30' }));
-    await post(h, event(h, { type: 'invoiceUnbound', serialNos: [b], billStatus: '30' }));
+    await post(h, event(h, { serialNos: [a, b, c], billStatus: 'approved' }));
+    await post(h, event(h, { type: 'invoiceUnbound', serialNos: [b], billStatus: 'approved' }));
     await h.stack.settle();
     expect(bill(h)).toMatchObject({ serialNos: [a, c] });
     await post(h, event(h, { type: 'deleted', serialNos: [] }));
@@ -319,7 +319,7 @@ describe('POST /bills/events sends to SQS (aws-sdk-client-mock, the exact comman
       billId: 'B-9',
       billNo: 'BX9',
       userId: 'u',
-      billStatus: '90',
+      billStatus: 'discarded',
       dataSource: 'EXPENSE',
       serialNos: [],
     };

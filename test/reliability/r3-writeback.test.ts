@@ -44,10 +44,10 @@ describe(`R3 write-back delivery (${BILLS} bills)`, () => {
         dataSource: 'EXPENSE',
       };
       const events = [
-        { ...base, type: 'saved', billStatus: '20', serialNos: [a, b] },
-        { ...base, type: 'saved', billStatus: '30', serialNos: [a, b, c] },
-        { ...base, type: 'invoiceUnbound', billStatus: '30', serialNos: [b] },
-        ...(i % 2 ? [{ ...base, type: 'deleted', billStatus: '90', serialNos: [] }] : []),
+        { ...base, type: 'saved', billStatus: 'submitted', serialNos: [a, b] },
+        { ...base, type: 'saved', billStatus: 'approved', serialNos: [a, b, c] },
+        { ...base, type: 'invoiceUnbound', billStatus: 'approved', serialNos: [b] },
+        ...(i % 2 ? [{ ...base, type: 'deleted', billStatus: 'discarded', serialNos: [] }] : []),
       ];
       return { billId: base.billId, events, expect: i % 2 ? null : [a, c] };
     });

@@ -38,7 +38,7 @@ describe('R6 org scoping', () => {
           billNo: 'B',
           orgId: 'hz',
           userId: 'u',
-          billStatus: '90',
+          billStatus: 'discarded',
           dataSource: 'E',
           serialNos: [],
         },
