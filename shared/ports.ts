@@ -21,5 +21,7 @@ export type Clock = () => Date;
 
 export const secretNames = {
   orgClientSecret: (orgId: string) => `org/${orgId}/client-secret`,
+  /** The org's push-channel link key (the poll sends its MD5). */
+  orgLinkKey: (orgId: string) => `org/${orgId}/link-key`,
   systemSigningSecret: (systemId: string) => `system/${systemId}/signing-secret`,
 };

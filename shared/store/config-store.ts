@@ -120,5 +120,7 @@ const toOrg = (i: Record<string, unknown>): Org => ({
   clientId: (i.clientId as string | null | undefined) ?? null,
   syncEnabled: i.syncEnabled !== false,
   hasClientSecret: i.hasClientSecret === true,
+  pushEnabled: i.pushEnabled === true,
+  hasLinkKey: i.hasLinkKey === true,
   updatedAt: i.updatedAt as string,
 });

@@ -52,13 +52,17 @@ export const TABLES = {
     sortKey: 'sk',
     indexes: [gsi(1), gsi(2), gsi(3)],
   },
-  /** Global config, organisations, user directory, heterogeneous systems. */
+  /**
+   * Global config, organisations, user directory, heterogeneous systems; push-channel message
+   * markers (the only items with `expiresAt`).
+   */
   config: {
     id: 'Config',
     env: 'CONFIG_TABLE',
     partitionKey: 'pk',
     sortKey: 'sk',
     indexes: [gsi(1)],
+    ttl: 'expiresAt',
   },
   /** Bill write-back logs and processed-event markers. */
   billLogs: {
