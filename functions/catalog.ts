@@ -11,6 +11,7 @@ export type Trigger =
   | 'sqs-callbacks'
   | 'schedule-daily'
   | 'schedule-retry'
+  | 'schedule-push'
   | 'invoke';
 export type QueueKey = 'sync' | 'writeback' | 'callbacks';
 export interface FunctionSpec {
@@ -59,7 +60,8 @@ export const FUNCTIONS = {
   'bills-api': {
     description: 'Bill events in, write-back logs out',
     trigger: 'api',
-    tables: { config: 'r', billLogs: 'r' },
+    // rw: the Idempotency-Key items of POST /bills/events
+    tables: { config: 'r', billLogs: 'rw' },
     sends: ['writeback'],
     secrets: 'read',
     timeout: 10,
@@ -135,6 +137,18 @@ export const FUNCTIONS = {
     description: 'Delivers signed callbacks with retries',
     trigger: 'sqs-callbacks',
     tables: { config: 'r', interactionLogs: 'rw' },
+    sends: ['callbacks'],
+    secrets: 'read',
+    timeout: 60,
+    memory: 512,
+    outbound: true,
+  },
+  'push-consumer': {
+    description:
+      'Push channel: long-polls each pushing org, stores then acknowledges (every minute)',
+    trigger: 'schedule-push',
+    // Config: orgs, link keys' flags, message markers and counts; the rest is the upsert path's.
+    tables: { config: 'rw', invoices: 'rw', links: 'rw', interactionLogs: 'rw' },
     sends: ['callbacks'],
     secrets: 'read',
     timeout: 60,
