@@ -169,7 +169,10 @@ console.log(
   `  operator sees: ${((await api('GET', `/sync/runs/${failedRun.runId}`)) as Run).message}`,
 );
 
-step('Bill write-back: a bill saved, changed, one invoice unbound, then deleted (FIFO per bill)');
+step(
+  'Bill write-back: a bill saved, changed, one invoice unbound, then deleted (FIFO per org and bill; ' +
+    'an invoice leaving the bill is released to 1 while still on it)',
+);
 await api('PUT', '/config', { writeback: true });
 const [s1, s2, s3] = sim
   .org(hz)
@@ -201,7 +204,7 @@ for (const [label, ev] of [
   await stack.settle();
   console.log(`  ${label.padEnd(34)} → cloud: ${view()}`);
 }
-const billLog = (await api('GET', `/bills/${bill.billId}/logs`)).items as {
+const billLog = (await api('GET', `/bills/${bill.billId}/logs?orgId=${bill.orgId}`)).items as {
   step: string;
   outcome: string;
 }[];

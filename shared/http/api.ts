@@ -14,6 +14,8 @@ export interface ApiRequest {
   params: Record<string, string>;
   query: Record<string, string>;
   body: unknown;
+  /** Request headers, names in lower case. */
+  headers: Record<string, string | undefined>;
   principal: Principal;
   requestId: string;
 }
@@ -107,6 +109,7 @@ export const makeApiHandler = (routes: RouteActions, authSecret: () => Promise<s
           params: (event.pathParameters ?? {}) as Record<string, string>,
           query: (event.queryStringParameters ?? {}) as Record<string, string>,
           body: parseBody(event),
+          headers,
           principal,
           requestId,
         });

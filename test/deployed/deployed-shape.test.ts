@@ -170,7 +170,10 @@ describe('deployed shape: the bundled functions as the stack deploys them', () =
     const msgs = sent('bills-api', 'WRITEBACK_QUEUE_URL');
     expect(w.queueOf('bills-api', 'WRITEBACK_QUEUE_URL').name).toMatch(/\.fifo$/);
     expect(msgs).toEqual([
-      expect.objectContaining({ groupId: body.billId, dedupId: res.body.eventId }),
+      expect.objectContaining({
+        groupId: `${body.orgId}#${body.billId}`,
+        dedupId: res.body.eventId,
+      }),
     ]);
   });
 

@@ -52,7 +52,8 @@ describe(`R3 write-back delivery (${BILLS} bills)`, () => {
       return { billId: base.billId, events, expect: i % 2 ? null : [a, c] };
     });
     const expectedCalls = plans.reduce(
-      (n, p) => n + p.events.reduce((m, e) => m + (e.type === 'saved' ? 2 : 1), 0),
+      // saved: save + status; unbound: release + save; deleted: release + delete.
+      (n, p) => n + p.events.length * 2,
       0,
     );
     h.sim.setFaults({ rate5xx: 0.25 });
@@ -102,7 +103,11 @@ describe(`R3 write-back delivery (${BILLS} bills)`, () => {
         .filter((c) => (c.body as { bxd_key: string }).bxd_key === p.billId)
         .map((c) => STEP_OF[c.path]);
       const want = p.events.flatMap((e) =>
-        e.type === 'saved' ? ['save', 'status'] : e.type === 'deleted' ? ['delete'] : ['save'],
+        e.type === 'saved'
+          ? ['save', 'status']
+          : e.type === 'deleted'
+            ? ['status', 'delete']
+            : ['status', 'save'],
       );
       return JSON.stringify(kinds) === JSON.stringify(want);
     });
