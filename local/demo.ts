@@ -26,6 +26,7 @@ const sim = await startSimulator({
   orgs: DEMO_ORGS.map((o) => o.sim),
   endDate: addDays(today, -1),
   days: 30,
+  push: { holdMs: 1000 },
 });
 const stack = await buildLocalStack({
   dynamoEndpoint: dynamo.endpoint,
@@ -167,6 +168,30 @@ for (let i = 1; i <= 3; i++) {
 }
 console.log(
   `  operator sees: ${((await api('GET', `/sync/runs/${failedRun.runId}`)) as Run).message}`,
+);
+
+step('Pushed invoices through the push channel: long poll, store, then acknowledge');
+const hzOrg = DEMO_ORGS[0]!.sim;
+await api('PUT', '/orgs/hz', {
+  orgName: hzOrg.orgName,
+  taxNo: hzOrg.taxNo,
+  pushEnabled: true,
+  linkKey: `link-${hzOrg.clientId}`,
+});
+const pushedSerials = ledger.slice(10, 13).map((r) => r.serialNo);
+const msgId = sim.push(hz, pushedSerials, '差旅');
+const turn = await api('POST', '/_local/events/push-consumer', { time: new Date().toISOString() });
+const hzTurn = turn.orgs.find((o: { orgId: string }) => o.orgId === 'hz');
+console.log(
+  `  message ${msgId} (${pushedSerials.length} serials): ${hzTurn.messages} message stored (${hzTurn.invoices} invoices), then acknowledged; unacknowledged left in the cloud: ${sim.pushed(hz).length}`,
+);
+const pushedOne = await api('GET', `/invoices/${invoiceIdOf('hz', 'input', pushedSerials[0]!)}`);
+console.log(
+  `  ${pushedSerials[0]} annotation "${pushedOne.annotation}" from the message's invoiceTag`,
+);
+const hzPush = await api('GET', '/orgs/hz');
+console.log(
+  `  org hz: lastPushAt ${hzPush.lastPushAt}, pushedMessages ${hzPush.pushedMessages}, pushedInvoices ${hzPush.pushedInvoices}`,
 );
 
 step(
