@@ -42,6 +42,8 @@ if (mode === 'sync') {
     clientId: BENCH_ORG.clientId,
     syncEnabled: true,
     hasClientSecret: true,
+    pushEnabled: false,
+    hasLinkKey: false,
     updatedAt: '',
   };
   await stack.deps.stores.config.putOrg(org);

@@ -13,6 +13,7 @@ export type Trigger =
   | 'sqs-callbacks'
   | 'schedule-daily'
   | 'schedule-retry'
+  | 'schedule-push'
   | 'invoke';
 export type QueueKey = 'sync' | 'writeback' | 'callbacks';
 export type SecretAccess = 'read' | 'write' | 'readwrite';
@@ -70,7 +71,8 @@ export const FUNCTIONS = {
   'bills-api': {
     description: 'Bill events in, write-back logs out',
     trigger: 'api',
-    tables: { config: 'r', billLogs: 'r' },
+    // rw: the Idempotency-Key items of POST /bills/events
+    tables: { config: 'r', billLogs: 'rw' },
     sends: ['writeback'],
     secrets: {},
     timeout: 10,
@@ -158,6 +160,18 @@ export const FUNCTIONS = {
     tables: { config: 'r', interactionLogs: 'rw' },
     sends: ['callbacks'],
     secrets: { system: 'read' },
+    timeout: 60,
+    memory: 512,
+    outbound: true,
+  },
+  'push-consumer': {
+    description:
+      'Push channel: long-polls each pushing org, stores then acknowledges (every minute)',
+    trigger: 'schedule-push',
+    // Config: orgs, link keys' flags, message markers and counts; the rest is the upsert path's.
+    tables: { config: 'rw', users: 'r', invoices: 'rw', links: 'rw', interactionLogs: 'rw' },
+    sends: ['callbacks'],
+    secrets: { org: 'read' },
     timeout: 60,
     memory: 512,
     outbound: true,

@@ -139,6 +139,17 @@ export class StatelessStack extends Stack {
       schedule: Schedule.cron(props.retryCron),
       targets: [new LambdaFunction(f['sync-retry'], { retryAttempts: 2 })],
     });
+    // Every minute; an invocation polls ≤ ~50 s. No retries of a failed or late invocation: the
+    // next minute's polls it again, and unacknowledged messages come back by themselves.
+    f['push-consumer'].configureAsyncInvoke({
+      retryAttempts: 0,
+      maxEventAge: Duration.minutes(1),
+    });
+    new Rule(this, 'PushConsumer', {
+      description: 'Push channel: long-poll each pushing org, store, then acknowledge',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(f['push-consumer'], { retryAttempts: 0 })],
+    });
     new Rule(this, 'CallbackSweep', {
       description: 'Re-queue callbacks whose next attempt is overdue (lost enqueues and hops)',
       schedule: Schedule.rate(Duration.minutes(15)),

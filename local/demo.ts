@@ -26,6 +26,7 @@ const sim = await startSimulator({
   orgs: DEMO_ORGS.map((o) => o.sim),
   endDate: addDays(today, -1),
   days: 30,
+  push: { holdMs: 1000 },
 });
 const stack = await buildLocalStack({
   dynamoEndpoint: dynamo.endpoint,
@@ -169,7 +170,34 @@ console.log(
   `  operator sees: ${((await api('GET', `/sync/runs/${failedRun.runId}`)) as Run).message}`,
 );
 
-step('Bill write-back: a bill saved, changed, one invoice unbound, then deleted (FIFO per bill)');
+step('Pushed invoices through the push channel: long poll, store, then acknowledge');
+const hzOrg = DEMO_ORGS[0]!.sim;
+await api('PUT', '/orgs/hz', {
+  orgName: hzOrg.orgName,
+  taxNo: hzOrg.taxNo,
+  pushEnabled: true,
+  linkKey: `link-${hzOrg.clientId}`,
+});
+const pushedSerials = ledger.slice(10, 13).map((r) => r.serialNo);
+const msgId = sim.push(hz, pushedSerials, '差旅');
+const turn = await api('POST', '/_local/events/push-consumer', { time: new Date().toISOString() });
+const hzTurn = turn.orgs.find((o: { orgId: string }) => o.orgId === 'hz');
+console.log(
+  `  message ${msgId} (${pushedSerials.length} serials): ${hzTurn.messages} message stored (${hzTurn.invoices} invoices), then acknowledged; unacknowledged left in the cloud: ${sim.pushed(hz).length}`,
+);
+const pushedOne = await api('GET', `/invoices/${invoiceIdOf('hz', 'input', pushedSerials[0]!)}`);
+console.log(
+  `  ${pushedSerials[0]} annotation "${pushedOne.annotation}" from the message's invoiceTag`,
+);
+const hzPush = await api('GET', '/orgs/hz');
+console.log(
+  `  org hz: lastPushAt ${hzPush.lastPushAt}, pushedMessages ${hzPush.pushedMessages}, pushedInvoices ${hzPush.pushedInvoices}`,
+);
+
+step(
+  'Bill write-back: a bill saved, changed, one invoice unbound, then deleted (FIFO per org and bill; ' +
+    'an invoice leaving the bill is released to 1 while still on it)',
+);
 await api('PUT', '/config', { writeback: true });
 const [s1, s2, s3] = sim
   .org(hz)
@@ -183,20 +211,25 @@ const bill = {
   dataSource: 'EXPENSE',
 };
 const view = () => {
-  const b = sim.bills.get(bill.billId);
-  return b ? `status ${b.billStatus}, invoices ${b.serialNos.join(', ')}` : 'no such bill';
+  const b = sim.bill(hz, bill.billId);
+  if (!b) return 'no such bill';
+  const uses = b.serialNos.map((s) => `${s} (${b.expenseStatus[s]})`);
+  return `invoices (use status) ${uses.join(', ')}`;
 };
 for (const [label, ev] of [
-  ['saved (draft, 2 invoices)', { type: 'saved', billStatus: '10', serialNos: [s1, s2] }],
-  ['changed (submitted, 3 invoices)', { type: 'saved', billStatus: '20', serialNos: [s1, s2, s3] }],
-  [`invoice ${s2} unbound`, { type: 'invoiceUnbound', billStatus: '20', serialNos: [s2] }],
-  ['deleted', { type: 'deleted', billStatus: '90', serialNos: [] }],
+  ['saved (draft, 2 invoices)', { type: 'saved', billStatus: 'draft', serialNos: [s1, s2] }],
+  [
+    'changed (submitted, 3 invoices)',
+    { type: 'saved', billStatus: 'submitted', serialNos: [s1, s2, s3] },
+  ],
+  [`invoice ${s2} unbound`, { type: 'invoiceUnbound', billStatus: 'submitted', serialNos: [s2] }],
+  ['deleted', { type: 'deleted', billStatus: 'discarded', serialNos: [] }],
 ] as const) {
   await api('POST', '/bills/events', { ...bill, ...ev });
   await stack.settle();
   console.log(`  ${label.padEnd(34)} → cloud: ${view()}`);
 }
-const billLog = (await api('GET', `/bills/${bill.billId}/logs`)).items as {
+const billLog = (await api('GET', `/bills/${bill.billId}/logs?orgId=${bill.orgId}`)).items as {
   step: string;
   outcome: string;
 }[];

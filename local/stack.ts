@@ -20,6 +20,8 @@ import { makeHandler as syncRetry } from '#functions/sync-retry/app.js';
 import { makeHandler as manualSync } from '#functions/manual-sync/app.js';
 import { makeHandler as writeback } from '#functions/bill-writeback/app.js';
 import { makeHandler as callbacks } from '#functions/callback-sender/app.js';
+import { makeHandler as pushConsumer } from '#functions/push-consumer/app.js';
+import type { PushBudget } from '#shared/push-channel/budget.js';
 import { createCloudClient, type RetryPolicy } from '#shared/cloud/client.js';
 import { makeStores, type Deps } from '#shared/deps.js';
 import { errorReply } from '#shared/http/api.js';
@@ -62,6 +64,8 @@ export interface LocalStackOptions {
   syncQueueAws?: AwsLikeMode;
   /** Tests: the write-back queue behaves as SQS FIFO does (as `callbackQueueAws`). */
   writebackQueueAws?: AwsLikeMode;
+  /** The push consumer's time budget (tests: short holds and budgets). */
+  pushBudget?: Partial<PushBudget>;
   /** Tests: wrap the document client (fault injection, write counting). */
   wrapDb?: (db: DynamoDBDocumentClient) => DynamoDBDocumentClient;
 }
@@ -145,14 +149,21 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
       delays: o.callbackRetryDelays ?? LOCAL_CALLBACK_DELAYS,
       timeoutMs: o.callbackTimeoutMs,
     }),
+    'push-consumer': pushConsumer(deps, o.pushBudget),
   } satisfies Record<FunctionName, unknown>;
   queues.sync.consumer = (e, c) => handlers['sync-worker'](e, c);
   queues.writeback.consumer = (e, c) => handlers['bill-writeback'](e, c);
   queues.callbacks.consumer = (e, c) => handlers['callback-sender'](e, c);
 
-  /** Invoke any function with a payload, as the console or EventBridge would. */
+  /**
+   * Invoke any function with a payload, as the console or EventBridge would. The push consumer gets
+   * its deployed timeout, since it plans its long polls by the time left.
+   */
   const invoke = async (fn: FunctionName, payload: unknown): Promise<unknown> =>
-    (handlers[fn] as (e: unknown, c: Context) => Promise<unknown>)(payload, lambdaContext(fn));
+    (handlers[fn] as (e: unknown, c: Context) => Promise<unknown>)(
+      payload,
+      lambdaContext(fn, fn === 'push-consumer' ? FUNCTIONS[fn].timeout * 1000 : undefined),
+    );
 
   // Local tokens are HS256; they carry the issuer and audience the handlers check when those are set.
   const { issuer, audience } = authSettingsFromEnv();
@@ -193,7 +204,9 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
       }
       const fn = localEvent[2] as FunctionName;
       const allowed =
-        localEvent[1] === 'events' ? ['daily-sync', 'sync-retry'] : Object.keys(FUNCTIONS);
+        localEvent[1] === 'events'
+          ? ['daily-sync', 'sync-retry', 'push-consumer']
+          : Object.keys(FUNCTIONS);
       if (!allowed.includes(fn))
         return reply(errorReply(new NotFound(`no local ${localEvent[1]} target ${fn}`), 'local'));
       try {

@@ -14,6 +14,7 @@ import { makeConfigStore } from './store/config-store.js';
 import { makeInvoiceStore } from './store/invoice-store.js';
 import { makeLinkStore } from './store/link-store.js';
 import { makeLogStore } from './store/log-store.js';
+import { makePushStore } from './store/push-store.js';
 import { makeRunStore } from './store/run-store.js';
 import { makeUserStore } from './store/user-store.js';
 import type { TableKey } from './store/tables.js';
@@ -26,6 +27,7 @@ const STORES = {
   links: { table: 'links', make: makeLinkStore },
   bills: { table: 'billLogs', make: makeBillStore },
   logs: { table: 'interactionLogs', make: makeLogStore },
+  push: { table: 'config', make: makePushStore },
 } as const satisfies Record<string, { table: TableKey; make: unknown }>;
 
 export type StoreKey = keyof typeof STORES;

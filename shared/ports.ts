@@ -26,5 +26,7 @@ export const SECRET_PREFIX: Record<SecretKind, string> = { org: 'org/', system: 
 /** Secret names (under the stack's prefix in AWS): org client secrets, system signing secrets. */
 export const secretNames = {
   orgClientSecret: (orgId: string) => `${SECRET_PREFIX.org}${orgId}/client-secret`,
+  /** The org's push-channel link key (the poll sends its MD5). */
+  orgLinkKey: (orgId: string) => `${SECRET_PREFIX.org}${orgId}/link-key`,
   systemSigningSecret: (systemId: string) => `${SECRET_PREFIX.system}${systemId}/signing-secret`,
 };

@@ -58,13 +58,14 @@ const dayBefore = (day: string, n: number) =>
 /** Generate one invoice; deterministic in (options, index). */
 export const generateInvoice = (o: GenOptions, i: number): CloudInvoice => {
   const r = prng(hashSeed(`${o.taxNo}/${o.kind}/${i}`, o.seed));
+  // The vendor's codes: 1/2 e-invoice ordinary/special, 27/26 fully digital special/ordinary.
   const type = weighted(r, [
-    ['026', 5],
-    ['028', 2],
-    ['081', 2],
-    ['082', 1],
-  ] as [string, number][]);
-  const digital = type === '081' || type === '082';
+    [1, 5],
+    [2, 2],
+    [27, 2],
+    [26, 1],
+  ] as [number, number][]);
+  const digital = type === 26 || type === 27;
   const dayIndex = Math.min(o.days - 1, Math.floor((i * o.days) / Math.max(1, o.count)));
   const day = dayBefore(o.endDate, o.days - 1 - dayIndex);
   const lines = 1 + Math.floor(r() * 3);

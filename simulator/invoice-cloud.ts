@@ -1,72 +1,55 @@
 /**
- * The invoice-cloud simulator: an HTTP server on loopback that serves INVOICE_CLOUD_API.md faithfully
- * (token + MD5 sign + expiry, paging, date filters, by-bill query, bill save/status/delete) over seeded
- * data, with injectable faults. Used by the tests, the demo and `npm start`.
+ * The invoice-cloud simulator: an HTTP server on loopback that serves INVOICE_CLOUD_API.md v2
+ * faithfully (the signed token + expiry, paging and date filters, the body-signed bill calls,
+ * invoices of a bill and invoice details, the push channel's long poll with redelivery) over seeded
+ * data, with injectable faults on every call. Used by the tests, the demo and `npm start`.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { CLOUD_PATHS, CODES, WIRE } from '#shared/cloud/contract.js';
 import type { CloudInvoice, Kind } from '#shared/schemas/cloud.js';
 import { cstDateTime } from '#shared/time/cst.js';
+import {
+  checkSigned,
+  isReply,
+  linkKeyHash,
+  tokenCall,
+  tokenOrg,
+  type Reply,
+  type SimToken,
+} from './auth.js';
+import { billKey, handleSigned, SIGNED_PATHS, type SimBill } from './bills.js';
 import { compareLedger, generateLedger, prng } from './data.js';
-import { handleBills, type SimBill } from './bills.js';
+import { envelope, NO_FAULTS, startHttp, type Faults, type SimCall } from './http.js';
+import { listPage, upperBound } from './ledger.js';
+import { createPushQueues, type PushOptions, type SimPushMessage } from './push.js';
 
+export { billKey, type SimBill } from './bills.js';
+export { NO_FAULTS, type Faults, type SimCall } from './http.js';
 export interface SimOrgSpec {
   taxNo: string;
   orgName: string;
   clientId: string;
   clientSecret: string;
+  /** The org's push-channel link key (default `link-<clientId>`); polls send its MD5 as `key`. */
+  linkKey?: string;
   input?: number;
   output?: number;
   phones?: string[];
 }
-export interface Faults {
-  rate5xx: number;
-  rate429: number;
-  rateTimeout: number;
-  retryAfterSeconds: number;
-  /** Added latency on every call. */
-  slowMs: number;
-  /** How long a "timeout" hangs before closing the socket. */
-  hangMs: number;
-  /** Every call for these tax numbers answers 503. */
-  outageTaxNos: string[];
-  /** One-shot faults for the next calls, in order. */
-  once: ('500' | '503' | '429' | 'timeout' | '1300' | '9999' | 'bad-json')[];
-  /** Records with these serial numbers are served malformed. */
-  malformedSerials: string[];
-  /** After each list page, this many records of that ledger are changed (moved to "now"). */
-  mutateBetweenPages: number;
-}
-export const NO_FAULTS: Faults = {
-  rate5xx: 0,
-  rate429: 0,
-  rateTimeout: 0,
-  retryAfterSeconds: 1,
-  slowMs: 0,
-  hangMs: 30000,
-  outageTaxNos: [],
-  once: [],
-  malformedSerials: [],
-  mutateBetweenPages: 0,
-};
+export const DEFAULT_PUSH: PushOptions = { holdMs: 25000, redeliverMs: 0 };
 
 interface SimOrg extends SimOrgSpec {
+  linkKey: string;
   ledgers: Record<Kind, CloudInvoice[]>;
 }
-export interface SimCall {
-  path: string;
-  query: Record<string, string>;
-  body: unknown;
-  status: number;
-  code?: string | undefined;
-}
-
 export interface Simulator {
   url: string;
   faults: Faults;
   calls: SimCall[];
+  /** Bills keyed by `billKey(tin, bxd_key)`. */
   bills: Map<string, SimBill>;
+  bill(taxNo: string, billId: string): SimBill | undefined;
+  /** Requests being served now, and the most at once since `peak` was last reset. */
+  concurrency: { now: number; peak: number };
   org(taxNo: string): SimOrg;
   /** Change a record as the cloud would: fields patched, updateTime = `at` (default now, CST). */
   mutate(
@@ -78,17 +61,24 @@ export interface Simulator {
   ): CloudInvoice;
   add(taxNo: string, kind: Kind, records: CloudInvoice[]): void;
   remove(taxNo: string, kind: Kind, serialNo: string): void;
+  /** Queue a push-channel message for the org; returns its msgId. */
+  push(taxNo: string, serialNos: string[], invoiceTag?: string): string;
+  /** The org's unacknowledged push messages. */
+  pushed(taxNo: string): readonly SimPushMessage[];
   expireTokens(): void;
   setFaults(f: Partial<Faults>): void;
   stop(): Promise<void>;
 }
 
-const envelope = (errcode: string, description: string, data?: unknown) => ({
-  errcode,
-  description,
-  data,
-  traceId: randomUUID(),
-});
+const answer = ([code, description, data]: Reply): [number, unknown] => [
+  200,
+  envelope(code, description, data),
+];
+const GETS: ReadonlySet<string> = new Set([
+  CLOUD_PATHS.pollToken,
+  CLOUD_PATHS.poll,
+  CLOUD_PATHS.ack,
+]);
 
 export const startSimulator = async (opts: {
   orgs: SimOrgSpec[];
@@ -97,9 +87,11 @@ export const startSimulator = async (opts: {
   days?: number;
   tokenTtlSeconds?: number;
   port?: number;
+  push?: Partial<PushOptions>;
 }): Promise<Simulator> => {
   const seed = opts.seed ?? 42;
   const rnd = prng(seed ^ 0x5eed);
+  const ttlSeconds = opts.tokenTtlSeconds ?? 129600;
   const orgs = new Map<string, SimOrg>();
   for (const o of opts.orgs) {
     const gen = (kind: Kind, count: number) =>
@@ -115,13 +107,17 @@ export const startSimulator = async (opts: {
       });
     orgs.set(o.taxNo, {
       ...o,
+      linkKey: o.linkKey ?? `link-${o.clientId}`,
       ledgers: { input: gen('input', o.input ?? 0), output: gen('output', o.output ?? 0) },
     });
   }
-  const tokens = new Map<string, { clientId: string; expiresAt: number }>();
+  const tokens = new Map<string, SimToken>();
+  const pollTokens = new Map<string, SimToken>();
   const bills = new Map<string, SimBill>();
   const calls: SimCall[] = [];
   const faults: Faults = { ...NO_FAULTS };
+  const pushes = createPushQueues({ ...DEFAULT_PUSH, ...opts.push });
+  const concurrency = { now: 0, peak: 0 };
   const orgByClient = (clientId: string) => [...orgs.values()].find((o) => o.clientId === clientId);
 
   const mutate = (
@@ -139,36 +135,20 @@ export const startSimulator = async (opts: {
     ledger.splice(upperBound(ledger, next), 0, next);
     return next;
   };
-
-  const list = (org: SimOrg, kind: Kind, body: Record<string, unknown>) => {
-    const { pageNo, pageSize, updateTimeStart: start, updateTimeEnd: end } = body;
-    if (!Number.isInteger(pageNo) || (pageNo as number) < 1)
-      return envelope('1001', 'pageNo must be an integer ≥ 1');
-    if (!Number.isInteger(pageSize) || (pageSize as number) < 1 || (pageSize as number) > 500)
-      return envelope('1001', 'pageSize must be an integer 1..500');
-    const timeRe = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
-    for (const [k, v] of [
-      ['updateTimeStart', start],
-      ['updateTimeEnd', end],
-    ] as const)
-      if (v !== undefined && v !== null && (typeof v !== 'string' || !timeRe.test(v)))
-        return envelope('1001', `${k} must be yyyy-MM-dd HH:mm:ss`);
-    const ledger = org.ledgers[kind];
-    const lo = typeof start === 'string' ? lowerBoundTime(ledger, start) : 0;
-    const hi = typeof end === 'string' ? upperBoundTime(ledger, end) : ledger.length;
-    const from = lo + ((pageNo as number) - 1) * (pageSize as number);
-    const page = ledger.slice(Math.min(from, hi), Math.min(from + (pageSize as number), hi));
-    const out = page.map((r) =>
+  /** Records as served: those named in `malformedSerials` broken. */
+  const serve = (records: CloudInvoice[]) =>
+    records.map((r) =>
       faults.malformedSerials.includes(r.serialNo)
         ? { ...r, invoiceNo: 12345, totalAmount: 'lots' }
         : r,
     );
-    const result = envelope('0000', '操作成功', {
-      total: Math.max(0, hi - lo),
-      pageNo,
-      pageSize,
-      list: out,
-    });
+
+  const list = (org: SimOrg, kind: Kind, body: Record<string, unknown>): Reply => {
+    const [code, description, data] = listPage(org.ledgers[kind], body);
+    if (code !== CODES.ok) return [code, description];
+    const page = data as { list: CloudInvoice[] };
+    const result: Reply = [code, description, { ...page, list: serve(page.list) }];
+    const ledger = org.ledgers[kind];
     for (let k = 0; k < faults.mutateBetweenPages && ledger.length; k++) {
       const victim = ledger[Math.floor(rnd() * ledger.length)]!;
       mutate(org.taxNo, kind, victim.serialNo, {
@@ -178,140 +158,81 @@ export const startSimulator = async (opts: {
     return result;
   };
 
-  const route = (
+  /** The push channel: polling token (signed query), long poll and ack (polling token + key). */
+  const pushChannel = async (
+    path: string,
+    query: Record<string, string>,
+  ): Promise<[number, unknown]> => {
+    if (path === CLOUD_PATHS.pollToken)
+      return [
+        200,
+        tokenCall(query, orgByClient, { withTin: true, tokens: pollTokens, ttlSeconds }),
+      ];
+    const taxNo = tokenOrg(pollTokens, query[WIRE.accessToken]);
+    if (!taxNo)
+      return answer([CODES.tokenInvalid, 'polling access_token missing, expired or invalid']);
+    const org = sim.org(taxNo);
+    if (query[WIRE.linkKey] !== linkKeyHash(org.linkKey))
+      return answer([CODES.badRequest, "key does not match the org's link key"]);
+    if (faults.outageTaxNos.includes(taxNo)) return [503, 'service unavailable'];
+    if (path === CLOUD_PATHS.poll) return answer(await pushes.poll(taxNo));
+    return answer(pushes.ack(taxNo, query[WIRE.msgId]));
+  };
+
+  const route = async (
+    method: string,
     path: string,
     query: Record<string, string>,
     body: Record<string, unknown>,
-  ): [number, unknown] => {
-    if (path === '/base/oauth/token') {
-      const { client_id, timestamp, sign } = body;
-      const org = typeof client_id === 'string' ? orgByClient(client_id) : undefined;
-      if (typeof timestamp !== 'string' || !/^\d+$/.test(timestamp))
-        return [
-          200,
-          { errcode: '1001', description: 'timestamp is required (epoch milliseconds)' },
-        ];
-      if (Math.abs(Date.now() - Number(timestamp)) > 300_000)
-        return [200, { errcode: '1001', description: 'timestamp is more than 5 minutes off' }];
-      const expected =
-        org &&
-        createHash('md5')
-          .update(org.clientId + org.clientSecret + timestamp)
-          .digest('hex');
-      if (!org || sign !== expected)
-        return [200, { errcode: '1301', description: 'client_id or sign is wrong' }];
-      const token = randomUUID().replaceAll('-', '');
-      const ttl = opts.tokenTtlSeconds ?? 129600;
-      tokens.set(token, { clientId: org.clientId, expiresAt: Date.now() + ttl * 1000 });
-      return [
-        200,
-        {
-          errcode: '0000',
-          description: '操作成功',
-          access_token: token,
-          token_type: 'bearer',
-          expires_in: ttl,
-        },
-      ];
+  ): Promise<[number, unknown]> => {
+    if ((method === 'GET') !== GETS.has(path))
+      return [405, envelope(CODES.badRequest, `${method} is not allowed on ${path}`)];
+    if (path === CLOUD_PATHS.token)
+      return [200, tokenCall(body, orgByClient, { withTin: false, tokens, ttlSeconds })];
+    if (GETS.has(path)) return pushChannel(path, query);
+    if (SIGNED_PATHS.has(path)) {
+      const who = checkSigned(body, orgByClient, true);
+      if (isReply(who)) return answer(who);
+      if (faults.outageTaxNos.includes(who.taxNo)) return [503, 'service unavailable'];
+      const touch = (serial: string, patch: Partial<CloudInvoice>) =>
+        mutate(who.taxNo, 'input', serial, patch);
+      const [code, description, data] = handleSigned(path, { body, org: who, bills, touch })!;
+      return answer([
+        code,
+        description,
+        Array.isArray(data) ? serve(data as CloudInvoice[]) : data,
+      ]);
     }
-    const tok = tokens.get(query.access_token ?? '');
-    if (!tok || tok.expiresAt <= Date.now())
-      return [200, envelope('1300', 'access_token missing, expired or invalid')];
-    if (!query.reqid || query.reqid.length < 13)
-      return [200, envelope('1001', 'reqid is required (≥ 13 characters)')];
-    const org = orgByClient(tok.clientId)!;
-    if (query.taxNo !== org.taxNo)
-      return [200, envelope('1001', 'taxNo does not belong to this client')];
+    const taxNo = tokenOrg(tokens, query[WIRE.accessToken]);
+    if (!taxNo) return answer([CODES.tokenInvalid, 'access_token missing, expired or invalid']);
+    const reqid = query[WIRE.reqid];
+    if (!reqid || reqid.length < 13)
+      return answer([CODES.badRequest, 'reqid is required (≥ 13 characters)']);
+    const org = sim.org(taxNo);
+    if (query[WIRE.taxNo] !== org.taxNo)
+      return answer([CODES.badRequest, 'taxNo does not belong to this client']);
     if (faults.outageTaxNos.includes(org.taxNo)) return [503, 'service unavailable'];
-    const m = /^\/portal\/invoice\/(input|output)\/list$/.exec(path);
-    if (m) return [200, list(org, m[1] as Kind, body)];
-    if (path === '/portal/invoice/input/by-bills') {
-      const billNos = body.billNos;
-      if (!Array.isArray(billNos) || billNos.length < 1 || billNos.length > 200)
-        return [200, { errorCode: '1001', message: 'billNos must hold 1..200 bill numbers' }];
-      const found = org.ledgers.input.filter((r) => r.billNo && billNos.includes(r.billNo));
-      const notFound = billNos.filter((b) => !found.some((r) => r.billNo === b));
-      return [200, { errorCode: '0000', message: '操作成功', data: { list: found, notFound } }];
-    }
-    const bill = handleBills(path, body, org, bills, (serial, patch) =>
-      mutate(org.taxNo, 'input', serial, patch),
-    );
-    if (bill) return [200, envelope(...bill)];
-    return [404, envelope('1404', `no such endpoint ${path}`)];
+    const kind = (['input', 'output'] as const).find((k) => path === CLOUD_PATHS.list(k));
+    if (kind) return answer(list(org, kind, body));
+    return [404, envelope(CODES.notFound, `no such endpoint ${path}`)];
   };
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      void (async () => {
-        const url = new URL(req.url ?? '/', 'http://sim');
-        const query = Object.fromEntries(url.searchParams);
-        let body: Record<string, unknown> = {};
-        try {
-          body = chunks.length
-            ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>)
-            : {};
-        } catch {
-          /* answered below as 1001 */
-        }
-        const record = (status: number, payload: unknown) => {
-          calls.push({
-            path: url.pathname,
-            query,
-            body,
-            status,
-            code:
-              (payload as { errcode?: string; errorCode?: string } | null)?.errcode ??
-              (payload as { errorCode?: string } | null)?.errorCode,
-          });
-          if (calls.length > 20000) calls.splice(0, 10000);
-          res.writeHead(status, {
-            'content-type': 'application/json',
-            ...(status === 429 ? { 'retry-after': String(faults.retryAfterSeconds) } : {}),
-          });
-          res.end(typeof payload === 'string' ? payload : JSON.stringify(payload));
-        };
-        if (url.pathname === '/_sim/faults' && req.method === 'POST')
-          return record(200, Object.assign(faults, body));
-        if (faults.slowMs) await new Promise((r) => setTimeout(r, faults.slowMs));
-        const once = faults.once.shift();
-        const roll = rnd();
-        if (once === 'timeout' || (!once && roll < faults.rateTimeout)) {
-          setTimeout(() => req.socket.destroy(), faults.hangMs).unref();
-          return;
-        }
-        if (
-          once === '500' ||
-          once === '503' ||
-          (!once && roll < faults.rateTimeout + faults.rate5xx)
-        )
-          return record(once === '503' ? 503 : 500, 'internal error');
-        if (
-          once === '429' ||
-          (!once && roll < faults.rateTimeout + faults.rate5xx + faults.rate429)
-        )
-          return record(429, 'slow down');
-        if (once === 'bad-json') return record(200, '{"errcode": "0000", "data": ');
-        if (once === '1300' && url.pathname !== '/base/oauth/token')
-          return record(200, envelope('1300', 'access_token expired'));
-        if (once === '9999') return record(200, envelope('9999', 'internal error'));
-        if (!chunks.length && req.method === 'POST')
-          return record(200, envelope('1001', 'body must be JSON'));
-        const [status, payload] = route(url.pathname, query, body);
-        record(status, payload);
-      })();
-    });
+  const http = await startHttp({
+    port: opts.port,
+    faults,
+    rnd,
+    calls,
+    concurrency,
+    route: (...args) => route(...args),
   });
-  server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
 
   const sim: Simulator = {
-    url: `http://127.0.0.1:${port}`,
+    url: http.url,
     faults,
     calls,
     bills,
+    bill: (taxNo, billId) => bills.get(billKey(taxNo, billId)),
+    concurrency,
     org: (taxNo) => {
       const o = orgs.get(taxNo);
       if (!o) throw new Error(`simulator: no org ${taxNo}`);
@@ -328,31 +249,20 @@ export const startSimulator = async (opts: {
       const i = ledger.findIndex((r) => r.serialNo === serialNo);
       if (i >= 0) ledger.splice(i, 1);
     },
-    expireTokens: () => tokens.clear(),
+    push: (taxNo, serialNos, invoiceTag) => {
+      sim.org(taxNo);
+      return pushes.push(taxNo, serialNos, invoiceTag);
+    },
+    pushed: (taxNo) => pushes.messages(taxNo),
+    expireTokens: () => {
+      tokens.clear();
+      pollTokens.clear();
+    },
     setFaults: (f) => Object.assign(faults, { ...NO_FAULTS, ...f }),
-    stop: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    stop: () => {
+      pushes.close();
+      return http.stop();
+    },
   };
   return sim;
 };
-
-/** The first index whose record fails `before` (the ledger is sorted, so `before` holds for a prefix). */
-const partitionPoint = (ledger: CloudInvoice[], before: (r: CloudInvoice) => boolean): number => {
-  let lo = 0;
-  let hi = ledger.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (before(ledger[mid]!)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-};
-const upperBound = (ledger: CloudInvoice[], r: CloudInvoice) =>
-  partitionPoint(ledger, (x) => compareLedger(x, r) <= 0);
-const lowerBoundTime = (ledger: CloudInvoice[], t: string) =>
-  partitionPoint(ledger, (x) => x.updateTime < t);
-const upperBoundTime = (ledger: CloudInvoice[], t: string) =>
-  partitionPoint(ledger, (x) => x.updateTime <= t);

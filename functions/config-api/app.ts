@@ -4,15 +4,25 @@ import { makeApiHandler, parse, withRoles } from '#shared/http/api.js';
 import { putOrg } from '#shared/config/orgs.js';
 import { etagOf } from '#shared/http/etag.js';
 import { idSchema } from '#shared/schemas/common.js';
-import { configPatchSchema, orgPutSchema, type Org } from '#shared/schemas/config.js';
+import {
+  configPatchSchema,
+  orgPutSchema,
+  type Org,
+  type PushStats,
+} from '#shared/schemas/config.js';
 import { registerSystem } from '#shared/callbacks/systems.js';
 import { systemPutSchema } from '#shared/schemas/systems.js';
 import { ROUTES } from '../routes.js';
 
-/** The org as the API shows it: the client secret is write-only; the version is the ETag. */
-const view = ({ hasClientSecret, version: _v, ...o }: Org & { version?: number }) => ({
+/** The org as the API shows it: secrets are write-only; the version travels as the ETag. */
+const view = (
+  { hasClientSecret, hasLinkKey, version: _v, ...o }: Org & { version?: number },
+  push: PushStats,
+) => ({
   ...o,
   clientSecret: hasClientSecret ? '***' : null,
+  linkKey: hasLinkKey ? '***' : null,
+  ...push,
 });
 
 export const makeHandler = (deps: FunctionDeps<'config-api'>, authSecret: () => Promise<string>) =>
@@ -29,7 +39,11 @@ export const makeHandler = (deps: FunctionDeps<'config-api'>, authSecret: () => 
       'GET /orgs/{orgId}': async ({ params }) => {
         const org = await deps.stores.config.getOrg(parse(idSchema, params.orgId));
         if (!org) throw new NotFound(`orgId: no organisation ${params.orgId}`);
-        return { status: 200, body: view(org), headers: { etag: etagOf(org.version) } };
+        return {
+          status: 200,
+          body: view(org, await deps.stores.push.stats(org.orgId)),
+          headers: { etag: etagOf(org.version) },
+        };
       },
       'PUT /orgs/{orgId}': async ({ params, body, headers }) => {
         const { org, version, created } = await putOrg(
@@ -38,7 +52,11 @@ export const makeHandler = (deps: FunctionDeps<'config-api'>, authSecret: () => 
           headers['if-match'],
           deps,
         );
-        return { status: created ? 201 : 200, body: view(org), headers: { etag: etagOf(version) } };
+        return {
+          status: created ? 201 : 200,
+          body: view(org, await deps.stores.push.stats(org.orgId)),
+          headers: { etag: etagOf(version) },
+        };
       },
       'PUT /systems/{systemId}': async ({ params, body }) => {
         const { system, created } = await registerSystem(

@@ -1,10 +1,24 @@
 /** Organisations (SPEC §3.5, `PUT /orgs/{orgId}`): versioned, so no concurrent edit is lost. */
 import type { Deps } from '../deps.js';
-import { ConditionFailed } from '../errors.js';
+import { BadRequest, ConditionFailed } from '../errors.js';
 import { assertIfMatch, PreconditionFailed } from '../http/etag.js';
 import { secretNames } from '../ports.js';
 import type { Org, orgPutSchema } from '../schemas/config.js';
 import type { z } from 'zod';
+
+/** Pushing needs the polling token (clientId + secret) and the link key, given now or before. */
+const pushProblems = (org: Org) =>
+  org.pushEnabled
+    ? (
+        [
+          ['clientId', org.clientId],
+          ['clientSecret', org.hasClientSecret],
+          ['linkKey', org.hasLinkKey],
+        ] as const
+      )
+        .filter(([, v]) => !v)
+        .map(([path]) => ({ path, message: 'required when pushEnabled is true' }))
+    : [];
 
 /**
  * Create or replace an org from the version read. `ifMatch` (the caller's `If-Match`) must name
@@ -19,8 +33,6 @@ export const putOrg = async (
 ): Promise<{ org: Org; version: number; created: boolean }> => {
   const old = await deps.stores.config.getOrg(orgId);
   assertIfMatch(ifMatch, old?.version, 'organisation');
-  if (input.clientSecret)
-    await deps.secrets.put(secretNames.orgClientSecret(orgId), input.clientSecret);
   const org: Org = {
     orgId,
     orgName: input.orgName,
@@ -28,8 +40,20 @@ export const putOrg = async (
     clientId: input.clientId === undefined ? (old?.clientId ?? null) : input.clientId,
     syncEnabled: input.syncEnabled,
     hasClientSecret: Boolean(input.clientSecret) || (old?.hasClientSecret ?? false),
+    pushEnabled: input.pushEnabled,
+    hasLinkKey: Boolean(input.linkKey) || (old?.hasLinkKey ?? false),
     updatedAt: deps.clock().toISOString(),
   };
+  const problems = pushProblems(org);
+  if (problems.length)
+    throw new BadRequest(
+      `pushEnabled needs ${problems.map((p) => p.path).join(', ')} (set now or before)`,
+      problems,
+    );
+  // Secrets go first: an org never points at a secret that is not there.
+  if (input.clientSecret)
+    await deps.secrets.put(secretNames.orgClientSecret(orgId), input.clientSecret);
+  if (input.linkKey) await deps.secrets.put(secretNames.orgLinkKey(orgId), input.linkKey);
   try {
     const version = await deps.stores.config.putOrg(org, old ? old.version : null);
     return { org, version, created: !old };

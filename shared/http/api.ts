@@ -23,10 +23,10 @@ export interface ApiRequest {
   params: Record<string, string>;
   query: Record<string, string>;
   body: unknown;
+  /** Request headers, names in lower case. */
+  headers: Record<string, string | undefined>;
   principal: Principal;
   requestId: string;
-  /** Request headers, names lower-cased (e.g. `if-match`). */
-  headers: Record<string, string | undefined>;
 }
 export interface ApiReply {
   status: number;
@@ -137,9 +137,9 @@ export const makeApiHandler = (
           params: (event.pathParameters ?? {}) as Record<string, string>,
           query: (event.queryStringParameters ?? {}) as Record<string, string>,
           body: parseBody(event),
+          headers,
           principal,
           requestId,
-          headers,
         });
         return json(reply.status, reply.body, reply.headers);
       } catch (e) {

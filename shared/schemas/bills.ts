@@ -1,8 +1,18 @@
 import * as z from 'zod';
-import { BILL_STATUSES } from './cloud.js';
 import { idSchema } from './common.js';
 
 export const BILL_EVENT_TYPES = ['saved', 'deleted', 'invoiceUnbound'] as const;
+/** The expense system's bill states (SPEC §4.1); each maps to an invoice use status (§3.3). */
+export const BILL_STATUSES = [
+  'draft',
+  'submitted',
+  'approved',
+  'paid',
+  'booked',
+  'rejected',
+  'discarded',
+] as const;
+export type BillStatus = (typeof BILL_STATUSES)[number];
 
 /**
  * A bill event from the expense system (`POST /bills/events`, and the write-back queue's `event`).
@@ -31,7 +41,11 @@ export const billEventSchema = z
   });
 export type BillEvent = z.infer<typeof billEventSchema>;
 
-/** The write-back queue's message (FIFO: group = billId, de-duplication id = eventId). */
+/**
+ * The write-back queue's message (FIFO: group = `${orgId}#${billId}`, de-duplication id = eventId).
+ * The API always names the event's org (the one it checked); `loginOrgId` stays for messages queued
+ * before that.
+ */
 export const writebackMessageSchema = z
   .object({
     eventId: z.string().min(1).max(64),
@@ -44,10 +58,15 @@ export type WritebackMessage = z.infer<typeof writebackMessageSchema>;
 
 export type BillOutcome = 'succeeded' | 'failed' | 'skipped';
 export interface BillLogEntry {
+  orgId: string;
   billId: string;
   eventId: string;
   operationType: 'SYNC_BILL_TO_CLOUD';
-  step: 'save' | 'status' | 'delete' | 'event';
+  /**
+   * `release`: invoices set back to use status 1 while still on the bill (the vendor's release
+   * rule); `forceWrite`: a save forced after the cloud answered 1409 (review I1).
+   */
+  step: 'release' | 'save' | 'status' | 'delete' | 'forceWrite' | 'event';
   request: unknown;
   response: unknown;
   outcome: BillOutcome;

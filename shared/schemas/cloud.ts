@@ -47,9 +47,22 @@ export const cloudFileSchema = z.object({
   url: text(2048).refine(isHttpsUrl, HTTPS_URL).nullish(),
 });
 
+/**
+ * The vendor's numeric invoice type code (26/27 fully digital, 1/2 e-invoices, …; contract.ts names
+ * them). Unknown codes are kept. A numeric string ("26", "026") is accepted defensively and
+ * coerced.
+ */
+export const invoiceTypeSchema = z.union([
+  z.number().int().nonnegative(),
+  z
+    .string()
+    .regex(/^\d{1,6}$/, 'a numeric invoice type code')
+    .transform(Number),
+]);
+
 export const cloudInvoiceSchema = z.object({
   serialNo: z.string().min(1).max(128),
-  invoiceType: text(32),
+  invoiceType: invoiceTypeSchema,
   invoiceCode: z
     .string()
     .regex(/^\d{10,12}$/)
@@ -66,6 +79,7 @@ export const cloudInvoiceSchema = z.object({
   items: z.array(cloudItemSchema).max(RECORD_BOUNDS.items).default([]),
   checkStatus: z.number().int(),
   expendStatus: z.number().int(),
+  /** 0 normal, 1 out of control, 2 voided, 3 red-flushed, 4 abnormal; unknown codes kept. */
   invoiceStatus: z.number().int(),
   deductionFlag: z.number().int().nullish(),
   entryAmount: decimal.nullish(),
@@ -111,5 +125,3 @@ export const NON_SYNCABLE_FIELDS = [
   'outputReason',
 ] as const;
 export type NonSyncField = (typeof NON_SYNCABLE_FIELDS)[number];
-
-export const BILL_STATUSES = ['10', '20', '30', '40', '90'] as const;

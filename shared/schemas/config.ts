@@ -34,6 +34,10 @@ export const orgPutSchema = z
     clientId: z.string().min(1).max(128).nullable().optional(),
     clientSecret: z.string().min(1).max(512).optional(),
     syncEnabled: z.boolean().default(true),
+    /** The push channel (long poll) for this org; needs clientId, clientSecret and linkKey. */
+    pushEnabled: z.boolean().default(false),
+    /** The org's push-channel link key: write-only, kept in the secrets store. */
+    linkKey: z.string().min(1).max(512).optional(),
   })
   .strict();
 
@@ -44,5 +48,15 @@ export interface Org {
   clientId: string | null;
   syncEnabled: boolean;
   hasClientSecret: boolean;
+  /** Polled by the push consumer every minute (default false). */
+  pushEnabled: boolean;
+  hasLinkKey: boolean;
   updatedAt: string;
+}
+
+/** What the push consumer has stored for an org (its own item, updated atomically). */
+export interface PushStats {
+  lastPushAt: string | null;
+  pushedMessages: number;
+  pushedInvoices: number;
 }

@@ -8,27 +8,41 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { BillLogEntry, WritebackMessage } from '../schemas/bills.js';
 import { decodeCursor, encodeCursor, putIfAbsent } from './dynamo.js';
-import { billKey } from './keys.js';
+import { billKey, type BillRef } from './keys.js';
 
-export interface BillState {
-  billId: string;
+export interface BillState extends BillRef {
   billNo: string;
-  orgId: string;
   serialNos: string[];
   billStatus: string;
   deleted: boolean;
+  /** How many saves of this bill were forced after the cloud answered 1409 (review I1). */
+  forcedWrites?: number;
   updatedAt: string;
 }
+/** One event of one bill: its markers live under the bill, never under the event id alone. */
+export interface EventRef extends BillRef {
+  eventId: string;
+}
+/** What a client's `Idempotency-Key` created: the event, and a hash of the body it came with. */
+export interface IdempotencyRecord {
+  eventId: string;
+  bodyHash: string;
+}
 
-/** Write-back logs, each bill's last written state, which bills use an invoice, processed events, dead letters. */
+const isConditionFailed = (e: unknown) => (e as Error).name === 'ConditionalCheckFailedException';
+
+/**
+ * Write-back logs, each bill's last written state, which bills use an invoice, event markers,
+ * idempotency keys and dead letters. Every bill item is keyed by (org, billId) (review H3).
+ */
 export const makeBillStore = (db: DynamoDBDocumentClient, table: string) => ({
-  async log(e: BillLogEntry): Promise<void> {
+  async log(e: BillLogEntry, seq: number): Promise<void> {
     await db.send(
       new PutCommand({
         TableName: table,
         Item: {
-          pk: billKey.pk(e.billId),
-          sk: billKey.logSk(e.at, e.eventId, `${e.step}#${e.attempt}`),
+          pk: billKey.pk(e.orgId, e.billId),
+          sk: billKey.logSk(e.at, e.eventId, seq, `${e.step}#${e.attempt}`),
           ...e,
         },
       }),
@@ -36,7 +50,7 @@ export const makeBillStore = (db: DynamoDBDocumentClient, table: string) => ({
   },
 
   async logs(
-    billId: string,
+    bill: BillRef,
     limit: number,
     cursor?: string,
   ): Promise<{ items: BillLogEntry[]; nextCursor: string | null }> {
@@ -44,10 +58,10 @@ export const makeBillStore = (db: DynamoDBDocumentClient, table: string) => ({
       new QueryCommand({
         TableName: table,
         KeyConditionExpression: 'pk = :p AND begins_with(sk, :l)',
-        ExpressionAttributeValues: { ':p': billKey.pk(billId), ':l': 'LOG#' },
+        ExpressionAttributeValues: { ':p': billKey.pk(bill.orgId, bill.billId), ':l': 'LOG#' },
         Limit: limit,
         ExclusiveStartKey: decodeCursor(cursor, {
-          pk: billKey.pk(billId),
+          pk: billKey.pk(bill.orgId, bill.billId),
           sk: (v) => v.startsWith('LOG#'),
         }),
       }),
@@ -58,11 +72,11 @@ export const makeBillStore = (db: DynamoDBDocumentClient, table: string) => ({
     };
   },
 
-  async state(billId: string): Promise<BillState | undefined> {
+  async state(bill: BillRef): Promise<BillState | undefined> {
     const { Item } = await db.send(
       new GetCommand({
         TableName: table,
-        Key: { pk: billKey.pk(billId), sk: 'STATE' },
+        Key: { pk: billKey.pk(bill.orgId, bill.billId), sk: billKey.state },
         ConsistentRead: true,
       }),
     );
@@ -80,14 +94,15 @@ export const makeBillStore = (db: DynamoDBDocumentClient, table: string) => ({
   async saveState(s: BillState, previous: string[]): Promise<void> {
     const serialNos = [...new Set(s.serialNos)];
     const state = { ...s, serialNos };
-    const use = (serial: string) => ({ pk: `USE#${s.orgId}#${serial}`, sk: billKey.pk(s.billId) });
+    const bill = billKey.pk(s.orgId, s.billId);
+    const use = (serial: string) => ({ pk: billKey.use(s.orgId, serial), sk: bill });
     const removed = [...new Set(previous)].filter((x) => !serialNos.includes(x));
     const writes = [
       ...removed.map((x) => ({ Delete: { TableName: table, Key: use(x) } })),
       ...serialNos.map((x) => ({
         Put: { TableName: table, Item: { ...use(x), billId: s.billId } },
       })),
-      { Put: { TableName: table, Item: { pk: billKey.pk(s.billId), sk: 'STATE', ...state } } },
+      { Put: { TableName: table, Item: { pk: bill, sk: billKey.state, ...state } } },
     ];
     if (writes.length <= 100) {
       await db.send(new TransactWriteCommand({ TransactItems: writes }));
@@ -99,13 +114,13 @@ export const makeBillStore = (db: DynamoDBDocumentClient, table: string) => ({
     }
   },
 
-  /** Bills (other than `billId`) that use this invoice. */
+  /** Bills of this org (other than `billId`) that use this invoice. */
   async otherBillsUsing(orgId: string, serialNo: string, billId: string): Promise<string[]> {
     const { Items } = await db.send(
       new QueryCommand({
         TableName: table,
         KeyConditionExpression: 'pk = :p',
-        ExpressionAttributeValues: { ':p': `USE#${orgId}#${serialNo}` },
+        ExpressionAttributeValues: { ':p': billKey.use(orgId, serialNo) },
         ConsistentRead: true,
       }),
     );
@@ -113,19 +128,20 @@ export const makeBillStore = (db: DynamoDBDocumentClient, table: string) => ({
   },
 
   /**
-   * What an earlier delivery of this event did, in one read of its partition: whether it was processed (and
-   * how it ended) and which cloud steps it already applied.
+   * What an earlier delivery of this event did, in one read of its partition: whether it was
+   * processed (and how it ended) and which cloud steps it already applied.
    */
-  async eventState(eventId: string): Promise<{ outcome?: string; steps: Set<string> }> {
+  async eventState(ev: EventRef): Promise<{ outcome?: string; steps: Set<string> }> {
+    const key = billKey.event(ev, ev.eventId);
     const { Items = [] } = await db.send(
       new QueryCommand({
         TableName: table,
         KeyConditionExpression: 'pk = :p',
-        ExpressionAttributeValues: { ':p': billKey.event(eventId).pk },
+        ExpressionAttributeValues: { ':p': key.pk },
         ConsistentRead: true,
       }),
     );
-    const marker = Items.find((i) => i.sk === billKey.event(eventId).sk);
+    const marker = Items.find((i) => i.sk === key.sk);
     return {
       ...(marker ? { outcome: marker.outcome as string } : {}),
       steps: new Set(
@@ -135,20 +151,20 @@ export const makeBillStore = (db: DynamoDBDocumentClient, table: string) => ({
   },
 
   /** Mark an event processed, once. False when it already was (a concurrent duplicate). */
-  markProcessed: (eventId: string, billId: string, outcome: string, at: string): Promise<boolean> =>
-    putIfAbsent(db, table, { ...billKey.event(eventId), billId, outcome, at }),
+  markProcessed: (ev: EventRef, outcome: string, at: string): Promise<boolean> =>
+    putIfAbsent(db, table, { ...billKey.event(ev, ev.eventId), billId: ev.billId, outcome, at }),
 
   /**
    * Take the event for one delivery until `until` (ISO): false while another delivery holds it,
    * so two copies of one message never call the cloud side by side. An expired claim (a crashed
    * delivery) is taken over.
    */
-  async claimEvent(eventId: string, owner: string, now: string, until: string): Promise<boolean> {
+  async claimEvent(ev: EventRef, owner: string, now: string, until: string): Promise<boolean> {
     try {
       await db.send(
         new PutCommand({
           TableName: table,
-          Item: { pk: billKey.event(eventId).pk, sk: 'CLAIM', owner, until },
+          Item: { pk: billKey.event(ev, ev.eventId).pk, sk: 'CLAIM', owner, until },
           ConditionExpression: 'attribute_not_exists(pk) OR #u < :now',
           ExpressionAttributeNames: { '#u': 'until' },
           ExpressionAttributeValues: { ':now': now },
@@ -156,35 +172,72 @@ export const makeBillStore = (db: DynamoDBDocumentClient, table: string) => ({
       );
       return true;
     } catch (e) {
-      if ((e as Error).name === 'ConditionalCheckFailedException') return false;
+      if (isConditionFailed(e)) return false;
       throw e;
     }
   },
 
   /** Give the event back (only this delivery's own claim). */
-  async releaseEvent(eventId: string, owner: string): Promise<void> {
+  async releaseEvent(ev: EventRef, owner: string): Promise<void> {
     try {
       await db.send(
         new DeleteCommand({
           TableName: table,
-          Key: { pk: billKey.event(eventId).pk, sk: 'CLAIM' },
+          Key: { pk: billKey.event(ev, ev.eventId).pk, sk: 'CLAIM' },
           ConditionExpression: '#o = :o',
           ExpressionAttributeNames: { '#o': 'owner' },
           ExpressionAttributeValues: { ':o': owner },
         }),
       );
     } catch (e) {
-      if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+      if (!isConditionFailed(e)) throw e;
     }
   },
 
-  async markStep(eventId: string, step: string, at: string): Promise<void> {
+  async markStep(ev: EventRef, step: string, at: string): Promise<void> {
     await db.send(
       new PutCommand({
         TableName: table,
-        Item: { pk: billKey.event(eventId).pk, sk: `STEP#${step}`, at },
+        Item: { pk: billKey.event(ev, ev.eventId).pk, sk: `STEP#${step}`, at },
       }),
     );
+  },
+
+  /**
+   * Remember an `Idempotency-Key` (create-once, expiring at `expiresAt`, epoch seconds): null when
+   * this call created it, else what the key created before.
+   */
+  async rememberIdempotencyKey(
+    orgId: string,
+    key: string,
+    r: IdempotencyRecord & { expiresAt: number },
+  ): Promise<IdempotencyRecord | null> {
+    const id = billKey.idempotency(orgId, key);
+    for (let tries = 0; tries < 3; tries++) {
+      if (await putIfAbsent(db, table, { ...id, ...r })) return null;
+      const { Item } = await db.send(
+        new GetCommand({ TableName: table, Key: id, ConsistentRead: true }),
+      );
+      // Gone in between: the request that created it failed to enqueue and forgot it.
+      if (Item) return { eventId: Item.eventId as string, bodyHash: Item.bodyHash as string };
+    }
+    throw new Error(`Idempotency-Key ${key}: neither created nor found`);
+  },
+
+  /** Forget a key whose event could not be enqueued (only the event it created). */
+  async forgetIdempotencyKey(orgId: string, key: string, eventId: string): Promise<void> {
+    try {
+      await db.send(
+        new DeleteCommand({
+          TableName: table,
+          Key: billKey.idempotency(orgId, key),
+          ConditionExpression: 'eventId = :e',
+          ExpressionAttributeValues: { ':e': eventId },
+        }),
+      );
+    } catch (e) {
+      if (!isConditionFailed(e)) throw e;
+    }
   },
 
   /** Keep a copy of a message on its last receive, so operators can list what went to the DLQ. */

@@ -175,6 +175,8 @@ const toOrg = (i: Record<string, unknown>): VersionedOrg => ({
   clientId: (i.clientId as string | null | undefined) ?? null,
   syncEnabled: i.syncEnabled !== false,
   hasClientSecret: i.hasClientSecret === true,
+  pushEnabled: i.pushEnabled === true,
+  hasLinkKey: i.hasLinkKey === true,
   updatedAt: i.updatedAt as string,
   version: typeof i.version === 'number' ? i.version : 0,
 });

@@ -68,11 +68,31 @@ export const linkKey = {
 };
 
 export const billKey = {
-  pk: (billId: string) => `BILL#${billId}`,
-  logSk: (at: string, eventId: string, step: string) => `LOG#${at}#${eventId}#${step}`,
-  event: (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: 'EVENT' }),
+  /**
+   * A bill's partition (its log and STATE). Bills are identified by (org, billId): bill ids are only
+   * unique within the expense system of one org. An org id never contains `#`.
+   */
+  pk: (orgId: string, billId: string) => `BILL#${orgId}#${billId}`,
+  state: 'STATE',
+  /** `seq` orders one delivery's entries written within the same millisecond. */
+  logSk: (at: string, eventId: string, seq: number, step: string) =>
+    `LOG#${at}#${eventId}#${String(seq).padStart(3, '0')}#${step}`,
+  /** An event's partition under its bill: processed marker, step markers, the delivery's claim. */
+  event: (b: BillRef, eventId: string) => ({
+    pk: `EVENT#${b.orgId}#${b.billId}#${eventId}`,
+    sk: 'EVENT',
+  }),
+  /** Which bills of an org use an invoice (one item per bill, sk = the bill's pk). */
+  use: (orgId: string, serialNo: string) => `USE#${orgId}#${serialNo}`,
+  /** A client's `Idempotency-Key` on `POST /bills/events`, per org: the event it created. */
+  idempotency: (orgId: string, key: string) => ({ pk: `IDEM#${orgId}#${key}`, sk: 'IDEM' }),
   deadIndex: 'DEAD',
 };
+/** A bill as the product identifies it. */
+export interface BillRef {
+  orgId: string;
+  billId: string;
+}
 
 export const logKey = {
   pk: (logId: string) => `LOG#${logId}`,

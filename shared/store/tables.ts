@@ -52,13 +52,17 @@ export const TABLES = {
     sortKey: 'sk',
     indexes: [gsi(1), gsi(2), gsi(3)],
   },
-  /** Global config, organisations, heterogeneous systems (operator-written). */
+  /**
+   * Global config, organisations, heterogeneous systems (operator-written); push-channel message
+   * markers (the only items with `expiresAt`).
+   */
   config: {
     id: 'Config',
     env: 'CONFIG_TABLE',
     partitionKey: 'pk',
     sortKey: 'sk',
     indexes: [gsi(1)],
+    ttl: 'expiresAt',
   },
   /**
    * User directory: users and their phone claims. Apart from the config table so the

@@ -7,8 +7,10 @@ export const failureMessage = (e: unknown): string => {
   if (e instanceof RunFailure) return e.message;
   if (e instanceof CloudError) {
     const trace = e.reqid ? ` (reqid ${e.reqid}${e.traceId ? `, traceId ${e.traceId}` : ''})` : '';
-    if (e.code === '1301')
-      return `invoice cloud rejected the client credentials (1301): check the org's clientId and client secret${trace}`;
+    if (e.code === '1101')
+      return `invoice cloud rejected the client credentials (1101): check the org's clientId and client secret${trace}`;
+    if (e.code === '1200')
+      return `invoice cloud got no client_id (1200): configure the org's clientId${trace}`;
     if (e.code === '1001') return `invoice cloud rejected the request (1001): ${e.message}${trace}`;
     if (e.retryable)
       return `invoice cloud unavailable: ${e.message}${trace}; the retry job will try again`;

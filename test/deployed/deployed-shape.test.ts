@@ -2,10 +2,11 @@
  * Deployed shape (issue 11): every function of the synthesized, bundled app started in a fresh
  * Node.js process with only the environment its template gives it, calling DynamoDB Local and the
  * SQS / Secrets Manager stand-ins with only the grants its role has. One real flow through the
- * samples of `events/`: register an org, sync it, read it, push a bill event and write it back,
- * then the schedules.
+ * samples of `events/`: register an org, take a message from its push channel, sync it, read it,
+ * push a bill event and write it back, then the schedules.
  */
 import { reply, reroute, sample, sqsEvent, withToken } from './support/events.js';
+import { CLOUD_PATHS } from '#shared/cloud/contract.js';
 import { isAllowed } from './support/iam.js';
 import { assertRan, startWorld, type World } from './support/world.js';
 
@@ -24,6 +25,7 @@ const FUNCTIONS = [
   'callback-sender',
   'daily-sync',
   'sync-retry',
+  'push-consumer',
 ];
 
 let w: World;
@@ -47,7 +49,7 @@ const secretCalls = (fn: string) =>
   w.ledger.of(fn, 'secretsmanager').map((c) => `${c.op} ${c.body.SecretId ?? c.body.Name}`);
 
 describe('deployed shape: the bundled functions as the stack deploys them', () => {
-  it('the assembly has the 11 functions, each bundled with handler index.handler', () => {
+  it('the assembly has the 12 functions, each bundled with handler index.handler', () => {
     expect(w.deployed.functions.map((f) => f.name).sort()).toEqual([...FUNCTIONS].sort());
     for (const f of w.deployed.functions) {
       expect(f.entry).toMatch(/asset\.[0-9a-f]+\/index\.mjs$/);
@@ -85,6 +87,33 @@ describe('deployed shape: the bundled functions as the stack deploys them', () =
     expect(await api('config-api', event)).toMatchObject({
       status: 200,
       body: { writeback: true },
+    });
+  });
+
+  it('push-consumer: polls hz (link key from Secrets Manager), stores the pushed invoices, then acks', async () => {
+    const event = sample('api-config-api');
+    const org = { ...JSON.parse(event.body), clientSecret: undefined };
+    const put = { ...org, pushEnabled: true, linkKey: 'link-client-hz' };
+    const res = await api('config-api', { ...event, body: JSON.stringify(put) });
+    expect(res).toMatchObject({ status: 200, body: { pushEnabled: true, linkKey: '***' } });
+    const serials = w.sim
+      .org(TAX_NO)
+      .ledgers.input.slice(0, 2)
+      .map((r) => r.serialNo);
+    const msgId = w.sim.push(TAX_NO, serials, '差旅');
+    const out = assertRan('push-consumer', await w.run('push-consumer', sample('push-consumer')));
+    expect(out).toEqual({
+      orgs: [expect.objectContaining({ orgId: ORG, stopped: 'empty', messages: 1, invoices: 2 })],
+    });
+    expect(w.sim.pushed(TAX_NO)).toEqual([]);
+    const acks = w.sim.calls.filter((c) => c.path === CLOUD_PATHS.ack);
+    expect(acks.map((c) => [c.query.msgId, c.code])).toEqual([[msgId, '0000']]);
+    const linkKey = `${w.fn('push-consumer').env.SECRETS_PREFIX}org/${ORG}/link-key`;
+    expect(secretCalls('push-consumer')).toContain(`GetSecretValue ${linkKey}`);
+    const get = reroute(event, 'GET /orgs/{orgId}', `/orgs/${ORG}`, undefined, { orgId: ORG });
+    expect(await api('config-api', get)).toMatchObject({
+      status: 200,
+      body: { pushedMessages: 1, pushedInvoices: 2, lastPushAt: expect.any(String) },
     });
   });
 
@@ -141,7 +170,10 @@ describe('deployed shape: the bundled functions as the stack deploys them', () =
     const msgs = sent('bills-api', 'WRITEBACK_QUEUE_URL');
     expect(w.queueOf('bills-api', 'WRITEBACK_QUEUE_URL').name).toMatch(/\.fifo$/);
     expect(msgs).toEqual([
-      expect.objectContaining({ groupId: body.billId, dedupId: res.body.eventId }),
+      expect.objectContaining({
+        groupId: `${body.orgId}#${body.billId}`,
+        dedupId: res.body.eventId,
+      }),
     ]);
   });
 
@@ -150,7 +182,7 @@ describe('deployed shape: the bundled functions as the stack deploys them', () =
     const event = sqsEvent('bill-writeback', q.arn, sent('bills-api', 'WRITEBACK_QUEUE_URL'));
     const out = assertRan('bill-writeback', await w.run('bill-writeback', event));
     expect(out).toEqual({ batchItemFailures: [] });
-    expect(w.sim.calls.map((c) => c.path)).toContain('/portal/reimburse/bill/save');
+    expect(w.sim.calls.map((c) => c.path)).toContain(CLOUD_PATHS.billSave);
   });
 
   it('callback-sender: a message for an unknown log is dropped, not failed', async () => {

@@ -66,7 +66,7 @@ describe('IAM least privilege (M3)', () => {
 
   it('org client secrets are read only by the functions that call the cloud for an org', () => {
     expect(who('secretsmanager:GetSecretValue', secret('org/hz/client-secret')).sort()).toEqual(
-      ['bill-writeback', 'sync-api', 'sync-worker'].sort(),
+      ['bill-writeback', 'push-consumer', 'sync-api', 'sync-worker'].sort(),
     );
   });
 

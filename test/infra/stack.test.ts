@@ -90,7 +90,60 @@ describe('stateless stack', () => {
     const rules = resources(fns, 'AWS::Events::Rule')
       .map((r) => r.Properties.ScheduleExpression)
       .sort();
-    expect(rules).toEqual(['cron(0 22 * * ? *)', 'cron(30 15 * * ? *)', 'rate(15 minutes)']);
+    expect(rules).toEqual([
+      'cron(0 22 * * ? *)',
+      'cron(30 15 * * ? *)',
+      'rate(1 minute)',
+      'rate(15 minutes)',
+    ]);
+  });
+
+  it('push consumer: EventBridge every minute, no retries of a late turn, 60 s, its grants only', () => {
+    const [id] = Object.entries(fns.findResources('AWS::Lambda::Function')).find(([, f]) =>
+      String((f as any).Properties.Description).startsWith('Push channel'),
+    )!;
+    const fn = fns.findResources('AWS::Lambda::Function')[id]!.Properties;
+    expect(fn).toMatchObject({ Timeout: FUNCTIONS['push-consumer'].timeout, MemorySize: 512 });
+    expect(fn.Timeout).toBeLessThanOrEqual(60);
+    fns.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [id, 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 0 },
+        }),
+      ],
+    });
+    fns.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: id },
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 60,
+    });
+    // Grants: the config table (markers, counts), the pool and folders read-write; secrets read-only.
+    const role = fn.Role['Fn::GetAtt'][0];
+    const statements = resources(fns, 'AWS::IAM::Policy')
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes(role))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[] }[]);
+    const actions = statements.flatMap((s) => [s.Action].flat());
+    expect(actions.filter((a) => a === 'dynamodb:PutItem')).toHaveLength(
+      Object.values(FUNCTIONS['push-consumer'].tables).filter((a) => a === 'rw').length,
+    );
+    expect(actions).toContain('secretsmanager:GetSecretValue');
+    expect(actions).not.toContain('secretsmanager:PutSecretValue');
+    expect(actions).not.toContain('dynamodb:Scan');
+    expect(fn.Environment.Variables).toHaveProperty('CONFIG_TABLE');
+    expect(fn.Environment.Variables).toHaveProperty('INVOICE_CLOUD_URL');
+    expect(fn.Environment.Variables).not.toHaveProperty('SYNC_QUEUE_URL');
+    expect(fn.Environment.Variables).not.toHaveProperty('BILL_LOGS_TABLE');
+  });
+
+  it('the config table expires push-message markers (TTL on expiresAt)', () => {
+    const tables = data.findResources('AWS::DynamoDB::Table');
+    const config = Object.entries(tables).find(([id]) => id.startsWith(TABLES.config.id))!;
+    expect(config[1].Properties.TimeToLiveSpecification).toEqual({
+      AttributeName: 'expiresAt',
+      Enabled: true,
+    });
   });
 
   it('the HTTP API has every SPEC route', () => {

@@ -70,6 +70,8 @@ describe('DynamoDB Local with the real table definitions', () => {
         clientId: 'c',
         syncEnabled: true,
         hasClientSecret: true,
+        pushEnabled: false,
+        hasLinkKey: false,
         updatedAt: '',
       },
       type: 'input',

@@ -292,7 +292,7 @@ describe('L5: crafted input never answers 5xx', () => {
     '/sync/runs?status=failed&',
     '/invoices?orgId=hz&',
     '/users/user-1/invoices?',
-    '/bills/B-1/logs?',
+    '/bills/B-1/logs?orgId=hz&',
     '/bills/dead-letters?',
     '/interaction-logs?',
     '/interaction-logs?orderNo=O-1&',

@@ -329,7 +329,7 @@ describe('invoice sync on DynamoDB Local + the simulator', () => {
     expect(runs[0]!.message).toMatch(
       /no invoice-cloud clientId: set clientId and clientSecret with PUT \/orgs\/nocred/,
     );
-    expect(runs[1]!.message).toMatch(/rejected the client credentials \(1301\)/);
+    expect(runs[1]!.message).toMatch(/rejected the client credentials \(1101\)/);
   });
 
   it('the daily schedule queues today and the look-back days for eligible orgs, once per event', async () => {

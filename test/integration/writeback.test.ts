@@ -5,17 +5,24 @@ import { makeHandler as billsApi } from '#functions/bills-api/app.js';
 import { sqsQueue } from '#shared/adapters/sqs-queue.js';
 import { lambdaContext } from '#local/lambda.js';
 import type { Deps } from '#shared/deps.js';
+import { billKey } from '#simulator/invoice-cloud.js';
 
 const [HZ, SH] = ORGS as [(typeof ORGS)[0], (typeof ORGS)[0]];
-const billCalls = (h: Harness) =>
-  h.sim.calls.filter((c) => c.path.startsWith('/portal/reimburse/bill/'));
+const STEP_OF: Record<string, string> = {
+  '/m4/fpzs/expense/entry/save': 'save',
+  '/m4/fpzs/expense/invoice/status/update': 'status',
+  '/m4/fpzs/expense/entry/delete': 'delete',
+};
+const billCalls = (h: Harness) => h.sim.calls.filter((c) => STEP_OF[c.path]);
+const stepOf = (c: { path: string }) => STEP_OF[c.path];
+const bill = (h: Harness, billId = 'B-1') => h.sim.bill(HZ.taxNo, billId);
 const event = (h: Harness, o: Record<string, unknown> = {}) => ({
   type: 'saved',
   billId: 'B-1',
   billNo: 'BX20240722001',
   orgId: 'hz',
   userId: 'user-1',
-  billStatus: '20',
+  billStatus: 'submitted',
   dataSource: 'EXPENSE',
   serialNos: h.sim
     .org(HZ.taxNo)
@@ -55,39 +62,57 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
     await h.stack.settle();
     const calls = billCalls(h);
     expect(calls.map((c) => c.path)).toEqual([
-      '/portal/reimburse/bill/save',
-      '/portal/reimburse/bill/status',
+      '/m4/fpzs/expense/entry/save',
+      '/m4/fpzs/expense/invoice/status/update',
     ]);
+    const signedBy = {
+      client_id: HZ.clientId,
+      timestamp: expect.stringMatching(/^\d{13}$/),
+      sign: expect.stringMatching(/^[0-9a-f]{32}$/),
+      tin: HZ.taxNo,
+    };
+    const who = { eid: e.userId, billnumber: e.billNo, bxd_key: e.billId };
     expect(calls[0]!.body).toEqual({
-      billNo: e.billNo,
-      billId: e.billId,
-      userId: e.userId,
-      billStatus: '20',
-      dataSource: 'EXPENSE',
+      ...signedBy,
+      ...who,
+      billTypeId: '',
+      billType: '',
+      userKey: '',
+      resource: 'EXPENSE',
       forceWrite: false,
-      invoices: e.serialNos.map((serialNo) => ({ serialNo })),
-      billAmount: null,
+      data: [{ entryid: '', fid: e.serialNos }],
       remark: null,
-      billType: null,
-      submitTime: null,
-      deptId: null,
+      expensePersonId: null,
+      expensePersonName: null,
+      realExpenseAmount: null,
     });
+    // billStatus submitted → invoices in use (30).
     expect(calls[1]!.body).toEqual({
-      billNo: e.billNo,
-      billId: e.billId,
-      userId: e.userId,
-      billStatus: '20',
-      dataSource: 'EXPENSE',
-      serialNos: e.serialNos,
-      remark: null,
+      ...signedBy,
+      ...who,
+      billTypeId: '',
+      userKey: '',
+      ticketParam: null,
+      expenseStatus: '30',
+      invoiceData: e.serialNos.map((serialNo) => ({
+        serialNo,
+        canBeDeduction: null,
+        entryAmount: null,
+        outputReason: null,
+        outputAmount: null,
+      })),
     });
-    expect(h.sim.bills.get('B-1')).toMatchObject({ serialNos: e.serialNos, billStatus: '20' });
+    expect(bill(h)).toMatchObject({
+      serialNos: e.serialNos,
+      expenseStatus: Object.fromEntries(e.serialNos.map((s) => [s, '30'])),
+    });
     const l = await logs(h);
     expect(l.map((x) => [x.step, x.outcome, x.operationType, x.eventId])).toEqual([
       ['save', 'succeeded', 'SYNC_BILL_TO_CLOUD', eventId],
       ['status', 'succeeded', 'SYNC_BILL_TO_CLOUD', eventId],
     ]);
-    expect(l[0].request.invoices).toHaveLength(3);
+    expect(l[0].request.data[0].fid).toHaveLength(3);
+    expect(l[0].request).not.toHaveProperty('sign');
     expect(l[0].response.code).toBe('0000');
   });
 
@@ -95,7 +120,7 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
     const e = event(h, { serialNos: [event(h).serialNos[0], null, ''] });
     await post(h, e);
     await h.stack.settle();
-    expect((billCalls(h)[0]!.body as any).invoices).toEqual([{ serialNo: e.serialNos[0] }]);
+    expect((billCalls(h)[0]!.body as any).data).toEqual([{ entryid: '', fid: [e.serialNos[0]] }]);
     const skipped = (await logs(h)).find((l) => l.outcome === 'skipped');
     expect(skipped.response.message).toMatch(/skipped 2 invoice\(s\).*\(none\), \(none\)/);
   });
@@ -103,6 +128,7 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
   it('an invoice on more than one bill is saved with forceWrite', async () => {
     const [a, b, c] = event(h).serialNos as [string, string, string];
     await post(h, event(h, { billId: 'B-1', serialNos: [a, b] }));
+    await h.stack.settle(); // B-1 is on record before B-2 arrives (parallel bills may meet 1409)
     await post(h, event(h, { billId: 'B-2', billNo: 'BX2', serialNos: [b, c] }));
     await h.stack.settle();
     const saves = billCalls(h).filter((x) => x.path.endsWith('/save'));
@@ -112,14 +138,14 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
 
   it('an invoice the cloud has on a bill we never saw (1409) is saved again with forceWrite', async () => {
     const [a] = event(h).serialNos as [string];
-    h.sim.bills.set('ELSEWHERE', {
+    h.sim.bills.set(billKey(HZ.taxNo, 'ELSEWHERE'), {
+      tin: HZ.taxNo,
       billNo: 'BX-OTHER',
       billId: 'ELSEWHERE',
       userId: 'x',
-      billStatus: '20',
       dataSource: 'OTHER',
       serialNos: [a],
-      statusOf: {},
+      expenseStatus: { [a]: '30' },
     });
     await post(h, event(h, { serialNos: [a] }));
     await h.stack.settle();
@@ -130,6 +156,7 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
     ]);
     expect((await logs(h)).map((l) => [l.step, l.outcome])).toEqual([
       ['save', 'failed'],
+      ['forceWrite', 'succeeded'],
       ['save', 'succeeded'],
       ['status', 'succeeded'],
     ]);
@@ -140,21 +167,24 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
     const shToken = h.stack.token({ sub: 'u2', orgId: 'sh', roles: ['expense'] });
     await post(h, event(h, { billId: 'B-SH', orgId: undefined, serialNos: [shSerial] }), shToken);
     await h.stack.settle();
-    expect(billCalls(h)[0]!.query.taxNo).toBe(SH.taxNo);
+    expect((billCalls(h)[0]!.body as any).tin).toBe(SH.taxNo);
     await post(
       h,
       event(h, { billId: 'B-HZ', orgId: 'hz' }),
       h.operator.length ? h.stack.token({ sub: 'op', roles: ['expense', 'operator'] }) : undefined,
     );
     await h.stack.settle();
-    expect(billCalls(h).filter((c) => (c.body as any).billId === 'B-HZ')[0]!.query.taxNo).toBe(
-      HZ.taxNo,
-    );
-    await post(
-      h,
+    expect(billCalls(h).filter((c) => (c.body as any).bxd_key === 'B-HZ')[0]!.body).toMatchObject({
+      tin: HZ.taxNo,
+    });
+    const none = await h.api(
+      'POST',
+      '/bills/events',
       event(h, { billId: 'B-NONE', orgId: undefined }),
       h.stack.token({ sub: 'u3', roles: ['expense', 'operator'] }), // no login org (H4: operators only)
     );
+    expect([none.status, none.body.error.details[0].path]).toEqual([400, 'orgId']);
+    expect(none.body.error.message).toMatch(/names no org and your token carries none/);
     await h.api('PUT', '/orgs/nocred', { orgName: 'No Cred', taxNo: '91110000MA00000001' });
     await post(
       h,
@@ -162,15 +192,12 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
       h.stack.token({ sub: 'op', roles: ['expense', 'operator'] }),
     );
     await h.stack.settle();
-    expect((await logs(h, 'B-NONE'))[0]).toMatchObject({
-      outcome: 'failed',
-      response: { message: expect.stringMatching(/no organisation/) },
-    });
-    expect((await logs(h, 'B-NOCRED'))[0]).toMatchObject({
+    const nocred = await h.api('GET', '/bills/B-NOCRED/logs?orgId=nocred');
+    expect(nocred.body.items[0]).toMatchObject({
       outcome: 'failed',
       response: { message: expect.stringMatching(/no invoice-cloud authorization for org nocred/) },
     });
-    expect(billCalls(h).some((c) => ['B-NONE', 'B-NOCRED'].includes((c.body as any).billId))).toBe(
+    expect(billCalls(h).some((c) => ['B-NONE', 'B-NOCRED'].includes((c.body as any).bxd_key))).toBe(
       false,
     );
   });
@@ -178,19 +205,22 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
   it('saved, changed, one invoice unbound, then deleted: the cloud follows each step in order', async () => {
     const [a, b, c] = event(h).serialNos as [string, string, string];
     await post(h, event(h, { serialNos: [a, b] }));
-    await post(h, event(h, { serialNos: [a, b, c], billStatus: '30' }));
-    await post(h, event(h, { type: 'invoiceUnbound', serialNos: [b], billStatus: '30' }));
+    await post(h, event(h, { serialNos: [a, b, c], billStatus: 'approved' }));
+    await post(h, event(h, { type: 'invoiceUnbound', serialNos: [b], billStatus: 'approved' }));
     await h.stack.settle();
-    expect(h.sim.bills.get('B-1')).toMatchObject({ serialNos: [a, c], billStatus: '30' });
+    expect(bill(h)).toMatchObject({ serialNos: [a, c] });
     await post(h, event(h, { type: 'deleted', serialNos: [] }));
     await h.stack.settle();
-    expect(h.sim.bills.has('B-1')).toBe(false);
-    expect(billCalls(h).map((x) => x.path.split('/').pop())).toEqual([
+    expect(bill(h)).toBeUndefined();
+    // The unbound invoice and, on delete, the rest are released (status 1) while on the bill.
+    expect(billCalls(h).map(stepOf)).toEqual([
       'save',
       'status',
       'save',
       'status',
+      'status',
       'save',
+      'status',
       'delete',
     ]);
   });
@@ -226,9 +256,9 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
     await h.stack.settle();
     const ok = billCalls(h)
       .filter((c) => c.code === '0000')
-      .map((c) => c.path.split('/').pop());
-    expect(ok).toEqual(['save', 'status', 'delete']);
-    expect(h.sim.bills.has('B-1')).toBe(false);
+      .map(stepOf);
+    expect(ok).toEqual(['save', 'status', 'status', 'delete']);
+    expect(bill(h)).toBeUndefined();
     const l = await logs(h);
     expect(l.filter((x) => x.step === 'save').map((x) => x.outcome)).toEqual([
       'failed',
@@ -244,7 +274,7 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
     });
     await post(h, event(h, { billId: 'B-OK' }));
     await h.stack.settle();
-    expect(h.sim.bills.has('B-OK')).toBe(true);
+    expect(bill(h, 'B-OK')).toBeDefined();
     expect(h.stack.queues.writeback.dead.map((m) => JSON.parse(m.body).eventId)).toEqual([
       'poison-1',
     ]);
@@ -278,7 +308,7 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
 });
 
 describe('POST /bills/events sends to SQS (aws-sdk-client-mock, the exact command)', () => {
-  it('FIFO group = billId, de-duplication id = the event id, body = the message', async () => {
+  it('FIFO group = org#billId, de-duplication id = the event id, body = the message with its org', async () => {
     const sqs = mockClient(SQSClient);
     sqs.on(SendMessageCommand).resolves({ MessageId: 'm' });
     const deps = {
@@ -294,7 +324,7 @@ describe('POST /bills/events sends to SQS (aws-sdk-client-mock, the exact comman
       billId: 'B-9',
       billNo: 'BX9',
       userId: 'u',
-      billStatus: '90',
+      billStatus: 'discarded',
       dataSource: 'EXPENSE',
       serialNos: [],
     };
@@ -312,13 +342,13 @@ describe('POST /bills/events sends to SQS (aws-sdk-client-mock, the exact comman
     const { eventId } = JSON.parse(res.body);
     expect(sqs).toHaveReceivedCommandWith(SendMessageCommand, {
       QueueUrl: 'https://sqs.local/writeback.fifo',
-      MessageGroupId: 'B-9',
+      MessageGroupId: 'hz#B-9',
       MessageDeduplicationId: eventId,
       MessageBody: JSON.stringify({
         eventId,
         receivedAt: '2024-07-22T08:00:00.000Z',
         loginOrgId: 'hz',
-        event: body,
+        event: { ...body, orgId: 'hz' },
       }),
     });
     sqs.restore();

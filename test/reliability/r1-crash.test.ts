@@ -57,6 +57,8 @@ describe(`R1 crash anywhere (${COUNT} invoices, ${CRASHES} crashes)`, () => {
       clientId: org.clientId,
       syncEnabled: true,
       hasClientSecret: true,
+      pushEnabled: false,
+      hasLinkKey: false,
       updatedAt: '',
     };
     await stack.deps.stores.config.putOrg(o);

@@ -7,6 +7,11 @@ import { FULL, figure, seeded } from '../support/figures.js';
 import { ORGS, startHarness, type Harness } from '../support/harness.js';
 
 const BILLS = FULL ? 60 : 12;
+const STEP_OF: Record<string, string> = {
+  '/m4/fpzs/expense/entry/save': 'save',
+  '/m4/fpzs/expense/invoice/status/update': 'status',
+  '/m4/fpzs/expense/entry/delete': 'delete',
+};
 
 describe(`R3 write-back delivery (${BILLS} bills)`, () => {
   let h: Harness;
@@ -39,15 +44,16 @@ describe(`R3 write-back delivery (${BILLS} bills)`, () => {
         dataSource: 'EXPENSE',
       };
       const events = [
-        { ...base, type: 'saved', billStatus: '20', serialNos: [a, b] },
-        { ...base, type: 'saved', billStatus: '30', serialNos: [a, b, c] },
-        { ...base, type: 'invoiceUnbound', billStatus: '30', serialNos: [b] },
-        ...(i % 2 ? [{ ...base, type: 'deleted', billStatus: '90', serialNos: [] }] : []),
+        { ...base, type: 'saved', billStatus: 'submitted', serialNos: [a, b] },
+        { ...base, type: 'saved', billStatus: 'approved', serialNos: [a, b, c] },
+        { ...base, type: 'invoiceUnbound', billStatus: 'approved', serialNos: [b] },
+        ...(i % 2 ? [{ ...base, type: 'deleted', billStatus: 'discarded', serialNos: [] }] : []),
       ];
       return { billId: base.billId, events, expect: i % 2 ? null : [a, c] };
     });
     const expectedCalls = plans.reduce(
-      (n, p) => n + p.events.reduce((m, e) => m + (e.type === 'saved' ? 2 : 1), 0),
+      // saved: save + status; unbound: release + save; deleted: release + delete.
+      (n, p) => n + p.events.length * 2,
       0,
     );
     h.sim.setFaults({ rate5xx: 0.25 });
@@ -83,24 +89,25 @@ describe(`R3 write-back delivery (${BILLS} bills)`, () => {
     }
     await h.stack.settle();
     h.sim.setFaults({});
-    const ok = h.sim.calls.filter(
-      (c) => c.path.startsWith('/portal/reimburse/bill/') && c.code === '0000',
-    );
-    const failed = h.sim.calls.filter(
-      (c) => c.path.startsWith('/portal/reimburse/bill/') && c.status >= 500,
-    ).length;
+    const ok = h.sim.calls.filter((c) => STEP_OF[c.path] && c.code === '0000');
+    const failed = h.sim.calls.filter((c) => STEP_OF[c.path] && c.status >= 500).length;
+    const inCloud = (billId: string) => h.sim.bill(ORGS[0]!.taxNo, billId);
     const wrong = plans.filter((p) =>
       p.expect === null
-        ? h.sim.bills.has(p.billId)
-        : JSON.stringify(h.sim.bills.get(p.billId)?.serialNos) !== JSON.stringify(p.expect),
+        ? inCloud(p.billId)
+        : JSON.stringify(inCloud(p.billId)?.serialNos) !== JSON.stringify(p.expect),
     );
     // Order per bill: the successful calls of one bill follow its events' order.
     const orderOk = plans.every((p) => {
       const kinds = ok
-        .filter((c) => (c.body as { billId: string }).billId === p.billId)
-        .map((c) => c.path.split('/').pop());
+        .filter((c) => (c.body as { bxd_key: string }).bxd_key === p.billId)
+        .map((c) => STEP_OF[c.path]);
       const want = p.events.flatMap((e) =>
-        e.type === 'saved' ? ['save', 'status'] : e.type === 'deleted' ? ['delete'] : ['save'],
+        e.type === 'saved'
+          ? ['save', 'status']
+          : e.type === 'deleted'
+            ? ['status', 'delete']
+            : ['status', 'save'],
       );
       return JSON.stringify(kinds) === JSON.stringify(want);
     });

@@ -21,15 +21,6 @@ const ORG_BODY = (org: string) => {
   return { orgName: o.orgName, taxNo: o.taxNo, clientId: o.clientId };
 };
 
-/**
- * Cells (`route role variant`) whose per-route org check is not in yet. The test prints them instead of
- * failing, and prints an entry that has started to pass so it can be removed. Goal: empty.
- */
-const KNOWN_UNSCOPED: readonly string[] = [
-  // H3: `GET /bills/{billId}/logs` reads the log by billId alone and ignores `?orgId`.
-  'GET /bills/{billId}/logs expense other',
-];
-
 interface Ctx {
   invoice: Record<string, string>;
   record: Record<string, unknown>;
@@ -96,7 +87,7 @@ function billEvent(org: string) {
     billNo: `R6-BILL-${org}`,
     orgId: org,
     userId: `emp-${org}`,
-    billStatus: '90',
+    billStatus: 'discarded',
     dataSource: 'R6',
     serialNos: [],
   };
@@ -191,16 +182,9 @@ describe('R6 org scoping: every route × every role × own / other org', () => {
     await h.stack.settle();
     // Assert
     const wrong = rows.filter((r) => r.got !== r.want);
-    const known = wrong.filter((r) => KNOWN_UNSCOPED.includes(r.cell));
-    const fixed = KNOWN_UNSCOPED.filter((c) => !wrong.some((r) => r.cell === c));
-    figure(
-      `R6: ${rows.length} cells (${Object.keys(ROUTES).length} routes × ${ROLES.length} roles × ` +
-        `own/other org), ${wrong.length} not as SPEC says (${known.length} listed in KNOWN_UNSCOPED)`,
-    );
-    if (known.length) console.warn(`R6 KNOWN_UNSCOPED:\n${fmt(known)}`);
-    if (fixed.length)
-      console.warn(`R6 now scoped, remove from KNOWN_UNSCOPED:\n${fixed.join('\n')}`);
-    expect(wrong.filter((r) => !KNOWN_UNSCOPED.includes(r.cell))).toEqual([]);
+    const shape = `${Object.keys(ROUTES).length} routes × ${ROLES.length} roles × own/other org`;
+    figure(`R6: ${rows.length} cells (${shape}), ${wrong.length} not as SPEC says`);
+    expect(wrong.map((r) => `${r.cell}: want ${r.want}, got ${r.got}`)).toEqual([]);
   });
 
   it('an employee reads only their own folder, not a colleague’s', async () => {
@@ -233,6 +217,3 @@ describe('R6 org scoping: every route × every role × own / other org', () => {
     }
   });
 });
-
-const fmt = (rows: { cell: string; want: string; got: string }[]) =>
-  rows.map((r) => `  ${r.cell}: want ${r.want}, got ${r.got}`).join('\n');

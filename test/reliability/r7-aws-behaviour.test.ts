@@ -73,16 +73,40 @@ const billPlans = (h: Harness) => {
     const [a, b, c] = [0, 1, 2].map((k) => s[(i * 3 + k) % s.length]!);
     const base = { billId: `R7-${i}`, billNo: `BX-R7-${i}`, orgId: 'hz', userId: 'u' };
     const events = [
-      { ...base, type: 'saved', billStatus: '20', dataSource: 'EXPENSE', serialNos: [a, b] },
-      { ...base, type: 'saved', billStatus: '30', dataSource: 'EXPENSE', serialNos: [a, b, c] },
-      { ...base, type: 'invoiceUnbound', billStatus: '30', dataSource: 'EXPENSE', serialNos: [b] },
+      { ...base, type: 'saved', billStatus: 'submitted', dataSource: 'EXPENSE', serialNos: [a, b] },
+      {
+        ...base,
+        type: 'saved',
+        billStatus: 'approved',
+        dataSource: 'EXPENSE',
+        serialNos: [a, b, c],
+      },
+      {
+        ...base,
+        type: 'invoiceUnbound',
+        billStatus: 'approved',
+        dataSource: 'EXPENSE',
+        serialNos: [b],
+      },
       ...(i % 2
-        ? [{ ...base, type: 'deleted', billStatus: '90', dataSource: 'EXPENSE', serialNos: [] }]
+        ? [
+            {
+              ...base,
+              type: 'deleted',
+              billStatus: 'discarded',
+              dataSource: 'EXPENSE',
+              serialNos: [],
+            },
+          ]
         : []),
     ];
-    const steps = events.flatMap((e) =>
-      e.type === 'saved' ? ['save', 'status'] : e.type === 'deleted' ? ['delete'] : ['save'],
-    );
+    // The release rule: invoices leaving a bill go back to use status 1 while still on it.
+    const STEPS: Record<string, string[]> = {
+      saved: ['save', 'status'],
+      invoiceUnbound: ['status', 'save'],
+      deleted: ['status', 'delete'],
+    };
+    const steps = events.flatMap((e) => STEPS[e.type]!);
     return { billId: base.billId, events, steps, serialNos: i % 2 ? null : [a, c] };
   });
 };
@@ -93,7 +117,7 @@ const wrongBills = (h: Harness, plans: Plan[]) =>
     .filter(
       (p) =>
         JSON.stringify(billSteps(h, p.billId)) !== JSON.stringify(p.steps) ||
-        JSON.stringify(h.sim.bills.get(p.billId)?.serialNos ?? null) !==
+        JSON.stringify(h.sim.bill(ORG.taxNo, p.billId)?.serialNos ?? null) !==
           JSON.stringify(p.serialNos),
     )
     .map((p) => p.billId);

@@ -1,5 +1,6 @@
 /** A product on the real local parts: DynamoDB Local (shared per run), the simulator on loopback, local queues. */
 import { startSimulator, type SimOrgSpec, type Simulator } from '#simulator/invoice-cloud.js';
+import type { PushOptions } from '#simulator/push.js';
 import { buildLocalStack, type LocalStack, type LocalStackOptions } from '#local/stack.js';
 
 export const ORGS: SimOrgSpec[] = [
@@ -48,6 +49,8 @@ export const startHarness = async (
     stack?: Partial<LocalStackOptions>;
     register?: boolean;
     tokenTtlSeconds?: number;
+    /** The simulator's push channel (hold and redelivery times). */
+    push?: Partial<PushOptions>;
   } = {},
 ): Promise<Harness> => {
   const endpoint = process.env.DYNAMO_ENDPOINT;
@@ -61,6 +64,7 @@ export const startHarness = async (
     endDate: o.endDate ?? '2024-07-22',
     days: o.days ?? 10,
     ...(o.tokenTtlSeconds ? { tokenTtlSeconds: o.tokenTtlSeconds } : {}),
+    ...(o.push ? { push: o.push } : {}),
   });
   const stack = await buildLocalStack({
     dynamoEndpoint: endpoint,

@@ -44,6 +44,7 @@ describe('each function gets the dependencies its catalog entry grants, and no o
         links: 'links',
         bills: 'billLogs',
         logs: 'interactionLogs',
+        push: 'config',
       })
         .filter(([, table]) => tables.includes(table))
         .map(([store]) => store);

@@ -78,7 +78,13 @@ export const startWorld = async (): Promise<World> => {
     }
   const tables = await createTemplateTables(dynamoEndpoint, resolver);
   const proxy: DynamoProxy = await startDynamoProxy(dynamoEndpoint, ledger);
-  const sim = await startSimulator({ orgs: [ORGS[0]!], endDate: '2024-07-22', days: 10 });
+  // Short push holds: the push consumer's turn ends at the first empty poll.
+  const sim = await startSimulator({
+    orgs: [ORGS[0]!],
+    endDate: '2024-07-22',
+    days: 10,
+    push: { holdMs: 300 },
+  });
   const endpoints: Endpoints = {
     dynamodb: proxy.url,
     sqs: standIns.url,

@@ -10,6 +10,7 @@ import { localClientConfig } from '#local/dynamo-local.js';
 import type { AwsLikeMode, ManualClock } from '#local/queue.js';
 import { buildLocalStack, type LocalStackOptions } from '#local/stack.js';
 import type { Harness } from '../harness.js';
+import { CLOUD_PATHS } from '#shared/cloud/contract.js';
 
 /** Each queue's visibility timeout as deployed: 6 × its consumer's timeout (infra/stateful-stack.ts). */
 export const VISIBILITY_MS = {
@@ -106,16 +107,22 @@ export const diff = (want: Map<string, string>, got: Map<string, string>) => ({
   differing: [...want.keys()].filter((k) => got.has(k) && got.get(k) !== want.get(k)).length,
 });
 
-/** Effective (code 0000) write-back calls of one bill, in order: `save`, `status`, `delete`. */
+const STEP_OF: Record<string, string> = {
+  [CLOUD_PATHS.billSave]: 'save',
+  [CLOUD_PATHS.billStatus]: 'status',
+  [CLOUD_PATHS.billDelete]: 'delete',
+};
+/**
+ * Effective (code 0000) write-back calls of one bill, in order: `save`, `status` (a use-status
+ * update, releases included), `delete`.
+ */
 export const billSteps = (h: Harness, billId: string) =>
   h.sim.calls
     .filter(
       (c) =>
-        c.path.startsWith('/portal/reimburse/bill/') &&
-        c.code === '0000' &&
-        (c.body as { billId?: string }).billId === billId,
+        STEP_OF[c.path] && c.code === '0000' && (c.body as { bxd_key?: string }).bxd_key === billId,
     )
-    .map((c) => c.path.split('/').pop());
+    .map((c) => STEP_OF[c.path]);
 
 /** Received callbacks grouped by webhook id: statuses in arrival order. */
 export const byWebhookId = (received: { headers: Record<string, string>; status: number }[]) => {

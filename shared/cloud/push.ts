@@ -1,0 +1,52 @@
+/**
+ * The push channel (INVOICE_CLOUD_API.md, "Invoice push channel"): the client-initiated long poll.
+ * The caller keeps the polling token, stores each message, then acknowledges it by `msgId`; an
+ * unacknowledged message comes again, so consumers de-duplicate on `msgId`.
+ */
+import { createHash } from 'node:crypto';
+import { readToken, signed, type CloudAuth, type PollToken } from './auth.js';
+import { CLOUD_PATHS, CODES, readPushMessage, RETRYABLE_CODES, WIRE } from './contract.js';
+import type { PushMessage } from './contract.js';
+import { isOk, refusal, type Transport } from './transport.js';
+
+/** `key` = lowercase hex MD5 of the org's link key. */
+const keyOf = (linkKey: string) => createHash('md5').update(linkKey).digest('hex');
+/** On a poll, 1307 means "nothing yet": an answer, not a fault to retry. */
+const POLL_RETRY_CODES = new Set([...RETRYABLE_CODES].filter((c) => c !== CODES.busy));
+
+export const pushChannel = (t: Transport) => ({
+  async pollToken(auth: CloudAuth): Promise<PollToken> {
+    const path = CLOUD_PATHS.pollToken;
+    const query = () => ({ ...signed(auth), [WIRE.tin]: auth.taxNo });
+    return readToken(path, auth, await t.request({ method: 'GET', path, query }));
+  },
+
+  async poll(_auth: CloudAuth, token: string, linkKey: string): Promise<PushMessage | null> {
+    const path = CLOUD_PATHS.poll;
+    const { reply } = await t.request({
+      method: 'GET',
+      path,
+      query: () => ({ [WIRE.accessToken]: token, [WIRE.linkKey]: keyOf(linkKey) }),
+      timeoutMs: t.policy.pollTimeoutMs,
+      retryCodes: POLL_RETRY_CODES,
+    });
+    if (reply.code === CODES.busy) return null;
+    const message = isOk(reply) ? readPushMessage(reply.data) : null;
+    if (message) return message;
+    throw refusal(path, reply, isOk(reply) ? 'poll answer carries no message' : undefined);
+  },
+
+  async ack(_auth: CloudAuth, token: string, linkKey: string, msgId: string): Promise<void> {
+    const path = CLOUD_PATHS.ack;
+    const { reply } = await t.request({
+      method: 'GET',
+      path,
+      query: () => ({
+        [WIRE.accessToken]: token,
+        [WIRE.linkKey]: keyOf(linkKey),
+        [WIRE.msgId]: msgId,
+      }),
+    });
+    if (!isOk(reply)) throw refusal(path, reply);
+  },
+});
