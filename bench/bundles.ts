@@ -1,7 +1,7 @@
 /**
- * P3 cold start and size: every function bundled as CDK bundles it (esbuild, ESM, minified, AWS SDK left
- * to the runtime), then the module import time of each, in fresh processes, against a bundle holding only
- * the DynamoDB document client.
+ * P3 cold start and size: every function bundled as CDK bundles it (esbuild, ESM, minified, AWS SDK
+ * left to the runtime), then the module import time of each, in fresh processes, against a bundle
+ * holding only the DynamoDB document client.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
@@ -48,16 +48,16 @@ const bundle = async (entry: string, name: string) => {
 /** Median wall time of `import(file)` in fresh Node processes. */
 const importMs = (file: string, runs: number): number => {
   const times: number[] = [];
+  const timedImport = [
+    'const t = performance.now();',
+    `await import(${JSON.stringify(file)});`,
+    'console.log(performance.now() - t);',
+  ].join(' ');
   for (let i = 0; i < runs; i++) {
-    const r = spawnSync(
-      process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        `const t = performance.now(); await import(${JSON.stringify(file)}); console.log(performance.now() - t);`,
-      ],
-      { env, encoding: 'utf8' },
-    );
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', timedImport], {
+      env,
+      encoding: 'utf8',
+    });
     if (r.status !== 0) throw new Error(`importing ${file} failed: ${r.stderr}`);
     times.push(Number(r.stdout.trim().split('\n').pop()));
   }
@@ -67,15 +67,18 @@ const importMs = (file: string, runs: number): number => {
 export const benchBundles = async (o: { runs: number; log: (s: string) => void }) => {
   mkdirSync(out, { recursive: true });
   const baselineEntry = `${out}/baseline-entry.ts`;
-  writeFileSync(
-    baselineEntry,
-    "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\nexport const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));\n",
-  );
+  const baselineSource = [
+    "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
+    "import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';",
+    'export const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));',
+    '',
+  ].join('\n');
+  writeFileSync(baselineEntry, baselineSource);
   const base = await bundle(baselineEntry, 'baseline');
   const baseMs = importMs(base.outfile, o.runs);
-  o.log(
-    `P3 baseline (DynamoDB document client only): ${(base.bytes / 1024).toFixed(1)} KB, import ${fmt(baseMs, 1)} ms`,
-  );
+  const sizeOf = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+  const baseline = `${sizeOf(base.bytes)}, import ${fmt(baseMs, 1)} ms`;
+  o.log(`P3 baseline (DynamoDB document client only): ${baseline}`);
   const rows = [];
   for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
     const b = await bundle(`${root}functions/${name}/handler.ts`, name);
@@ -86,9 +89,7 @@ export const benchBundles = async (o: { runs: number; log: (s: string) => void }
       importMs: Math.round(ms * 10) / 10,
       ratio: Math.round((ms / baseMs) * 100) / 100,
     });
-    o.log(
-      `P3 ${name}: ${(b.bytes / 1024).toFixed(1)} KB, import ${fmt(ms, 1)} ms, ratio ${fmt(ms / baseMs)}`,
-    );
+    o.log(`P3 ${name}: ${sizeOf(b.bytes)}, import ${fmt(ms, 1)} ms, ratio ${fmt(ms / baseMs)}`);
   }
   return {
     baseline: { kb: Math.round(base.bytes / 102.4) / 10, importMs: baseMs },

@@ -1,6 +1,7 @@
 /**
- * P4 callbacks: the operator re-push of N logs to a local receiver (push use case: load, sign, POST, record
- * the attempt) against raw HTTP POSTs of the same bodies at the same concurrency (100 logs per push call).
+ * P4 callbacks: the operator re-push of N logs to a local receiver (push use case: load, sign,
+ * POST, record the attempt) against raw HTTP POSTs of the same bodies at the same concurrency (100
+ * logs per push call).
  */
 import { setLogLevel } from '#shared/logger.js';
 import { buildLocalStack } from '#local/stack.js';
@@ -94,7 +95,10 @@ export const benchCallbacks = async (
       );
     return o.count / ((performance.now() - t) / 1000);
   };
-  /** The emulator's own bound for this path: recording the same attempts (one per log), nothing sent. */
+  /**
+   * The emulator's own bound for this path: recording the same attempts (one per log), nothing
+   * sent.
+   */
   const records = async () => {
     const attempt = {
       at: new Date().toISOString(),
@@ -116,9 +120,8 @@ export const benchCallbacks = async (
   await raw();
   await project();
   const recordRate = await records();
-  o.log(
-    `P4 recording ${o.count} attempts alone (the emulator's write bound for this path): ${Math.round(recordRate)}/s`,
-  );
+  const recording = `P4 recording ${o.count} attempts alone`;
+  o.log(`${recording} (the emulator's write bound for this path): ${Math.round(recordRate)}/s`);
   const ratios: number[] = [];
   const rates: { push: number; raw: number }[] = [];
   for (let i = 0; i < o.reps; i++) {
@@ -128,9 +131,8 @@ export const benchCallbacks = async (
     const [rawRate, push] = i % 2 === 0 ? [first, second] : [second, first];
     rates.push({ push, raw: rawRate });
     ratios.push(push / rawRate);
-    o.log(
-      `P4 rep ${i + 1}/${o.reps}: re-push ${Math.round(push)}/s · raw POST ${Math.round(rawRate)}/s → ${fmt(push / rawRate)}`,
-    );
+    const rateOf = `re-push ${Math.round(push)}/s · raw POST ${Math.round(rawRate)}/s`;
+    o.log(`P4 rep ${i + 1}/${o.reps}: ${rateOf} → ${fmt(push / rawRate)}`);
     rcv.received.length = 0;
   }
   await rcv.stop();

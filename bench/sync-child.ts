@@ -1,8 +1,9 @@
 /**
  * One measured run in its own process. argv: mode (sync | baseline) endpoint simUrl tablePrefix
  *  - sync: the product's full sync (engine → upsert → DynamoDB Local), one invocation, no hand-off.
- *  - baseline: fetch every page as fast as the client can (fetch-only rate), then raw BatchWriteItem of
- *    the same items (mapped as the pool stores them) at the engine's write concurrency.
+ *  - baseline: fetch every page as fast as the client can (fetch-only rate), then raw
+ *    BatchWriteItem of the same items (mapped as the pool stores them) at the engine's write
+ *    concurrency.
  * Prints {count, ms, fetchMs?, writeMs?, maxRssMb}.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';

@@ -1,4 +1,6 @@
-/** P1 sync throughput and P2 memory, each run in its own process against the simulator in another. */
+/**
+ * P1 sync throughput and P2 memory, each run in its own process against the simulator in another.
+ */
 import { DeleteTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { localClientConfig } from '#local/dynamo-local.js';
 import { child, fmt, median } from './common.js';
@@ -50,9 +52,10 @@ export const benchSync = async (
       const raw = got.baseline.count / (got.baseline.writeMs / 1000);
       const fetch = got.baseline.count / (got.baseline.fetchMs / 1000);
       rows.push({ rate, raw, fetch, r1: rate / raw, r2: rate / Math.min(fetch, raw) });
-      o.log(
-        `P1 rep ${i + 1}/${o.reps}: sync ${Math.round(rate)}/s · raw write ${Math.round(raw)}/s · fetch-only ${Math.round(fetch)}/s → ${fmt(rate / raw)} / ${fmt(rate / Math.min(fetch, raw))}`,
-      );
+      const perSec = (name: string, n: number) => `${name} ${Math.round(n)}/s`;
+      const rates = [perSec('sync', rate), perSec('raw write', raw), perSec('fetch-only', fetch)];
+      const ratios = `${fmt(rate / raw)} / ${fmt(rate / Math.min(fetch, raw))}`;
+      o.log(`P1 rep ${i + 1}/${o.reps}: ${rates.join(' · ')} → ${ratios}`);
     }
     const r1 = rows.map((r) => r.r1);
     const r2 = rows.map((r) => r.r2);

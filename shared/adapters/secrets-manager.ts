@@ -6,8 +6,9 @@ const notFound = (e: unknown) =>
   (e as { name?: string } | null)?.name === 'ResourceNotFoundException';
 
 /**
- * Secrets in AWS Secrets Manager under `prefix` (the stack's own path). Reads are cached for `ttlMs`
- * per warm container; writes create the secret the first time. The SDK module loads on first use.
+ * Secrets in AWS Secrets Manager under `prefix` (the stack's own path). Reads are cached for
+ * `ttlMs` per warm container; writes create the secret the first time. The SDK module loads on
+ * first use.
  */
 export const secretsManager = (
   client: ClientSource,

@@ -4,8 +4,8 @@ import type { Queue } from '../ports.js';
 type ClientSource = SQSClient | (() => Promise<SQSClient>);
 
 /**
- * A queue port over SQS: JSON bodies; FIFO group and de-duplication ids when given. The SDK module is
- * loaded on first send, so functions that never send do not pay for it at cold start.
+ * A queue port over SQS: JSON bodies; FIFO group and de-duplication ids when given. The SDK module
+ * is loaded on first send, so functions that never send do not pay for it at cold start.
  */
 export const sqsQueue = <T>(client: ClientSource, queueUrl: string): Queue<T> => ({
   async send(message, opts = {}) {

@@ -1,7 +1,8 @@
 /**
- * POST to a callback URL over a connection pinned to an address the SSRF guard already checked: the host
- * name still goes out as SNI and Host, but no second DNS lookup happens (no rebinding window). Node's http
- * client follows no redirects. The whole exchange is bounded by `timeoutMs`; the reply keeps its first 1 KB.
+ * POST to a callback URL over a connection pinned to an address the SSRF guard already checked: the
+ * host name still goes out as SNI and Host, but no second DNS lookup happens (no rebinding window).
+ * Node's http client follows no redirects. The whole exchange is bounded by `timeoutMs`; the reply
+ * keeps its first 1 KB.
  */
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';

@@ -10,10 +10,10 @@ import { sqsEventSchema } from '../schemas/events.js';
 import { parsePayload } from './payload.js';
 
 /**
- * The thin adapter every queue consumer uses: the event envelope checked (a malformed direct invoke is a
- * clear 400, not a crash), records handled one by one, failures reported per message — a batch whose
- * records all fail answers with all of them rather than throwing. FIFO queues skip the rest of a failed
- * message's group, so a bill's later events never overtake it.
+ * The thin adapter every queue consumer uses: the event envelope checked (a malformed direct invoke
+ * is a clear 400, not a crash), records handled one by one, failures reported per message — a batch
+ * whose records all fail answers with all of them rather than throwing. FIFO queues skip the rest
+ * of a failed message's group, so a bill's later events never overtake it.
  */
 export const makeSqsHandler = (
   record: (r: SQSRecord, context: Context) => Promise<void>,

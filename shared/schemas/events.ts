@@ -3,7 +3,9 @@ import * as z from 'zod';
 /** An EventBridge scheduled event: at least `time`, which the schedule handlers take as "now". */
 export const scheduledEventSchema = z.object({ time: z.iso.datetime({ offset: true }) }).loose();
 
-/** The envelope of an SQS event, as Lambda delivers it (records are parsed one by one afterwards). */
+/**
+ * The envelope of an SQS event, as Lambda delivers it (records are parsed one by one afterwards).
+ */
 export const sqsEventSchema = z
   .object({
     Records: z

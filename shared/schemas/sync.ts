@@ -40,7 +40,9 @@ export const reconcileQuerySchema = z.object({
 export const syncMessageSchema = z.object({ runId: z.string().min(1) }).strict();
 export type SyncMessage = z.infer<typeof syncMessageSchema>;
 
-/** Progress a run checkpoints after each committed page. Pages are read last → first (see engine). */
+/**
+ * Progress a run checkpoints after each committed page. Pages are read last → first (see engine).
+ */
 export interface RunProgress {
   phase: 'main' | 'catchup' | 'done';
   windowStart: string | null;

@@ -13,10 +13,10 @@ export const cloudAuthFor = async (
 ): Promise<{ org: Org; auth: CloudAuth }> => {
   const org = await deps.stores.config.getOrg(orgId);
   if (!org) throw new RunFailure(`organisation ${orgId} does not exist (any more)`);
-  if (!org.clientId)
-    throw new RunFailure(
-      `organisation ${orgId} has no invoice-cloud clientId: set clientId and clientSecret with PUT /orgs/${orgId}, then sync again`,
-    );
+  if (!org.clientId) {
+    const fix = `set clientId and clientSecret with PUT /orgs/${orgId}, then sync again`;
+    throw new RunFailure(`organisation ${orgId} has no invoice-cloud clientId: ${fix}`);
+  }
   const clientSecret = await deps.secrets.get(secretNames.orgClientSecret(orgId));
   if (!clientSecret)
     throw new RunFailure(

@@ -7,8 +7,10 @@ export const failureMessage = (e: unknown): string => {
   if (e instanceof RunFailure) return e.message;
   if (e instanceof CloudError) {
     const trace = e.reqid ? ` (reqid ${e.reqid}${e.traceId ? `, traceId ${e.traceId}` : ''})` : '';
-    if (e.code === '1101')
-      return `invoice cloud rejected the client credentials (1101): check the org's clientId and client secret${trace}`;
+    if (e.code === '1101') {
+      const check = "check the org's clientId and client secret";
+      return `invoice cloud rejected the client credentials (1101): ${check}${trace}`;
+    }
     if (e.code === '1200')
       return `invoice cloud got no client_id (1200): configure the org's clientId${trace}`;
     if (e.code === '1001') return `invoice cloud rejected the request (1001): ${e.message}${trace}`;
@@ -19,5 +21,10 @@ export const failureMessage = (e: unknown): string => {
   return 'internal error while syncing (details in the function log); the retry job will try again';
 };
 
-export const needsManualMessage = (last: string): string =>
-  `failed after ${MAX_AUTO_RETRIES} automatic retries: ${last.replace(/; the retry job will try again$/, '')}. Check the network and the org's clientId configuration, then sync by hand (POST /sync).`;
+const MANUAL_FIX =
+  "Check the network and the org's clientId configuration, then sync by hand (POST /sync).";
+
+export const needsManualMessage = (last: string): string => {
+  const cause = last.replace(/; the retry job will try again$/, '');
+  return `failed after ${MAX_AUTO_RETRIES} automatic retries: ${cause}. ${MANUAL_FIX}`;
+};

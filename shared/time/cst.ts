@@ -12,7 +12,8 @@ export const cstDate = (at: Date): string => {
 /** `yyyy-MM-dd HH:mm:ss` of an instant, in CST. */
 export const cstDateTime = (at: Date): string => {
   const d = new Date(at.getTime() + CST_OFFSET_MS);
-  return `${cstDate(at)} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  const time = [d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()].map(pad).join(':');
+  return `${cstDate(at)} ${time}`;
 };
 
 /** Shift a `yyyy-MM-dd` date by whole days. */

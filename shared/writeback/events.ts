@@ -9,18 +9,16 @@ import type { BillOutcome } from '../schemas/bills.js';
 import type { BillCtx } from './context.js';
 import { expenseStatusForBill } from './expense-status.js';
 import { MSG, NOTE } from './messages.js';
+import { planBillEvent } from './plan.js';
 import { releaseInvoices } from './release.js';
 import type { Refusal } from './steps.js';
 
 /** saved: release the invoices removed since the last save, save the list, set its status. */
 export const applySaved = async (c: BillCtx): Promise<BillOutcome> => {
-  const list = c.given;
-  if (!list.length) return c.finish('failed', MSG.emptySave);
-  const before = c.state && !c.state.deleted ? c.state.serialNos : [];
-  const released = await releaseInvoices(
-    c,
-    before.filter((s) => !list.includes(s)),
-  );
+  const plan = planBillEvent('saved', c.given, c.state);
+  if (plan.action !== 'save') return c.finish('failed', MSG.emptySave);
+  const list = plan.keep;
+  const released = await releaseInvoices(c, plan.release);
   if (released !== true) return c.finish('failed', MSG.releaseRefused(released));
   const { saved, forced } = await saveBill(c, list, await notPooled(c, list));
   if (saved !== true) return c.finish('failed', MSG.saveRefused(saved));
@@ -41,25 +39,26 @@ export const applySaved = async (c: BillCtx): Promise<BillOutcome> => {
 
 /** invoiceUnbound: release the unbound invoices, then save the rest (or delete an emptied bill). */
 export const applyUnbound = async (c: BillCtx): Promise<BillOutcome> => {
-  if (!c.state) return c.finish('failed', MSG.neverSaved(c.e.billId, c.orgId));
-  const rest = c.state.serialNos.filter((s) => !c.given.includes(s));
-  const released = await releaseInvoices(c, c.given);
+  const plan = planBillEvent('invoiceUnbound', c.given, c.state);
+  if (plan.action === 'refuse') return c.finish('failed', MSG.neverSaved(c.e.billId, c.orgId));
+  const released = await releaseInvoices(c, plan.release);
   if (released !== true) return c.finish('failed', MSG.releaseRefused(released));
-  if (!rest.length) {
+  if (plan.action === 'delete') {
     const message = MSG.unboundLast(c.given);
     await c.log('event', { type: c.e.type, serialNos: c.given }, { message }, 'succeeded');
     // The expense system's bill lives on (emptied): a later save may fill it again.
-    return deleteBill(c, false);
+    return deleteBill(c, plan.markDeleted);
   }
-  const { saved, forced } = await saveBill(c, rest);
+  const { saved, forced } = await saveBill(c, plan.keep);
   if (saved !== true) return c.finish('failed', MSG.saveRefused(saved));
-  await c.record(rest, false, forced);
+  await c.record(plan.keep, false, forced);
   return c.finish('succeeded');
 };
 
 /** deleted: release every invoice of the bill while it is still there, then delete it. */
 export const applyDeleted = async (c: BillCtx): Promise<BillOutcome> => {
-  const released = await releaseInvoices(c, c.state ? c.state.serialNos : c.given);
+  const plan = planBillEvent('deleted', c.given, c.state);
+  const released = await releaseInvoices(c, plan.action === 'refuse' ? [] : plan.release);
   if (released !== true) return c.finish('failed', MSG.releaseRefused(released));
   return deleteBill(c, true);
 };

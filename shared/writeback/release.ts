@@ -1,11 +1,12 @@
 /**
- * The vendor's release rule (INVOICE_CLOUD_API.md, "Bills"): an invoice that leaves a bill (removed,
- * unbound, its bill deleted) is set back to use status `1` while it is still on the bill, before
- * the save without it or the delete; otherwise the cloud keeps it occupied for ever.
+ * The vendor's release rule (INVOICE_CLOUD_API.md, "Bills"): an invoice that leaves a bill
+ * (removed, unbound, its bill deleted) is set back to use status `1` while it is still on the bill,
+ * before the save without it or the delete; otherwise the cloud keeps it occupied for ever.
  */
 import { billStatusBody, CODES, EXPENSE_STATUS } from '../cloud/contract.js';
 import type { BillCtx } from './context.js';
 import { MSG, NOTE } from './messages.js';
+import { splitInUse } from './plan.js';
 import type { Refusal, StepOptions } from './steps.js';
 
 const GONE = { [CODES.serialNotOnBill]: NOTE.notOnBill, [CODES.notFound]: NOTE.billGone };
@@ -21,8 +22,7 @@ export const releaseInvoices = async (c: BillCtx, serials: string[]): Promise<tr
   const others = await Promise.all(
     serials.map((s) => bills.otherBillsUsing(c.orgId, s, c.e.billId)),
   );
-  const kept = serials.filter((_, i) => others[i]!.length > 0);
-  const free = serials.filter((_, i) => others[i]!.length === 0);
+  const { kept, free } = splitInUse(serials, others);
   if (kept.length)
     await c.log('release', { serialNos: kept }, { message: MSG.keptInUse(kept) }, 'skipped');
   if (!free.length) return true;

@@ -1,6 +1,7 @@
 /**
- * R1 crash anywhere: a full sync killed at random DynamoDB calls (between pages, mid-batch, between a write
- * and its checkpoint), resumed each time, ends byte-for-byte (timestamps aside) in the clean run's pool.
+ * R1 crash anywhere: a full sync killed at random DynamoDB calls (between pages, mid-batch, between
+ * a write and its checkpoint), resumed each time, ends byte-for-byte (timestamps aside) in the
+ * clean run's pool.
  */
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -145,9 +146,10 @@ describe(`R1 crash anywhere (${COUNT} invoices, ${CRASHES} crashes)`, () => {
       (m, c) => ({ ...m, [c]: (m[c] ?? 0) + 1 }),
       {},
     );
-    figure(
-      `R1: ${COUNT} invoices, ${crashes} crashes (interrupting ${JSON.stringify(at)}) → ${lost} lost, ${extra} extra, ${differing} differing items; successCount ${run?.successCount}/${COUNT}; ${run?.invocations} invocations`,
-    );
+    const input = `${COUNT} invoices, ${crashes} crashes (interrupting ${JSON.stringify(at)})`;
+    const pool = `${lost} lost, ${extra} extra, ${differing} differing items`;
+    const counts = `successCount ${run?.successCount}/${COUNT}; ${run?.invocations} invocations`;
+    figure(`R1: ${input} → ${pool}; ${counts}`);
     expect(crashes).toBe(CRASHES);
     expect({ lost, extra, differing }).toEqual({ lost: 0, extra: 0, differing: 0 });
     expect(run).toMatchObject({ status: 'succeeded', successCount: COUNT });

@@ -1,4 +1,7 @@
-/** R2 cloud faults: 10% 5xx, 5% 429 + Retry-After, 2% timeouts and token expiry mid-run — every invoice arrives. */
+/**
+ * R2 cloud faults: 10% 5xx, 5% 429 + Retry-After, 2% timeouts and token expiry mid-run — every
+ * invoice arrives.
+ */
 import { FULL, figure } from '../support/figures.js';
 import { ORGS, startHarness, type Harness } from '../support/harness.js';
 
@@ -29,7 +32,8 @@ describe(`R2 cloud faults (${COUNT} invoices)`, () => {
       retryAfterSeconds: 1,
       hangMs: 1000,
     });
-    // The token expires once mid-run (the contract refreshes once per 1300; expiry every few hundred ms is not a real cloud).
+    // The token expires once mid-run (the contract refreshes once per 1300; expiry every few
+    // hundred ms is not a real cloud).
     const expire = setTimeout(() => h.sim.expireTokens(), 800);
     const t = Date.now();
     const res = await h.api('POST', '/sync', { type: 'input', orgIds: ['hz'] });
@@ -38,9 +42,14 @@ describe(`R2 cloud faults (${COUNT} invoices)`, () => {
     const run = (await h.api('GET', `/sync/runs/${res.body.runs[0].runId}`)).body;
     const calls = h.sim.calls.filter((c) => c.path.includes('/list'));
     const by = (f: (c: (typeof calls)[0]) => boolean) => calls.filter(f).length;
-    figure(
-      `R2: ${run.successCount}/${COUNT} invoices in ${((Date.now() - t) / 1000).toFixed(1)} s through ${by((c) => c.status >= 500)} × 5xx, ${by((c) => c.status === 429)} × 429, ${by((c) => c.code === '1300')} × expired token (of ${calls.length} list calls)`,
-    );
+    const seconds = ((Date.now() - t) / 1000).toFixed(1);
+    const faults = [
+      `${by((c) => c.status >= 500)} × 5xx`,
+      `${by((c) => c.status === 429)} × 429`,
+      `${by((c) => c.code === '1300')} × expired token`,
+    ].join(', ');
+    const arrived = `${run.successCount}/${COUNT} invoices in ${seconds} s`;
+    figure(`R2: ${arrived} through ${faults} (of ${calls.length} list calls)`);
     expect(run).toMatchObject({ status: 'succeeded', successCount: COUNT });
     expect((await h.stack.deps.stores.invoices.serials('hz', 'input')).length).toBe(COUNT);
     expect(by((c) => c.status >= 500)).toBeGreaterThan(0);

@@ -1,7 +1,8 @@
 /**
- * R3 write-back delivery: events of many bills interleaved, every message delivered twice at random, the
- * cloud failing often enough that events are redelivered mid-way, and poison messages in between —
- * one cloud effect per event step, each bill's events applied in order, poison isolated to the DLQ.
+ * R3 write-back delivery: events of many bills interleaved, every message delivered twice at
+ * random, the cloud failing often enough that events are redelivered mid-way, and poison messages
+ * in between — one cloud effect per event step, each bill's events applied in order, poison
+ * isolated to the DLQ.
  */
 import { FULL, figure, seeded } from '../support/figures.js';
 import { ORGS, startHarness, type Harness } from '../support/harness.js';
@@ -17,7 +18,10 @@ describe(`R3 write-back delivery (${BILLS} bills)`, () => {
   let h: Harness;
   afterAll(() => h.stop());
 
-  it('duplicates, interleaving and transient faults: one effect per step, order kept, poison isolated', async () => {
+  const deliveryFaults =
+    'duplicates, interleaving and transient faults: ' +
+    'one effect per step, order kept, poison isolated';
+  it(deliveryFaults, async () => {
     h = await startHarness({
       stack: {
         retry: { baseDelayMs: 1, maxDelayMs: 5, budgetMs: 1000, timeoutMs: 1000, maxAttempts: 2 },
@@ -112,9 +116,10 @@ describe(`R3 write-back delivery (${BILLS} bills)`, () => {
       return JSON.stringify(kinds) === JSON.stringify(want);
     });
     const dead = h.stack.queues.writeback.dead.length;
-    figure(
-      `R3: ${sent} events (+${dups} duplicate deliveries, ${poison} poison) across ${BILLS} bills; ${failed} cloud 5xx → ${ok.length}/${expectedCalls} effective calls, ${wrong.length} bills wrong, order kept: ${orderOk}, ${dead} in DLQ`,
-    );
+    const input = `${sent} events (+${dups} duplicate deliveries, ${poison} poison)`;
+    const calls = `${ok.length}/${expectedCalls} effective calls`;
+    const outcome = `${calls}, ${wrong.length} bills wrong, order kept: ${orderOk}, ${dead} in DLQ`;
+    figure(`R3: ${input} across ${BILLS} bills; ${failed} cloud 5xx → ${outcome}`);
     expect(ok.length).toBe(expectedCalls);
     expect(wrong.map((w) => w.billId)).toEqual([]);
     expect(orderOk).toBe(true);

@@ -1,4 +1,7 @@
-/** R5 edit races: face edits racing syncs of the same invoices — no edit is lost, `modified` honoured. */
+/**
+ * R5 edit races: face edits racing syncs of the same invoices — no edit is lost, `modified`
+ * honoured.
+ */
 import { invoiceIdOf } from '#shared/store/keys.js';
 import { FULL, figure, seeded } from '../support/figures.js';
 import { ORGS, startHarness, type Harness } from '../support/harness.js';
@@ -64,9 +67,8 @@ describe(`R5 edit races (${EDITS} edits, ${SYNCS} syncs)`, () => {
     const untouched = ledger.find(
       (r) => !last.has(r.serialNo) && targets.slice(0, 40).includes(r.serialNo),
     );
-    figure(
-      `R5: ${EDITS} edits on ${last.size} invoices racing ${SYNCS} syncs → ${lost} lost, ${conflicts} conflicts`,
-    );
+    const races = `${EDITS} edits on ${last.size} invoices racing ${SYNCS} syncs`;
+    figure(`R5: ${races} → ${lost} lost, ${conflicts} conflicts`);
     expect(lost).toBe(0);
     if (untouched)
       expect(

@@ -1,4 +1,7 @@
-/** Reliability tests print their figures straight to stderr (visible in CI output, not swallowed by jest). */
+/**
+ * Reliability tests print their figures straight to stderr (visible in CI output, not swallowed by
+ * jest).
+ */
 export const figure = (line: string): void => {
   process.stderr.write(`  ▸ ${line}\n`);
 };
