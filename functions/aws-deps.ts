@@ -7,11 +7,15 @@
  */
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { Context } from 'aws-lambda';
+import { powertoolsMetrics } from '#shared/adapters/powertools-metrics.js';
 import { secretsManager } from '#shared/adapters/secrets-manager.js';
 import { sqsQueue } from '#shared/adapters/sqs-queue.js';
-import { createCloudClient } from '#shared/cloud/client.js';
+import { createCloudClient, type CloudObserver } from '#shared/cloud/client.js';
+import { CLOUD_PATHS } from '#shared/cloud/contract.js';
 import { makeStores, type Queues } from '#shared/deps.js';
-import type { Secrets } from '#shared/ports.js';
+import { METRICS, type MetricDims } from '#shared/metrics.js';
+import type { Metrics, Secrets } from '#shared/ports.js';
 import { createDocClient } from '#shared/store/dynamo.js';
 import { TABLES } from '#shared/store/tables.js';
 import { FUNCTIONS, QUEUE_ENV, type FunctionName } from './catalog.js';
@@ -66,17 +70,55 @@ const secrets = (fn: FunctionName): Secrets => {
   return secretsManager(secretsClient, requiredEnv('SECRETS_PREFIX', fn));
 };
 
+type CloudFunction = MetricDims<'CloudThrottles'>['Function'];
+const isCloudFunction = (fn: string): fn is CloudFunction =>
+  (METRICS.CloudThrottles.dimensions.Function as readonly string[]).includes(fn);
+
+/**
+ * The cloud client's metrics for the functions the table names (CloudCallLatency leaves out the
+ * push channel's long poll, which the cloud holds open by design).
+ */
+const cloudObserver = (fn: FunctionName, metrics: Metrics): CloudObserver | undefined => {
+  if (!isCloudFunction(fn)) return undefined;
+  const dims = { Function: fn };
+  return {
+    called: (ms, path) => {
+      if (path !== CLOUD_PATHS.poll) metrics.ms('CloudCallLatency', dims, ms);
+    },
+    throttled: () => metrics.count('CloudThrottles', dims),
+  };
+};
+
 /** The dependencies of function `fn` in AWS. */
-export const awsDeps = <N extends FunctionName>(fn: N): FunctionDeps<N> => ({
-  stores: makeStores(createDocClient(), tableNames(fn)),
-  queues: queues(fn),
-  cloud: createCloudClient({
-    baseUrl: process.env.INVOICE_CLOUD_URL ?? 'https://invoice-cloud.invalid',
-  }),
-  secrets: secrets(fn),
-  clock: () => new Date(),
-  localMode: false,
-});
+export const awsDeps = <N extends FunctionName>(fn: N): FunctionDeps<N> => {
+  const metrics = powertoolsMetrics();
+  return {
+    stores: makeStores(createDocClient(), tableNames(fn)),
+    queues: queues(fn),
+    cloud: createCloudClient({
+      baseUrl: process.env.INVOICE_CLOUD_URL ?? 'https://invoice-cloud.invalid',
+      observe: cloudObserver(fn, metrics),
+    }),
+    secrets: secrets(fn),
+    clock: () => new Date(),
+    metrics,
+    localMode: false,
+  };
+};
+
+/**
+ * The handler `h` publishing the metrics its invocation recorded when it ends, whether it returns
+ * or throws (a failed SQS batch still counts what it did).
+ */
+export const flushingMetrics =
+  <E, R>(metrics: Metrics, h: (event: E, context: Context) => Promise<R>) =>
+  async (event: E, context: Context): Promise<R> => {
+    try {
+      return await h(event, context);
+    } finally {
+      metrics.flush();
+    }
+  };
 
 /** The API's token secret: the stack's own secret (by ARN), read once per container. */
 export const awsAuthSecret = (fn: FunctionName): (() => Promise<string>) => {

@@ -34,6 +34,12 @@ export interface FunctionSpec {
    * on one route cannot take the account's whole pool from the workers (security review M2).
    */
   reservedConcurrency?: number;
+  /**
+   * SQS consumers: most concurrent invocations its event source starts (SQS `maxConcurrency`, ≥ 2).
+   * Unlike reserved concurrency, a full consumer leaves messages queued instead of throttling them
+   * towards the DLQ.
+   */
+  maxConcurrency?: number;
 }
 
 /** Environment variable through which a sending function learns a queue's URL. */
@@ -115,6 +121,9 @@ export const FUNCTIONS = {
     secrets: { org: 'read' },
     timeout: 900,
     memory: 1024,
+    // At most 5 runs at once: one page call in flight each (4 for by-bill), within the cloud's
+    // rate limit.
+    maxConcurrency: 5,
     outbound: true,
   },
   'daily-sync': {
@@ -152,6 +161,8 @@ export const FUNCTIONS = {
     secrets: { org: 'read' },
     timeout: 60,
     memory: 512,
+    // Bills are written one call at a time per invocation: ≤ 5 calls at the cloud at once.
+    maxConcurrency: 5,
     outbound: true,
   },
   'callback-sender': {
@@ -162,6 +173,8 @@ export const FUNCTIONS = {
     secrets: { system: 'read' },
     timeout: 60,
     memory: 512,
+    // Per deployment: a slow customer system cannot take more than 10 executions of the account.
+    maxConcurrency: 10,
     outbound: true,
   },
   'push-consumer': {

@@ -11,18 +11,25 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import { FUNCTIONS, type FunctionName } from '../functions/catalog.js';
+import { SERVICE } from './metrics.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * Every function of the product: Node.js 22 on ARM64, ESM bundled by the local esbuild (no Docker), AWS SDK
- * left to the runtime, X-Ray tracing, a log group with retention, timeout and memory from the catalog.
+ * Every function of the product: Node.js 22 on ARM64, ESM bundled by the local esbuild (no
+ * Docker), AWS SDK left to the runtime, X-Ray tracing, a log group with the stage's retention,
+ * timeout and memory from the catalog.
  */
 export class BridgeFunction extends NodejsFunction {
-  constructor(scope: Construct, name: FunctionName, props: Partial<NodejsFunctionProps> = {}) {
+  constructor(
+    scope: Construct,
+    name: FunctionName,
+    props: Partial<NodejsFunctionProps> & { logGroupRetention?: RetentionDays } = {},
+  ) {
     const spec = FUNCTIONS[name];
+    const { logGroupRetention = RetentionDays.THREE_MONTHS, ...fnProps } = props;
     // Own role and log group: log writes scoped to this function's group, no AWS managed policy.
-    const logGroup = new LogGroup(scope, `${name}-logs`, { retention: RetentionDays.THREE_MONTHS });
+    const logGroup = new LogGroup(scope, `${name}-logs`, { retention: logGroupRetention });
     const role = new Role(scope, `${name}-role`, {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `${name}: ${spec.description}`,
@@ -51,11 +58,11 @@ export class BridgeFunction extends NodejsFunction {
         banner:
           "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
       },
-      ...props,
+      ...fnProps,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: 'invoice-cloud-bridge',
-        ...props.environment,
+        POWERTOOLS_SERVICE_NAME: SERVICE,
+        ...fnProps.environment,
       },
     });
   }

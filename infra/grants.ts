@@ -17,7 +17,8 @@ const WRITE = [
 ];
 
 /**
- * Table access as the catalog grants it: the table and each of its named indexes (no `index/*`, no Scan).
+ * Table access as the catalog grants it: the table and each of its named indexes (no `index/*`,
+ * no Scan).
  * Writes go to the table only; indexes are read.
  */
 export const tableStatements = (

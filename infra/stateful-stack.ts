@@ -1,11 +1,11 @@
-import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { FUNCTIONS, MAX_RECEIVES, type FunctionName, type QueueKey } from '../functions/catalog.js';
 import { TABLES, type TableKey } from '../shared/store/tables.js';
+import type { StageConfig } from './stage.js';
 
 const CONSUMER: Record<QueueKey, FunctionName> = {
   sync: 'sync-worker',
@@ -13,13 +13,13 @@ const CONSUMER: Record<QueueKey, FunctionName> = {
   callbacks: 'callback-sender',
 };
 
-const DLQ_ALARM_ACTION = 'operators must look (events that could not be processed)';
 const ROTATION_REASON = 'Rotating the HS256 API token secret invalidates every issued token;';
 const ROTATION_BY = 'it is rotated by operators together with the token issuer, not on a schedule.';
 
 /**
- * Stateful part: tables (PITR, encrypted, retained; the user directory in its own table), queues
- * with DLQs and depth alarms, the API token secret.
+ * Stateful part: tables (PITR, encrypted; the user directory in its own table), queues with DLQs,
+ * the API token secret. What happens to them on deletion is the stage's (retained and protected in
+ * prod); their alarms live in the app stack's operations (`operations.ts`).
  */
 export class StatefulStack extends Stack {
   readonly tables = {} as Record<TableKey, Table>;
@@ -27,8 +27,10 @@ export class StatefulStack extends Stack {
   readonly deadLetters = {} as Record<QueueKey, Queue>;
   readonly authSecret: Secret;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
-    super(scope, id, props);
+  constructor(scope: Construct, id: string, props: StackProps & { stage: StageConfig }) {
+    const { stage, ...stackProps } = props;
+    super(scope, id, { ...stackProps, terminationProtection: stage.protectData });
+    const removalPolicy = stage.removalPolicy;
     for (const [key, def] of Object.entries(TABLES) as [TableKey, (typeof TABLES)[TableKey]][]) {
       const table = new Table(this, def.id, {
         partitionKey: { name: def.partitionKey, type: AttributeType.STRING },
@@ -36,8 +38,8 @@ export class StatefulStack extends Stack {
         billingMode: BillingMode.PAY_PER_REQUEST,
         encryption: TableEncryption.AWS_MANAGED,
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-        deletionProtection: true,
-        removalPolicy: RemovalPolicy.RETAIN,
+        deletionProtection: stage.protectData,
+        removalPolicy,
         ...('ttl' in def ? { timeToLiveAttribute: def.ttl } : {}),
       });
       for (const ix of def.indexes)
@@ -56,6 +58,7 @@ export class StatefulStack extends Stack {
         retentionPeriod: Duration.days(14),
         encryption: QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
+        removalPolicy,
       });
       // Visibility timeout ≥ 6 × the consumer's timeout (AWS's guidance for Lambda event sources).
       const visibility = Duration.seconds(6 * FUNCTIONS[CONSUMER[key]].timeout);
@@ -67,21 +70,15 @@ export class StatefulStack extends Stack {
         encryption: QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
         deadLetterQueue: { queue: dlq, maxReceiveCount: MAX_RECEIVES[key] },
+        removalPolicy,
       });
       this.deadLetters[key] = dlq;
-      new Alarm(this, `${key}-dlq-depth`, {
-        alarmDescription: `Messages in the ${key} dead-letter queue: ${DLQ_ALARM_ACTION}`,
-        metric: dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
     }
 
     this.authSecret = new Secret(this, 'ApiTokenSecret', {
       description: 'HS256 secret for the API bearer tokens',
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy,
     });
     Validations.of(this.authSecret).acknowledge({
       id: 'AwsSolutions-SMG4',

@@ -1,10 +1,24 @@
-import { ArnFormat, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import {
+  ArnFormat,
+  Duration,
+  Stack,
+  TimeZone,
+  Validations,
+  type CfnResource,
+  type StackProps,
+} from 'aws-cdk-lib';
 import { CfnStage, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import {
+  ContextAttribute,
+  Schedule,
+  ScheduleExpression,
+  ScheduleTargetInput,
+  TimeWindow,
+} from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
 import {
@@ -19,21 +33,36 @@ import { SECRET_PREFIX, type SecretKind } from '../shared/ports.js';
 import { TABLES, type TableKey } from '../shared/store/tables.js';
 import { tableStatements } from './grants.js';
 import { BridgeFunction } from './bridge-function.js';
+import { Operations } from './operations.js';
+import { dailyAt, type StageConfig } from './stage.js';
 import type { StatefulStack } from './stateful-stack.js';
 
 export interface StatelessProps extends StackProps {
   stateful: StatefulStack;
-  invoiceCloudUrl: string;
-  /** EventBridge cron (UTC) for the daily sync: default 15:30 UTC = 23:30 China time. */
-  dailySyncCron: { minute: string; hour: string };
-  /** Default 22:00 UTC = 06:00 China time. */
-  retryCron: { minute: string; hour: string };
+  stage: StageConfig;
 }
 
 /**
- * Token checks the API functions read (`shared/http/jwt.ts`), set only when configured by CDK context:
- * `authIssuer`, `authAudience`, `authJwksUrl` (a URL or `discovery`), `authRolesClaim`, `authOrgClaim`,
- * `authMaxTokenAgeSeconds`. Unset, tokens are HS256 with the stack's token secret.
+ * What every scheduled target receives: the shape of an EventBridge scheduled event
+ * (`scheduledEventSchema`: `time`; the callback sweep recognises `source: aws.events`), with the
+ * schedule's own time, so the handlers need not know which service invoked them.
+ */
+const scheduledInput = () =>
+  ScheduleTargetInput.fromObject({
+    version: '0',
+    id: ContextAttribute.executionId,
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    time: ContextAttribute.scheduledTime,
+    resources: [ContextAttribute.scheduleArn],
+    detail: {},
+  });
+
+/**
+ * Token checks the API functions read (`shared/http/jwt.ts`), set only when configured by CDK
+ * context: `authIssuer` (default: the stage's), `authAudience`, `authJwksUrl` (a URL or
+ * `discovery`), `authRolesClaim`, `authOrgClaim`, `authMaxTokenAgeSeconds`. Unset, tokens are
+ * HS256 with the stack's token secret.
  */
 const AUTH_CONTEXT = {
   authIssuer: 'AUTH_ISSUER',
@@ -55,8 +84,8 @@ const authEnv = (scope: Construct): Record<string, string> => {
 
 /**
  * Every route's steady rate (requests per second) and burst on the API stage, unless CDK context
- * `apiThrottleRate` / `apiThrottleBurst` say otherwise (security review M2): a flood is refused with
- * 429 by API Gateway before it costs an invocation.
+ * `apiThrottleRate` / `apiThrottleBurst` say otherwise (security review M2): a flood is refused
+ * with 429 by API Gateway before it costs an invocation.
  */
 export const API_THROTTLE_DEFAULTS = { rate: 50, burst: 100 } as const;
 const apiThrottle = (scope: Construct) => {
@@ -72,24 +101,30 @@ const apiThrottle = (scope: Construct) => {
   };
 };
 
-/** Stateless part: the functions (least privilege from the catalog), the HTTP API, schedules, queue triggers. */
+/**
+ * Stateless part: the functions (least privilege from the catalog), the HTTP API, schedules, queue
+ * triggers, and the operations (alarm topic, alarms, dashboard).
+ */
 export class StatelessStack extends Stack {
   readonly functions = {} as Record<FunctionName, BridgeFunction>;
   readonly api: HttpApi;
+  readonly operations: Operations;
 
   constructor(scope: Construct, id: string, props: StatelessProps) {
     super(scope, id, props);
-    const { stateful } = props;
+    const { stateful, stage } = props;
     const secretsPrefix = `${stateful.stackName}/`;
     const reserve = String(this.node.tryGetContext('apiReservedConcurrency') ?? 'true') !== 'false';
     for (const [name, spec] of Object.entries(FUNCTIONS) as [FunctionName, FunctionSpec][]) {
       const env: Record<string, string> = {};
       // Only the API functions verify bearer tokens, so only they read the token secret.
       if (spec.trigger === 'api') env.AUTH_SECRET_ARN = stateful.authSecret.secretArn;
+      if (spec.trigger === 'api' && stage.authIssuer) env.AUTH_ISSUER = stage.authIssuer;
       if (spec.trigger === 'api') Object.assign(env, authEnv(this));
-      if (spec.outbound) env.INVOICE_CLOUD_URL = props.invoiceCloudUrl;
+      if (spec.outbound) env.INVOICE_CLOUD_URL = stage.invoiceCloudUrl;
       const fn = new BridgeFunction(this, name, {
         environment: env,
+        logGroupRetention: stage.logRetention,
         ...(reserve && spec.reservedConcurrency
           ? { reservedConcurrentExecutions: spec.reservedConcurrency }
           : {}),
@@ -113,56 +148,26 @@ export class StatelessStack extends Stack {
     }
 
     const f = this.functions;
-    f['sync-worker'].addEventSource(
-      new SqsEventSource(stateful.queues.sync, { batchSize: 1, reportBatchItemFailures: true }),
-    );
-    f['bill-writeback'].addEventSource(
-      new SqsEventSource(stateful.queues.writeback, {
-        batchSize: 10,
-        reportBatchItemFailures: true,
-      }),
-    );
-    f['callback-sender'].addEventSource(
-      new SqsEventSource(stateful.queues.callbacks, {
-        batchSize: 10,
-        reportBatchItemFailures: true,
-      }),
-    );
-
-    new Rule(this, 'DailySync', {
-      description: 'Daily incremental invoice sync (China time 23:30 by default)',
-      schedule: Schedule.cron(props.dailySyncCron),
-      targets: [new LambdaFunction(f['daily-sync'], { retryAttempts: 2 })],
-    });
-    new Rule(this, 'SyncRetry', {
-      description: 'Retry failed sync runs (China time 06:00 by default)',
-      schedule: Schedule.cron(props.retryCron),
-      targets: [new LambdaFunction(f['sync-retry'], { retryAttempts: 2 })],
-    });
-    // Every minute; an invocation polls ≤ ~50 s. No retries of a failed or late invocation: the
-    // next minute's polls it again, and unacknowledged messages come back by themselves.
-    f['push-consumer'].configureAsyncInvoke({
-      retryAttempts: 0,
-      maxEventAge: Duration.minutes(1),
-    });
-    new Rule(this, 'PushConsumer', {
-      description: 'Push channel: long-poll each pushing org, store, then acknowledge',
-      schedule: Schedule.rate(Duration.minutes(1)),
-      targets: [new LambdaFunction(f['push-consumer'], { retryAttempts: 0 })],
-    });
-    new Rule(this, 'CallbackSweep', {
-      description: 'Re-queue callbacks whose next attempt is overdue (lost enqueues and hops)',
-      schedule: Schedule.rate(Duration.minutes(15)),
-      targets: [new LambdaFunction(f['callback-sender'], { retryAttempts: 2 })],
-    });
+    const consumer = (queue: keyof StatefulStack['queues'], name: FunctionName, batch: number) =>
+      f[name].addEventSource(
+        new SqsEventSource(stateful.queues[queue], {
+          batchSize: batch,
+          reportBatchItemFailures: true,
+          maxConcurrency: (FUNCTIONS[name] as FunctionSpec).maxConcurrency,
+        }),
+      );
+    consumer('sync', 'sync-worker', 1);
+    consumer('writeback', 'bill-writeback', 10);
+    consumer('callbacks', 'callback-sender', 10);
+    this.schedules(stage);
 
     this.api = new HttpApi(this, 'Api', {
       description: 'Invoice Cloud Bridge HTTP API (bearer tokens checked in the functions)',
     });
-    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.ONE_YEAR });
-    const stage = this.api.defaultStage?.node.defaultChild as CfnStage;
-    stage.defaultRouteSettings = apiThrottle(this);
-    stage.accessLogSettings = {
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: stage.logRetention });
+    const apiStage = this.api.defaultStage?.node.defaultChild as CfnStage;
+    apiStage.defaultRouteSettings = apiThrottle(this);
+    apiStage.accessLogSettings = {
       destinationArn: accessLogs.logGroupArn,
       format: JSON.stringify({
         requestId: '$context.requestId',
@@ -176,8 +181,7 @@ export class StatelessStack extends Stack {
     };
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-APIG4',
-      reason:
-        'Every route is authenticated in its function (HS256 bearer token, role check, 401/403; tested per route). HTTP API JWT authorizers need a JWKS issuer, which HS256 tokens do not have.',
+      reason: `${APIG4_HOW} ${APIG4_WHY}`,
     });
     const integrations = new Map<FunctionName, HttpLambdaIntegration>();
     for (const key of Object.keys(ROUTES) as RouteKey[]) {
@@ -191,6 +195,82 @@ export class StatelessStack extends Stack {
         integration: integrations.get(fn)!,
       });
     }
+    this.operations = new Operations(this, 'Operations', {
+      stage,
+      stateful,
+      functions: f,
+      api: this.api,
+    });
+  }
+
+  /**
+   * EventBridge Scheduler in the stage's time zone (China time: 23:30 daily sync, 06:00 retry), the
+   * push consumer every minute and the callback sweep every 15 minutes. Invoked asynchronously.
+   */
+  private schedules(stage: StageConfig) {
+    const f = this.functions;
+    // One role for the schedules; Scheduler's grant covers each target function and its versions.
+    const role = new Role(this, 'SchedulerRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),
+      description: 'EventBridge Scheduler: invoke the scheduled functions',
+    });
+    const acknowledge = (fn: FunctionName) => {
+      const logicalId = this.getLogicalId(f[fn].node.defaultChild as CfnResource);
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
+        reason: `Invoking ${fn} as Scheduler grants it: the function and its versions only.`,
+      });
+    };
+    const timeZone = TimeZone.of(stage.timeZone);
+    const daily = (at: StageConfig['schedules']['dailySync']) =>
+      ScheduleExpression.cron({ ...dailyAt(at), timeZone });
+    // Rates carry the same zone, so every schedule of the stack states one time zone.
+    const every = (rate: string) => ScheduleExpression.expression(`rate(${rate})`, timeZone);
+    const at = (id: string, description: string, expr: ScheduleExpression, fn: FunctionName) => {
+      acknowledge(fn);
+      return new Schedule(this, id, {
+        description,
+        schedule: expr,
+        timeWindow: TimeWindow.off(),
+        target: new LambdaInvoke(f[fn], {
+          role,
+          input: scheduledInput(),
+          // Push: no retries of a late turn (the next minute polls again); others: 2, within 1 h.
+          retryAttempts: fn === 'push-consumer' ? 0 : 2,
+          maxEventAge: fn === 'push-consumer' ? Duration.minutes(1) : Duration.hours(1),
+        }),
+      });
+    };
+    at(
+      'DailySync',
+      `Daily incremental invoice sync (${stage.schedules.dailySync} ${stage.timeZone})`,
+      daily(stage.schedules.dailySync),
+      'daily-sync',
+    );
+    at(
+      'SyncRetry',
+      `Retry failed sync runs (${stage.schedules.retry} ${stage.timeZone})`,
+      daily(stage.schedules.retry),
+      'sync-retry',
+    );
+    // Every minute; an invocation polls ≤ ~50 s. No retries of a failed or late invocation: the
+    // next minute's polls it again, and unacknowledged messages come back by themselves.
+    f['push-consumer'].configureAsyncInvoke({
+      retryAttempts: 0,
+      maxEventAge: Duration.minutes(1),
+    });
+    at(
+      'PushConsumer',
+      'Push channel: long-poll each pushing org, store, then acknowledge',
+      every('1 minute'),
+      'push-consumer',
+    );
+    at(
+      'CallbackSweep',
+      'Re-queue callbacks whose next attempt is overdue (lost enqueues and hops)',
+      every('15 minutes'),
+      'callback-sender',
+    );
   }
 }
 
@@ -228,8 +308,15 @@ const secretStatements = (
       }),
   );
 
-const SECRET_ARN_FINDING =
-  'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:';
+const SECRET_ARN = 'arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:';
+const SECRET_ARN_FINDING = `AwsSolutions-IAM5[Resource::${SECRET_ARN}`;
+const PREFIX_ONLY = 'the grant is limited to their prefix.';
+const XRAY = 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions';
+const RUNTIME = 'nodejs22.x is the runtime the product is built and tested for (SPEC);';
+const APIG4_HOW =
+  'Every route is authenticated in its function (HS256 bearer token, role check, 401/403;';
+const APIG4_WHY =
+  'tested per route). HTTP API JWT authorizers need a JWKS issuer, which HS256 tokens do not have.';
 
 /** cdk-nag findings that stand, each with its reason. */
 const acknowledgeFunction = (
@@ -240,17 +327,15 @@ const acknowledgeFunction = (
   const v = Validations.of(fn.role!);
   v.acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
-    reason:
-      'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions (added by active tracing).',
+    reason: `${XRAY} (added by active tracing).`,
   });
   for (const kind of Object.keys(secrets) as SecretKind[])
     v.acknowledge({
       id: `${SECRET_ARN_FINDING}${secretsPrefix}${SECRET_PREFIX[kind]}*]`,
-      reason: `${kind} secrets are created at run time, one per ${kind}; the grant is limited to their prefix.`,
+      reason: `${kind} secrets are created at run time, one per ${kind}; ${PREFIX_ONLY}`,
     });
   Validations.of(fn).acknowledge({
     id: 'AwsSolutions-L1',
-    reason:
-      'nodejs22.x is the runtime the product is built and tested for (SPEC); moving to a newer runtime is a deliberate upgrade.',
+    reason: `${RUNTIME} moving to a newer runtime is a deliberate upgrade.`,
   });
 };

@@ -5,7 +5,7 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CloudClient } from './cloud/client.js';
-import type { Clock, Queue, Secrets } from './ports.js';
+import type { Clock, Metrics, Queue, Secrets } from './ports.js';
 import type { SyncMessage } from './schemas/sync.js';
 import type { WritebackMessage } from './schemas/bills.js';
 import type { CallbackMessage } from './schemas/interaction.js';
@@ -51,6 +51,8 @@ export interface Deps<S extends StoreKey = StoreKey, Q extends QueueName = Queue
   cloud: CloudClient;
   secrets: Secrets;
   clock: Clock;
+  /** The product's CloudWatch metrics (flushed by the function at the end of an invocation). */
+  metrics: Metrics;
   /** Local mode: http callback targets on loopback allowed; nothing else differs. */
   localMode: boolean;
 }

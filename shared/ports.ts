@@ -1,6 +1,13 @@
-/** Ports: the small interfaces use cases depend on. Adapters live in `shared/adapters/` and `local/`. */
+/**
+ * Ports: the small interfaces use cases depend on. Adapters live in `shared/adapters/` and
+ * `local/`.
+ */
+import type { MetricDims, MetricName } from './metrics.js';
 
-/** Secrets (Secrets Manager in AWS, a local store in local mode). Names like `org/<orgId>/client-secret`. */
+/**
+ * Secrets (Secrets Manager in AWS, a local store in local mode). Names like
+ * `org/<orgId>/client-secret`.
+ */
 export interface Secrets {
   get(name: string): Promise<string | undefined>;
   put(name: string, value: string): Promise<void>;
@@ -30,3 +37,16 @@ export const secretNames = {
   orgLinkKey: (orgId: string) => `${SECRET_PREFIX.org}${orgId}/link-key`,
   systemSigningSecret: (systemId: string) => `${SECRET_PREFIX.system}${systemId}/signing-secret`,
 };
+
+/**
+ * The product's own metrics (the table in `metrics.ts`). Calls only record; `flush` publishes what
+ * an invocation recorded (embedded metric format in AWS) and is called once at its end.
+ */
+export interface Metrics {
+  count<N extends MetricName>(name: N, dims: MetricDims<N>, value?: number): void;
+  ms<N extends MetricName>(name: N, dims: MetricDims<N>, millis: number): void;
+  flush(): void;
+}
+
+/** Metrics that go nowhere (tests and benches that do not look at them). */
+export const noMetrics: Metrics = { count: () => {}, ms: () => {}, flush: () => {} };

@@ -1,7 +1,11 @@
 import { MAX_RECEIVES } from '../catalog.js';
-import { awsDeps } from '../aws-deps.js';
+import { awsDeps, flushingMetrics } from '../aws-deps.js';
 import { makeHandler } from './app.js';
 
-export const handler = makeHandler(awsDeps('bill-writeback'), {
-  maxReceives: MAX_RECEIVES.writeback,
-});
+const deps = awsDeps('bill-writeback');
+export const handler = flushingMetrics(
+  deps.metrics,
+  makeHandler(deps, {
+    maxReceives: MAX_RECEIVES.writeback,
+  }),
+);

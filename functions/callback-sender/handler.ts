@@ -1,5 +1,9 @@
 import { DEFAULT_RETRY_DELAYS } from '#shared/callbacks/send.js';
-import { awsDeps } from '../aws-deps.js';
+import { awsDeps, flushingMetrics } from '../aws-deps.js';
 import { makeHandler } from './app.js';
 
-export const handler = makeHandler(awsDeps('callback-sender'), { delays: DEFAULT_RETRY_DELAYS });
+const deps = awsDeps('callback-sender');
+export const handler = flushingMetrics(
+  deps.metrics,
+  makeHandler(deps, { delays: DEFAULT_RETRY_DELAYS }),
+);

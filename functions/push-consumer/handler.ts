@@ -1,4 +1,5 @@
-import { awsDeps } from '../aws-deps.js';
+import { awsDeps, flushingMetrics } from '../aws-deps.js';
 import { makeHandler } from './app.js';
 
-export const handler = makeHandler(awsDeps('push-consumer'));
+const deps = awsDeps('push-consumer');
+export const handler = flushingMetrics(deps.metrics, makeHandler(deps));

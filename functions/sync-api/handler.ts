@@ -1,4 +1,5 @@
-import { awsAuthSecret, awsDeps } from '../aws-deps.js';
+import { awsAuthSecret, awsDeps, flushingMetrics } from '../aws-deps.js';
 import { makeHandler } from './app.js';
 
-export const handler = makeHandler(awsDeps('sync-api'), awsAuthSecret('sync-api'));
+const deps = awsDeps('sync-api');
+export const handler = flushingMetrics(deps.metrics, makeHandler(deps, awsAuthSecret('sync-api')));

@@ -1,4 +1,5 @@
-import { awsDeps } from '../aws-deps.js';
+import { awsDeps, flushingMetrics } from '../aws-deps.js';
 import { makeHandler } from './app.js';
 
-export const handler = makeHandler(awsDeps('sync-worker'));
+const deps = awsDeps('sync-worker');
+export const handler = flushingMetrics(deps.metrics, makeHandler(deps));

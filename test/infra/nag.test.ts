@@ -12,7 +12,7 @@ describe('security rules on the synthesized stacks (R6)', () => {
   const { stateless } = buildApp(app);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
-  it('cdk-nag AwsSolutions: 0 unacknowledged findings (every acknowledgment carries its reason in infra/)', () => {
+  it('cdk-nag AwsSolutions: 0 unacknowledged findings (each acknowledged with a reason)', () => {
     let failure = '';
     try {
       app.synth();

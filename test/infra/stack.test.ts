@@ -1,10 +1,13 @@
-import { App } from 'aws-cdk-lib';
+import { readFileSync } from 'node:fs';
+import { App, type CfnResource } from 'aws-cdk-lib';
+import { STAGES } from '#infra/stage.js';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '#infra/build.js';
 import { FUNCTIONS, RESERVED_CONCURRENCY_TOTAL } from '#functions/catalog.js';
 import { API_THROTTLE_DEFAULTS } from '#infra/stateless-stack.js';
 import { ROUTES } from '#functions/routes.js';
 import { TABLES } from '#shared/store/tables.js';
+import { scheduledEventSchema } from '#shared/schemas/events.js';
 
 // Bundling skipped here (the synth in `npm test`'s build step bundles for real).
 const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
@@ -13,10 +16,11 @@ const data = Template.fromStack(stateful);
 const fns = Template.fromStack(stateless);
 const resources = (t: Template, type: string) =>
   Object.values(t.findResources(type)) as { Properties: Record<string, any> }[];
+const prod = buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [], stage: 'prod' } }));
 
 describe('stateful stack', () => {
-  it('every table: keys and indexes of the shared definitions, PITR, encryption, retained', () => {
-    const tables = data.findResources('AWS::DynamoDB::Table');
+  it('every table: keys and indexes as defined, PITR, encryption, retained in prod', () => {
+    const tables = Template.fromStack(prod.stateful).findResources('AWS::DynamoDB::Table');
     expect(Object.keys(tables)).toHaveLength(Object.keys(TABLES).length);
     for (const t of Object.values(tables) as { Properties: any; DeletionPolicy: string }[]) {
       expect(t.Properties.PointInTimeRecoverySpecification).toEqual({
@@ -24,6 +28,7 @@ describe('stateful stack', () => {
       });
       expect(t.Properties.SSESpecification).toEqual({ SSEEnabled: true });
       expect(t.DeletionPolicy).toBe('Retain');
+      expect(t.Properties.DeletionProtectionEnabled).toBe(true);
       expect(t.Properties.TableName).toBeUndefined();
     }
     data.hasResourceProperties('AWS::DynamoDB::Table', {
@@ -35,7 +40,7 @@ describe('stateful stack', () => {
     });
   });
 
-  it('every work queue has a DLQ, a bounded receive count, a depth alarm, and visibility ≥ 6 × its consumer timeout', () => {
+  it('every work queue has a DLQ, bounded receives, visibility ≥ 6 × its consumer timeout', () => {
     const queues = resources(data, 'AWS::SQS::Queue').filter((q) => q.Properties.RedrivePolicy);
     expect(queues).toHaveLength(3);
     const timeouts = [
@@ -51,11 +56,6 @@ describe('stateful stack', () => {
       timeouts.map((t) => 6 * t).sort((a, b) => a - b),
     );
     expect(queues.some((q) => q.Properties.FifoQueue === true)).toBe(true);
-    expect(
-      resources(data, 'AWS::CloudWatch::Alarm').filter(
-        (a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible',
-      ),
-    ).toHaveLength(3);
   });
 });
 
@@ -79,47 +79,75 @@ describe('stateless stack', () => {
     }
   });
 
-  it('queue triggers report batch item failures', () => {
+  it('queue triggers report batch item failures and start at most the catalog concurrency', () => {
     const sources = resources(fns, 'AWS::Lambda::EventSourceMapping');
     expect(sources).toHaveLength(3);
     for (const s of sources)
       expect(s.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    const consumers = ['sync-worker', 'bill-writeback', 'callback-sender'] as const;
+    for (const name of consumers) {
+      const fn = stateless.getLogicalId(stateless.functions[name].node.defaultChild as CfnResource);
+      fns.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: fn },
+        ScalingConfig: { MaximumConcurrency: FUNCTIONS[name].maxConcurrency },
+      });
+    }
+    expect(consumers.map((n) => FUNCTIONS[n].maxConcurrency)).toEqual([5, 5, 10]);
   });
 
-  it('schedules: daily sync 23:30 and retry 06:00 China time (UTC crons)', () => {
-    const rules = resources(fns, 'AWS::Events::Rule')
-      .map((r) => r.Properties.ScheduleExpression)
-      .sort();
-    expect(rules).toEqual([
-      'cron(0 22 * * ? *)',
-      'cron(30 15 * * ? *)',
-      'rate(1 minute)',
-      'rate(15 minutes)',
+  it('schedules: EventBridge Scheduler in Asia/Shanghai, daily sync 23:30, retry 06:00', () => {
+    expect(resources(fns, 'AWS::Events::Rule')).toEqual([]);
+    const schedules = resources(fns, 'AWS::Scheduler::Schedule').map((r) => [
+      r.Properties.ScheduleExpression,
+      r.Properties.ScheduleExpressionTimezone,
     ]);
+    expect(schedules.sort()).toEqual([
+      ['cron(0 6 * * ? *)', 'Asia/Shanghai'],
+      ['cron(30 23 * * ? *)', 'Asia/Shanghai'],
+      ['rate(1 minute)', 'Asia/Shanghai'],
+      ['rate(15 minutes)', 'Asia/Shanghai'],
+    ]);
+    // The times come from the stage config; the old UTC context keys are gone.
+    const cdkJson = JSON.parse(readFileSync('cdk.json', 'utf8')) as { context: object };
+    expect(Object.keys(cdkJson.context).filter((k) => /Utc$/.test(k))).toEqual([]);
+    expect(STAGES.prod.schedules).toEqual({ dailySync: '23:30', retry: '06:00' });
   });
 
-  it('push consumer: EventBridge every minute, no retries of a late turn, 60 s, its grants only', () => {
+  it('schedules pass a scheduled-event input the handlers parse (time, source aws.events)', () => {
+    for (const r of resources(fns, 'AWS::Scheduler::Schedule')) {
+      const input = JSON.parse(r.Properties.Target.Input as string);
+      expect(input).toMatchObject({
+        source: 'aws.events',
+        'detail-type': 'Scheduled Event',
+        time: '<aws.scheduler.scheduled-time>',
+      });
+      // The handlers' schema accepts the value Scheduler substitutes.
+      const real = { ...input, time: '2024-07-22T15:30:00Z' };
+      expect(scheduledEventSchema.safeParse(real).success).toBe(true);
+    }
+  });
+
+  it('push consumer: every minute, no retries of a late turn, 60 s, its grants only', () => {
     const [id] = Object.entries(fns.findResources('AWS::Lambda::Function')).find(([, f]) =>
       String((f as any).Properties.Description).startsWith('Push channel'),
     )!;
     const fn = fns.findResources('AWS::Lambda::Function')[id]!.Properties;
     expect(fn).toMatchObject({ Timeout: FUNCTIONS['push-consumer'].timeout, MemorySize: 512 });
     expect(fn.Timeout).toBeLessThanOrEqual(60);
-    fns.hasResourceProperties('AWS::Events::Rule', {
+    fns.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(1 minute)',
-      Targets: [
-        Match.objectLike({
-          Arn: { 'Fn::GetAtt': [id, 'Arn'] },
-          RetryPolicy: { MaximumRetryAttempts: 0 },
-        }),
-      ],
+      Target: Match.objectLike({
+        Arn: { 'Fn::GetAtt': [id, 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
+      }),
     });
     fns.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: { Ref: id },
       MaximumRetryAttempts: 0,
       MaximumEventAgeInSeconds: 60,
     });
-    // Grants: the config table (markers, counts), the pool and folders read-write; secrets read-only.
+    // Grants: the config table (markers, counts), the pool and folders read-write; secrets
+    // read-only.
     const role = fn.Role['Fn::GetAtt'][0];
     const statements = resources(fns, 'AWS::IAM::Policy')
       .filter((p) => JSON.stringify(p.Properties.Roles).includes(role))
@@ -172,7 +200,7 @@ describe('stateless stack', () => {
     });
   });
 
-  it('API functions reserve modest concurrency; the account keeps ≥ 100 unreserved of 1,000', () => {
+  it('API functions reserve modest concurrency; ≥ 100 of 1,000 stay unreserved', () => {
     const reserved = resources(fns, 'AWS::Lambda::Function')
       .filter((f) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME)
       .map((f) => f.Properties.ReservedConcurrentExecutions as number | undefined);
@@ -188,7 +216,7 @@ describe('stateless stack', () => {
     expect(none.some((f) => f.Properties.ReservedConcurrentExecutions !== undefined)).toBe(false);
   });
 
-  it('least privilege: no wildcard actions, table access only as the catalog grants, no secrets in env', () => {
+  it('least privilege: no wildcard actions, catalog table grants, no secrets in env', () => {
     const policies = resources(fns, 'AWS::IAM::Policy');
     const statements = policies.flatMap(
       (p) =>
