@@ -1,6 +1,7 @@
 /**
- * A function's dependencies, typed from its catalog entry: the stores of the tables it is granted and
- * the queues it may send to. A use case needing more does not type-check in that function's app.
+ * A function's dependencies, typed from its catalog entry: the stores of the tables it is granted
+ * and the queues it may send to. A use case needing more does not type-check in that function's
+ * app.
  */
 import type { Deps, StoresIn } from '#shared/deps.js';
 import type { TableKey } from '#shared/store/tables.js';

@@ -1,7 +1,7 @@
 /**
- * `npm run demo`: a realistic day on the embedded local stack, through the real handlers over HTTP —
- * full sync with progress, an incremental day, a failing org through its retries, a protected local edit,
- * reconciliation, and the run log.
+ * `npm run demo`: a realistic day on the embedded local stack, through the real handlers over
+ * HTTP — full sync with progress, an incremental day, a failing org through its retries, a
+ * protected local edit, the push channel, bill write-back, callbacks, reconciliation, the run log.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -59,18 +59,18 @@ for (const o of DEMO_ORGS)
     clientId: o.sim.clientId,
     clientSecret: o.sim.clientSecret,
   });
-console.log(
-  `  organisations: ${DEMO_ORGS.map((o) => `${o.orgId} (${o.sim.input} input invoices in the cloud)`).join(', ')}`,
-);
+const orgLine = (o: (typeof DEMO_ORGS)[number]) =>
+  `${o.orgId} (${o.sim.input} input invoices in the cloud)`;
+console.log(`  organisations: ${DEMO_ORGS.map(orgLine).join(', ')}`);
 
 const watch = async (runIds: string[]): Promise<Run[]> => {
   for (;;) {
     const runs = (await Promise.all(runIds.map((id) => api('GET', `/sync/runs/${id}`)))) as Run[];
     const line = runs
-      .map(
-        (r) =>
-          `${r.orgId}: ${r.status} ${r.successCount}${r.progress?.total ? `/${r.progress.total}` : ''}`,
-      )
+      .map((r) => {
+        const total = r.progress?.total ? `/${r.progress.total}` : '';
+        return `${r.orgId}: ${r.status} ${r.successCount}${total}`;
+      })
       .join(' · ');
     process.stdout.write(`\r  ${line}`.padEnd(100));
     if (runs.every((r) => ['succeeded', 'failed', 'needs_manual'].includes(r.status))) {
@@ -100,9 +100,8 @@ const folderSize = async () => {
   } while (cursor);
   return n;
 };
-console.log(
-  `  user zhang.wei (phone ${collector.slice(0, 3)}****${collector.slice(-4)}) registered; personal folder sync switched on`,
-);
+const maskedPhone = `${collector.slice(0, 3)}****${collector.slice(-4)}`;
+console.log(`  user zhang.wei (phone ${maskedPhone}) registered; personal folder sync switched on`);
 
 step('Full sync (no data date) of every organisation');
 sim.setFaults({ outageTaxNos: [DEMO_ORGS[2]!.sim.taxNo] });
@@ -111,14 +110,18 @@ const full = await watch(
   (await api('POST', '/sync', { type: 'input' })).runs.map((r: Run) => r.runId),
 );
 const synced = full.reduce((n, r) => n + r.successCount, 0);
+const fullSeconds = (Date.now() - t) / 1000;
+const rate = `${Math.round(synced / fullSeconds)}/s`;
+const gzMessage = full.find((r) => r.orgId === 'gz')?.message;
 console.log(
-  `  ${synced} invoices in ${((Date.now() - t) / 1000).toFixed(1)} s (${Math.round(synced / ((Date.now() - t) / 1000))}/s); gz is down: ${full.find((r) => r.orgId === 'gz')?.message}`,
+  `  ${synced} invoices in ${fullSeconds.toFixed(1)} s (${rate}); gz is down: ${gzMessage}`,
 );
 
 console.log(`  zhang.wei's personal folder: ${await folderSize()} invoices`);
 
 step(
-  `A day passes: the cloud changes 25 invoices and gets 40 new ones on ${today}; the daily schedule runs`,
+  `A day passes: the cloud changes 25 invoices and gets 40 new ones on ${today}; ` +
+    'the daily schedule runs',
 );
 const hz = DEMO_ORGS[0]!.sim.taxNo;
 const ledger = sim.org(hz).ledgers.input;
@@ -153,9 +156,9 @@ console.log(
   `  zhang.wei's personal folder now: ${await folderSize()} invoices (links only ever added)`,
 );
 const kept = await api('GET', `/invoices/${invoiceIdOf('hz', 'input', edited.serialNo)}`);
-console.log(
-  `  ${edited.serialNo}: buyer "${kept.buyerName}" kept (modified ${kept.modified}), status ${kept.expendStatus} and annotation "${kept.annotation}" from the cloud`,
-);
+const keptFace = `buyer "${kept.buyerName}" kept (modified ${kept.modified})`;
+const fromCloud = `status ${kept.expendStatus} and annotation "${kept.annotation}" from the cloud`;
+console.log(`  ${edited.serialNo}: ${keptFace}, ${fromCloud}`);
 
 step('The failing organisation goes through its retries');
 const failedRun = full.find((r) => r.orgId === 'gz')!;
@@ -182,21 +185,22 @@ const pushedSerials = ledger.slice(10, 13).map((r) => r.serialNo);
 const msgId = sim.push(hz, pushedSerials, '差旅');
 const turn = await api('POST', '/_local/events/push-consumer', { time: new Date().toISOString() });
 const hzTurn = turn.orgs.find((o: { orgId: string }) => o.orgId === 'hz');
-console.log(
-  `  message ${msgId} (${pushedSerials.length} serials): ${hzTurn.messages} message stored (${hzTurn.invoices} invoices), then acknowledged; unacknowledged left in the cloud: ${sim.pushed(hz).length}`,
-);
+const stored = `${hzTurn.messages} message stored (${hzTurn.invoices} invoices)`;
+const leftInCloud = `unacknowledged left in the cloud: ${sim.pushed(hz).length}`;
+const message = `message ${msgId} (${pushedSerials.length} serials)`;
+console.log(`  ${message}: ${stored}, then acknowledged; ${leftInCloud}`);
 const pushedOne = await api('GET', `/invoices/${invoiceIdOf('hz', 'input', pushedSerials[0]!)}`);
 console.log(
   `  ${pushedSerials[0]} annotation "${pushedOne.annotation}" from the message's invoiceTag`,
 );
 const hzPush = await api('GET', '/orgs/hz');
-console.log(
-  `  org hz: lastPushAt ${hzPush.lastPushAt}, pushedMessages ${hzPush.pushedMessages}, pushedInvoices ${hzPush.pushedInvoices}`,
-);
+const counts = `pushedMessages ${hzPush.pushedMessages}, pushedInvoices ${hzPush.pushedInvoices}`;
+console.log(`  org hz: lastPushAt ${hzPush.lastPushAt}, ${counts}`);
 
 step(
-  'Bill write-back: a bill saved, changed, one invoice unbound, then deleted (FIFO per org and bill; ' +
-    'an invoice leaving the bill is released to 1 while still on it)',
+  'Bill write-back: a bill saved, changed, one invoice unbound, paid, then deleted ' +
+    '(FIFO per org and bill; an invoice leaving the bill is released to 1 while still on it; ' +
+    'the delete releases the rest)',
 );
 await api('PUT', '/config', { writeback: true });
 const [s1, s2, s3] = sim
@@ -223,12 +227,21 @@ for (const [label, ev] of [
     { type: 'saved', billStatus: 'submitted', serialNos: [s1, s2, s3] },
   ],
   [`invoice ${s2} unbound`, { type: 'invoiceUnbound', billStatus: 'submitted', serialNos: [s2] }],
+  ['paid', { type: 'saved', billStatus: 'paid', serialNos: [s1, s3] }],
   ['deleted', { type: 'deleted', billStatus: 'discarded', serialNos: [] }],
 ] as const) {
   await api('POST', '/bills/events', { ...bill, ...ev });
   await stack.settle();
   console.log(`  ${label.padEnd(34)} → cloud: ${view()}`);
 }
+// The bill is gone at the cloud; its invoices' use status is on the cloud's ledger records.
+const ledgerUse = [s1, s2, s3].map((s) => {
+  const r = sim.org(hz).ledgers.input.find((x) => x.serialNo === s);
+  return `${s} (${r?.expendStatus ?? 'not found'})`;
+});
+console.log(
+  `  ${'after the delete'.padEnd(34)} → cloud ledger: use status ${ledgerUse.join(', ')}`,
+);
 const billLog = (await api('GET', `/bills/${bill.billId}/logs?orgId=${bill.orgId}`)).items as {
   step: string;
   outcome: string;
@@ -236,7 +249,8 @@ const billLog = (await api('GET', `/bills/${bill.billId}/logs?orgId=${bill.orgId
 console.log(`  bill log: ${billLog.map((l) => `${l.step}:${l.outcome}`).join(' · ')}`);
 
 step(
-  'Callbacks: an order in, its result out, the customer system failing twice then recovering, an operator re-push',
+  'Callbacks: an order in, its result out, the customer system failing twice then ' +
+    'recovering, an operator re-push',
 );
 const receiver = await startReceiver();
 const system = await api('PUT', '/systems/erp', {
@@ -278,20 +292,23 @@ for (let i = 0; i < 200; i++) {
 const cbLog = (
   await api('GET', `/interaction-logs?orderNo=${out.orderNo}&operationType=BLUE_RESULT_CALLBACK`)
 ).items[0];
+const webhookIds = () => new Set(receiver.received.map((r) => r.headers['webhook-id'])).size;
+const statuses = cbLog.attempts.map((a: { status: number }) => a.status).join(' → ');
 console.log(
-  `  ${cbLog.operationType} for ${out.orderNo}: ${cbLog.attempts.map((a: { status: number }) => a.status).join(' → ')} (${cbLog.dataStatus}, one webhook id: ${new Set(receiver.received.map((r) => r.headers['webhook-id'])).size === 1})`,
+  `  ${cbLog.operationType} for ${out.orderNo}: ${statuses} ` +
+    `(${cbLog.dataStatus}, one webhook id: ${webhookIds() === 1})`,
 );
 const repush = await api('POST', '/interaction-logs/push', { logIds: [pushed.logId] });
-console.log(
-  `  operator re-push: ${JSON.stringify(repush.results)}; the receiver saw ${receiver.received.length} requests with ${new Set(receiver.received.map((r) => r.headers['webhook-id'])).size} distinct webhook id`,
-);
+const seen = `${receiver.received.length} requests with ${webhookIds()} distinct webhook id`;
+console.log(`  operator re-push: ${JSON.stringify(repush.results)}; the receiver saw ${seen}`);
 await receiver.stop();
 
 step('Reconciliation of hz, input, full ledger');
 const rec = await api('GET', '/sync/reconcile?orgId=hz&type=input');
-console.log(
-  `  cloud ${rec.cloudCount} · pool ${rec.poolCount} · missing in pool ${rec.missingInPoolCount} · missing in cloud ${rec.missingInCloudCount} → ${rec.matched ? 'reconciled' : 'DIFFERENCES'}`,
-);
+const missing =
+  `missing in pool ${rec.missingInPoolCount} · ` + `missing in cloud ${rec.missingInCloudCount}`;
+const verdict = rec.matched ? 'reconciled' : 'DIFFERENCES';
+console.log(`  cloud ${rec.cloudCount} · pool ${rec.poolCount} · ${missing} → ${verdict}`);
 
 step('Run log (newest first)');
 const runs = (await api('GET', '/sync/runs?limit=20')).items as Run[];
@@ -310,11 +327,13 @@ console.table(
 
 step('Summary');
 const pool = await api('GET', '/invoices?orgId=hz&limit=1');
+const deadSync = `${stack.queues.sync.dead.length} dead-lettered sync messages`;
 console.log(
-  `  health: DynamoDB Local up, simulator up, ${stack.errors.length} handler errors, ${stack.queues.sync.dead.length} dead-lettered sync messages`,
+  `  health: DynamoDB Local up, simulator up, ${stack.errors.length} handler errors, ${deadSync}`,
 );
+const listing = `listing works (first hz invoice ${pool.items[0]?.serialNo})`;
 console.log(
-  `  pool: ${synced + 40} invoices synced across ${DEMO_ORGS.length - 1} orgs; listing works (first hz invoice ${pool.items[0]?.serialNo})`,
+  `  pool: ${synced + 40} invoices synced across ${DEMO_ORGS.length - 1} orgs; ${listing}`,
 );
 console.log(`  done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 server.close();

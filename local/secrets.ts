@@ -17,7 +17,10 @@ import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { Secrets } from '#shared/ports.js';
 
-/** `$XDG_CONFIG_HOME/invoice-cloud-bridge/secrets.json`, else under `~/.config`: private to the user. */
+/**
+ * `$XDG_CONFIG_HOME/invoice-cloud-bridge/secrets.json`, else under `~/.config`: private to the
+ * user.
+ */
 export const defaultSecretsFile = (env: NodeJS.ProcessEnv = process.env): string =>
   join(
     env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config'),
@@ -74,7 +77,9 @@ const readPrivate = (file: string): Record<string, string> => {
   }
 };
 
-/** Replace the file atomically: a fresh 0600 file (never an existing path or link), then a rename. */
+/**
+ * Replace the file atomically: a fresh 0600 file (never an existing path or link), then a rename.
+ */
 const writePrivate = (file: string, data: Record<string, string>): void => {
   const tmp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW;

@@ -1,7 +1,7 @@
 /**
- * `npm start`: the HTTP API of SPEC §4.1 on http://127.0.0.1:${PORT:-3000}, same handlers as in AWS, with
- * DynamoDB Local embedded, the invoice-cloud simulator (unless INVOICE_CLOUD_URL is set) and queue
- * consumers in-process. Prints a dev token.
+ * `npm start`: the HTTP API of SPEC §4.1 on http://127.0.0.1:${PORT:-3000}, same handlers as in
+ * AWS, with DynamoDB Local embedded, the invoice-cloud simulator (unless INVOICE_CLOUD_URL is set)
+ * and queue consumers in-process. Prints a dev token.
  */
 import { createServer } from 'node:http';
 import { startDynamoLocal } from './dynamo-local.js';
@@ -51,9 +51,8 @@ server.listen(port, '127.0.0.1', () => {
     roles: ['operator', 'expense', 'cloud'],
   });
   console.log(`Invoice Cloud Bridge (local mode) on http://127.0.0.1:${port}`);
-  console.log(
-    `  DynamoDB Local ${dynamo.endpoint} · invoice cloud ${process.env.INVOICE_CLOUD_URL ?? `${sim!.url} (simulator)`}`,
-  );
+  const cloudUrl = process.env.INVOICE_CLOUD_URL ?? `${sim!.url} (simulator)`;
+  console.log(`  DynamoDB Local ${dynamo.endpoint} · invoice cloud ${cloudUrl}`);
   if (sim) console.log(`  simulator orgs registered: ${DEMO_ORGS.map((o) => o.orgId).join(', ')}`);
   const roles = `operator + expense + cloud, org ${DEMO_ORGS[0]!.orgId}, 12 h`;
   console.log(`  dev token (${roles}):\n\n${token}\n`);

@@ -1,7 +1,7 @@
 /**
- * The embedded local stack: DynamoDB Local, the tables (same definitions as the CDK stack), the product's
- * handlers with local adapters, in-process queues and the HTTP API adapter. Used by `npm start`, the demo
- * and the integration tests.
+ * The embedded local stack: DynamoDB Local, the tables (same definitions as the CDK stack), the
+ * product's handlers with local adapters, in-process queues and the HTTP API adapter. Used by
+ * `npm start`, the demo and the integration tests.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -24,9 +24,10 @@ import { makeHandler as pushConsumer } from '#functions/push-consumer/app.js';
 import type { PushBudget } from '#shared/push-channel/budget.js';
 import { createCloudClient, type RetryPolicy } from '#shared/cloud/client.js';
 import { makeStores, type Deps } from '#shared/deps.js';
-import { errorReply } from '#shared/http/api.js';
+import { errorReply, MAX_BODY_BYTES } from '#shared/http/api.js';
 import { BadRequest, DomainError, Forbidden, NotFound } from '#shared/errors.js';
 import { authSettingsFromEnv, createVerifier, signJwt } from '#shared/http/jwt.js';
+import { noMetrics, type Metrics } from '#shared/ports.js';
 import type { SyncMessage } from '#shared/schemas/sync.js';
 import type { WritebackMessage } from '#shared/schemas/bills.js';
 import type { CallbackMessage } from '#shared/schemas/interaction.js';
@@ -55,10 +56,16 @@ export interface LocalStackOptions {
   retry?: Partial<RetryPolicy>;
   clock?: () => Date;
   writebackVisibilityMs?: number;
-  /** Waits between automatic callback attempts, seconds (local default: short, so a day fits in minutes). */
+  /**
+   * Waits between automatic callback attempts, seconds (local default: short, so a day fits in
+   * minutes).
+   */
   callbackRetryDelays?: number[];
   callbackTimeoutMs?: number;
-  /** Tests: the callback queue behaves as SQS does (duplicates, real visibility timeout, send faults). */
+  /**
+   * Tests: the callback queue behaves as SQS does (duplicates, real visibility timeout, send
+   * faults).
+   */
   callbackQueueAws?: AwsLikeMode;
   /** Tests: the sync queue behaves as SQS does (as `callbackQueueAws`). */
   syncQueueAws?: AwsLikeMode;
@@ -68,6 +75,8 @@ export interface LocalStackOptions {
   pushBudget?: Partial<PushBudget>;
   /** Tests: wrap the document client (fault injection, write counting). */
   wrapDb?: (db: DynamoDBDocumentClient) => DynamoDBDocumentClient;
+  /** Tests: where the product's metrics go (default: nowhere). */
+  metrics?: Metrics;
 }
 
 export const LOCAL_CALLBACK_DELAYS = [1, 2, 5, 10, 30, 60];
@@ -125,6 +134,7 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
     secrets,
     queues,
     clock: o.clock ?? (() => new Date()),
+    metrics: o.metrics ?? noMetrics,
     localMode: true,
   };
   const auth = () => Promise.resolve(authSecret);
@@ -165,7 +175,8 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
       lambdaContext(fn, fn === 'push-consumer' ? FUNCTIONS[fn].timeout * 1000 : undefined),
     );
 
-  // Local tokens are HS256; they carry the issuer and audience the handlers check when those are set.
+  // Local tokens are HS256; they carry the issuer and audience the handlers check when those are
+  // set.
   const { issuer, audience } = authSettingsFromEnv();
   const minted = { ...(issuer ? { iss: issuer } : {}), ...(audience ? { aud: audience } : {}) };
   const token = (claims: { sub: string; orgId?: string; roles: string[] }, ttl?: number) =>
@@ -287,11 +298,34 @@ const LOOPBACK = String.raw`(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?`;
 const LOOPBACK_HOST = new RegExp(`^${LOOPBACK}$`, 'i');
 const LOOPBACK_ORIGIN = new RegExp(`^http://${LOOPBACK}$`, 'i');
 
-/** Node http glue: read the body (the `Host` always passed on), answer with the stack's reply. */
+const TOO_LARGE = JSON.stringify({
+  error: {
+    code: 'PAYLOAD_TOO_LARGE',
+    message: `body: larger than ${MAX_BODY_BYTES} bytes`,
+    details: [{ path: '(body)', message: `at most ${MAX_BODY_BYTES} bytes` }],
+  },
+});
+
+/**
+ * Node http glue: read the body (the `Host` always passed on), answer with the stack's reply. The
+ * bytes are counted as they arrive: past the API's `MAX_BODY_BYTES` the answer is 413 at once and
+ * the connection is closed, so a huge body never sits in memory.
+ */
 export const nodeListener = (stack: LocalStack) => (req: IncomingMessage, res: ServerResponse) => {
   const chunks: Buffer[] = [];
-  req.on('data', (c: Buffer) => chunks.push(c));
+  let size = 0;
+  let refused = false;
+  req.on('data', (c: Buffer) => {
+    if (refused) return;
+    size += c.length;
+    if (size <= MAX_BODY_BYTES) return void chunks.push(c);
+    refused = true;
+    chunks.length = 0;
+    res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+    res.end(TOO_LARGE, () => req.destroy());
+  });
   req.on('end', () => {
+    if (refused) return;
     void stack
       .http(
         req.method ?? 'GET',

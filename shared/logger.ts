@@ -45,12 +45,16 @@ const redactIn = (value: unknown, seen: WeakSet<object>): unknown => {
   return Object.fromEntries(fields(value));
 };
 
-/** A copy of `value` with phone numbers, tokens and secrets masked (errors become plain objects). */
+/**
+ * A copy of `value` with phone numbers, tokens and secrets masked (errors become plain objects).
+ */
 export const redact = (value: unknown): unknown => redactIn(value, new WeakSet());
 
 const base = new Logger({ serviceName: 'invoice-cloud-bridge' });
 
-/** Local mode and tests quieten the logger at start-up (the env var is read when the module loads). */
+/**
+ * Local mode and tests quieten the logger at start-up (the env var is read when the module loads).
+ */
 export const setLogLevel = (level: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT'): void =>
   base.setLogLevel(level);
 

@@ -4,7 +4,10 @@ import type { CloudInvoice } from '#shared/schemas/cloud.js';
 import type { Reply } from './auth.js';
 import { compareLedger } from './data.js';
 
-/** The first index whose record fails `before` (the ledger is sorted, so `before` holds for a prefix). */
+/**
+ * The first index whose record fails `before` (the ledger is sorted, so `before` holds for a
+ * prefix).
+ */
 const partitionPoint = (ledger: CloudInvoice[], before: (r: CloudInvoice) => boolean): number => {
   let lo = 0;
   let hi = ledger.length;

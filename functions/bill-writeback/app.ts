@@ -17,8 +17,9 @@ const eventIdOf = (r: SQSRecord): string => {
 };
 
 /**
- * FIFO write-back consumer: events of one bill in order (a failure skips the rest of its group in the
- * batch), failures reported per message, and a copy of a message kept for operators on its last receive.
+ * FIFO write-back consumer: events of one bill in order (a failure skips the rest of its group in
+ * the batch), failures reported per message, and a copy of a message kept for operators on its last
+ * receive.
  */
 export const makeHandler = (deps: FunctionDeps<'bill-writeback'>, opts: { maxReceives: number }) =>
   makeSqsHandler(
@@ -36,7 +37,8 @@ export const makeHandler = (deps: FunctionDeps<'bill-writeback'>, opts: { maxRec
           receives,
           error: (e as Error).message,
         });
-        if (receives >= opts.maxReceives)
+        if (receives >= opts.maxReceives) {
+          deps.metrics.count('WriteBacks', { Outcome: 'failed' });
           await deps.stores.bills.recordDeadLetter({
             eventId: eventIdOf(r),
             body: r.body.slice(0, 10_000),
@@ -44,6 +46,7 @@ export const makeHandler = (deps: FunctionDeps<'bill-writeback'>, opts: { maxRec
             receives,
             at: deps.clock().toISOString(),
           });
+        }
         throw e;
       }
     },

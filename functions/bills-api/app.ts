@@ -37,7 +37,10 @@ const logOrg = (p: Principal, billId: string, orgId: string | undefined): string
   return p.orgId;
 };
 
-/** Bill events go onto the FIFO write-back queue (never processed inline); logs and dead letters come back out. */
+/**
+ * Bill events go onto the FIFO write-back queue (never processed inline); logs and dead letters
+ * come back out.
+ */
 export const makeHandler = (deps: FunctionDeps<'bills-api'>, authSecret: () => Promise<string>) =>
   makeApiHandler(
     withRoles(ROUTES, {

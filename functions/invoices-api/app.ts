@@ -3,16 +3,19 @@ import type { FunctionDeps } from '../deps.js';
 import { putUser, readFolder } from '#shared/folders/folder.js';
 import { userPutSchema } from '#shared/schemas/users.js';
 import { makeApiHandler, parse, withRoles } from '#shared/http/api.js';
-import { assertOrgAccess } from '#shared/http/scope.js';
+import { assertOrgAccess, isOperator } from '#shared/http/scope.js';
+import { BadRequest } from '#shared/errors.js';
 import { editFace, facePatchSchema, locateInvoice, readInvoice } from '#shared/invoices/edit.js';
 import { etagOf } from '#shared/http/etag.js';
 import { pushInvoices, pushSchema } from '#shared/invoices/push.js';
+import { withLabels } from '#shared/invoices/labels.js';
 import { cursorSchema, idSchema, limitSchema } from '#shared/schemas/common.js';
 import { kindSchema } from '#shared/schemas/cloud.js';
 import { ROUTES } from '../routes.js';
 
 const listQuery = z.object({
-  orgId: idSchema,
+  /** Default: the token's org (an expense system); an operator must name it. */
+  orgId: idSchema.optional(),
   type: kindSchema.default('input'),
   expendStatus: z.coerce.number().int().optional(),
   checkStatus: z.coerce.number().int().optional(),
@@ -28,7 +31,10 @@ export const makeHandler = (
     withRoles(ROUTES, {
       'GET /invoices': async ({ query, principal }) => {
         const q = parse(listQuery, query);
-        assertOrgAccess(principal, q.orgId);
+        const orgId = q.orgId ?? (isOperator(principal) ? undefined : principal.orgId);
+        if (!orgId)
+          throw new BadRequest('orgId: required', [{ path: 'orgId', message: 'required' }]);
+        assertOrgAccess(principal, orgId);
         const cfg = await deps.stores.config.getConfig();
         const filter = {
           hideUnused: cfg.hideUnusedInPool && q.expendStatus === undefined,
@@ -36,16 +42,14 @@ export const makeHandler = (
           expendStatus: q.expendStatus,
           checkStatus: q.checkStatus,
         };
-        return {
-          status: 200,
-          body: await deps.stores.invoices.list(q.orgId, q.type, filter, q.limit, q.cursor),
-        };
+        const page = await deps.stores.invoices.list(orgId, q.type, filter, q.limit, q.cursor);
+        return { status: 200, body: { ...page, items: page.items.map(withLabels) } };
       },
       'GET /invoices/{invoiceId}': async ({ params, principal }) => {
         const invoiceId = params.invoiceId ?? '';
         assertOrgAccess(principal, locateInvoice(invoiceId).orgId, 'invoiceId');
         const { invoice, version } = await readInvoice(invoiceId, deps);
-        return { status: 200, body: invoice, headers: { etag: etagOf(version) } };
+        return { status: 200, body: withLabels(invoice), headers: { etag: etagOf(version) } };
       },
       'PATCH /invoices/{invoiceId}': async ({ params, body, principal, headers }) => {
         const invoiceId = params.invoiceId ?? '';
@@ -53,7 +57,8 @@ export const makeHandler = (
         const patch = parse(facePatchSchema, body);
         const ifMatch = headers['if-match'];
         const edited = await editFace(invoiceId, patch, principal.sub, deps, ifMatch);
-        return { status: 200, body: edited.invoice, headers: { etag: etagOf(edited.version) } };
+        const labelled = withLabels(edited.invoice);
+        return { status: 200, body: labelled, headers: { etag: etagOf(edited.version) } };
       },
       'POST /invoices/push': async ({ body, principal }) => {
         const req = parse(pushSchema, body);

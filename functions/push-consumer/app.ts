@@ -9,7 +9,8 @@ import { scheduledEventSchema } from '#shared/schemas/events.js';
 
 /**
  * EventBridge every minute → each org with pushing enabled long-polls its push channel within the
- * time budget; messages are stored, then acknowledged. Polling tokens live as long as the container.
+ * time budget; messages are stored, then acknowledged. Polling tokens live as long as the
+ * container.
  */
 export const makeHandler = (
   deps: FunctionDeps<'push-consumer'>,

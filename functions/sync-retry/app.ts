@@ -4,7 +4,10 @@ import { parsePayload } from '#shared/http/payload.js';
 import { scheduledEventSchema } from '#shared/schemas/events.js';
 import { retryFailed } from '#shared/sync/schedules.js';
 
-/** EventBridge retry schedule → failed runs queued again; stalled runs resumed from their checkpoint. */
+/**
+ * EventBridge retry schedule → failed runs queued again; stalled runs resumed from their
+ * checkpoint.
+ */
 export const makeHandler = (deps: FunctionDeps<'sync-retry'>) =>
   middy<unknown, unknown>().handler(async (event) => {
     const { time } = parsePayload(scheduledEventSchema, event, 'scheduled event');

@@ -4,7 +4,10 @@ import { makeSqsHandler } from '#shared/http/sqs.js';
 import { syncMessageSchema } from '#shared/schemas/sync.js';
 import { runSyncStep } from '#shared/sync/engine.js';
 
-/** Runs sync runs from the sync queue; hands a run off with a continuation message before the time limit. */
+/**
+ * Runs sync runs from the sync queue; hands a run off with a continuation message before the time
+ * limit.
+ */
 export const makeHandler = (
   deps: FunctionDeps<'sync-worker'>,
   opts: { reserveMs?: number; pageSize?: number } = {},

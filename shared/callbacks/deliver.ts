@@ -1,8 +1,8 @@
 /**
  * One delivery attempt of a callback to a customer system: signed the Standard Webhooks way, with a
- * webhook id that stays the same across re-sends (receivers de-duplicate on it), redirects not followed,
- * a bounded timeout, only 2xx counted as success. The target is checked against SSRF again at send time and the
- * connection is pinned to the checked address (no second DNS lookup).
+ * webhook id that stays the same across re-sends (receivers de-duplicate on it), redirects not
+ * followed, a bounded timeout, only 2xx counted as success. The target is checked against SSRF
+ * again at send time and the connection is pinned to the checked address (no second DNS lookup).
  */
 import type { Deps } from '../deps.js';
 import { logger } from '../logger.js';

@@ -26,6 +26,8 @@ const outcome = (logId: string, attempt: Attempt): PushResult =>
         error: { code: 'DELIVERY_FAILED', message: attempt.error ?? 'delivery failed' },
       };
 
+const onlyPushable = `only ${PUSHABLE.join(' and ')} logs can be pushed`;
+
 /** Deliver to each log, then record every attempt in one write (transactions of up to 100). */
 const deliverAll = async (
   jobs: { log: LogHead; send: () => Promise<Attempt> }[],
@@ -61,7 +63,7 @@ export const pushLogs = async (logIds: string[], deps: PushDeps): Promise<PushRe
         ok: false,
         error: {
           code: 'NOT_PUSHABLE',
-          message: `only ${PUSHABLE.join(' and ')} logs can be pushed; this one is ${log.operationType}`,
+          message: `${onlyPushable}; this one is ${log.operationType}`,
         },
       });
     else
@@ -77,6 +79,12 @@ export const pushLogs = async (logIds: string[], deps: PushDeps): Promise<PushRe
 
 const invoiceResult = (status: number | null | undefined) =>
   status === 2 || status === 3 ? 'RED' : 'BLUE';
+
+/** A push by condition's webhook id: the same for the same log, invoice and result. */
+const conditionWebhookId = (logId: string, serialNo: string, resultType: string): string => {
+  const digest = createHash('sha256').update(`${logId}\u0000${serialNo}\u0000${resultType}`);
+  return `msg_${digest.digest('hex').slice(0, 24)}`;
+};
 
 /**
  * The selected logs must be this order's, and a result log must be of the invoice's result:
@@ -143,15 +151,14 @@ export const pushByCondition = async (
         `is in several orgs (${[...orgs].join(', ')}); nothing sent`,
     );
   const invoice = matches[0];
-  if (!invoice)
+  if (!invoice) {
+    const wanted = `order number ${req.orderNo} and invoice number ${req.invoiceNo}`;
     return ids.map((logId) => ({
       logId,
       ok: false,
-      error: {
-        code: 'NOT_FOUND',
-        message: `no invoice with order number ${req.orderNo} and invoice number ${req.invoiceNo}; nothing sent`,
-      },
+      error: { code: 'NOT_FOUND', message: `no invoice with ${wanted}; nothing sent` },
     }));
+  }
   checkSelection(logs, req.orderNo, invoiceResult(invoice.invoiceStatus));
   const targets = cachedTargets(deps);
   const resultType = invoiceResult(invoice.invoiceStatus);
@@ -169,7 +176,7 @@ export const pushByCondition = async (
       reason: null,
       time: invoice.updateTime,
     };
-    const webhookId = `msg_${createHash('sha256').update(`${logId}\u0000${invoice.serialNo}\u0000${resultType}`).digest('hex').slice(0, 24)}`;
+    const webhookId = conditionWebhookId(logId, invoice.serialNo, resultType);
     return [
       {
         log,

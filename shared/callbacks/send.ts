@@ -7,7 +7,7 @@
 import type { Deps } from '../deps.js';
 import { logger } from '../logger.js';
 import type { CallbackMessage } from '../schemas/interaction.js';
-import { deliver } from './deliver.js';
+import { deliver, type DeliveryOutcome } from './deliver.js';
 
 /** Waits after failed attempts 1..6 (seconds). */
 export const DEFAULT_RETRY_DELAYS = [60, 300, 1800, 7200, 28800, 57600];
@@ -17,6 +17,27 @@ export interface SendPolicy {
   delays: number[];
   timeoutMs?: number | undefined;
 }
+
+/**
+ * When to try again after attempt `made + 1` ended with `out` (ms since the epoch), or null when
+ * there is no retry: delivered, a permanent failure, or the schedule `delays` spent. The wait is
+ * the schedule's, or the receiver's `Retry-After` when that is longer.
+ */
+export const nextAttemptAt = (
+  delays: readonly number[],
+  made: number,
+  now: number,
+  out: Pick<DeliveryOutcome, 'permanent' | 'retryAfter'> & { attempt: { ok: boolean } },
+): number | null => {
+  const wait = delays[made];
+  return out.attempt.ok || out.permanent || wait === undefined
+    ? null
+    : now + Math.max(wait, out.retryAfter ?? 0) * 1000;
+};
+
+/** The SQS delay of a hop due at `notBefore`: what is left of the wait, 15 minutes at most. */
+export const hopDelaySeconds = (notBefore: number, now: number): number =>
+  Math.min(MAX_SQS_DELAY, Math.max(0, Math.ceil((notBefore - now) / 1000)));
 
 /** How long a claimed attempt may run before another message or the sweep may take it over. */
 export const CLAIM_LEASE_MS = 5 * 60_000;
@@ -42,7 +63,7 @@ export const sendCallback = async (
   const hop = async (notBefore: number, attempt: number) =>
     deps.queues.callbacks.send(
       { logId: msg.logId, notBefore, attempt },
-      { delaySeconds: Math.min(MAX_SQS_DELAY, Math.max(0, Math.ceil((notBefore - now) / 1000))) },
+      { delaySeconds: hopDelaySeconds(notBefore, now) },
     );
   if (msg.notBefore && msg.notBefore > now) {
     await hop(msg.notBefore, made);
@@ -78,19 +99,20 @@ export const sendCallback = async (
   const out = await deliver(log, log.webhookId, log.payload, 'automatic', deps, {
     timeoutMs: policy.timeoutMs,
   });
-  const wait = policy.delays[made];
-  const next =
-    out.attempt.ok || out.permanent || wait === undefined
-      ? null
-      : now + Math.max(wait, out.retryAfter ?? 0) * 1000;
+  const next = nextAttemptAt(policy.delays, made, now, out);
   const status = out.attempt.ok ? 'SUCCEEDED' : 'FAILED';
   const nextAt = next === null ? null : new Date(next).toISOString();
   if (!(await logs.recordAutomatic(log.logId, n, out.attempt, status, nextAt))) return 'stale';
-  if (out.attempt.ok) return 'delivered';
+  if (out.attempt.ok) {
+    deps.metrics.count('Callbacks', { Outcome: 'delivered' });
+    return 'delivered';
+  }
   if (next === null) {
     logger.warn('callback given up', { logId: log.logId, attempts: n, error: out.attempt.error });
+    deps.metrics.count('Callbacks', { Outcome: 'given_up' });
     return 'gave-up';
   }
+  deps.metrics.count('Callbacks', { Outcome: 'retrying' });
   await hop(next, n);
   await logs.markHop(log.logId, n);
   return 'retrying';

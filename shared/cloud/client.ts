@@ -23,11 +23,18 @@ import {
   createTransport,
   isOk,
   refusal,
+  type CloudObserver,
   type CloudReply,
   type RetryPolicy,
 } from './transport.js';
 
-export { CloudError, DEFAULT_RETRY, type CloudReply, type RetryPolicy } from './transport.js';
+export {
+  CloudError,
+  DEFAULT_RETRY,
+  type CloudObserver,
+  type CloudReply,
+  type RetryPolicy,
+} from './transport.js';
 export type { CloudAuth, PollToken } from './auth.js';
 
 export interface ListQuery {
@@ -82,6 +89,8 @@ const mapLimit = async <T, R>(items: T[], limit: number, fn: (t: T) => Promise<R
 export const createCloudClient = (opts: {
   baseUrl: string;
   retry?: Partial<RetryPolicy>;
+  /** Metrics: each call's duration and each throttling answer. */
+  observe?: CloudObserver | undefined;
 }): CloudClient => {
   const t = createTransport(opts);
   const tokens = new Map<string, Promise<{ value: string; expiresAt: number }>>();

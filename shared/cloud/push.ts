@@ -1,7 +1,8 @@
 /**
  * The push channel (INVOICE_CLOUD_API.md, "Invoice push channel"): the client-initiated long poll.
  * The caller keeps the polling token, stores each message, then acknowledges it by `msgId`; an
- * unacknowledged message comes again, so consumers de-duplicate on `msgId`.
+ * unacknowledged message comes again, so consumers de-duplicate on `msgId`. Poll and ack carry
+ * `reqid` and `taxNo` on the query string, as every call but the token call does.
  */
 import { createHash } from 'node:crypto';
 import { readToken, signed, type CloudAuth, type PollToken } from './auth.js';
@@ -21,12 +22,17 @@ export const pushChannel = (t: Transport) => ({
     return readToken(path, auth, await t.request({ method: 'GET', path, query }));
   },
 
-  async poll(_auth: CloudAuth, token: string, linkKey: string): Promise<PushMessage | null> {
+  async poll(auth: CloudAuth, token: string, linkKey: string): Promise<PushMessage | null> {
     const path = CLOUD_PATHS.poll;
     const { reply } = await t.request({
       method: 'GET',
       path,
-      query: () => ({ [WIRE.accessToken]: token, [WIRE.linkKey]: keyOf(linkKey) }),
+      traced: true,
+      query: () => ({
+        [WIRE.accessToken]: token,
+        [WIRE.linkKey]: keyOf(linkKey),
+        [WIRE.taxNo]: auth.taxNo,
+      }),
       timeoutMs: t.policy.pollTimeoutMs,
       retryCodes: POLL_RETRY_CODES,
     });
@@ -36,15 +42,17 @@ export const pushChannel = (t: Transport) => ({
     throw refusal(path, reply, isOk(reply) ? 'poll answer carries no message' : undefined);
   },
 
-  async ack(_auth: CloudAuth, token: string, linkKey: string, msgId: string): Promise<void> {
+  async ack(auth: CloudAuth, token: string, linkKey: string, msgId: string): Promise<void> {
     const path = CLOUD_PATHS.ack;
     const { reply } = await t.request({
       method: 'GET',
       path,
+      traced: true,
       query: () => ({
         [WIRE.accessToken]: token,
         [WIRE.linkKey]: keyOf(linkKey),
         [WIRE.msgId]: msgId,
+        [WIRE.taxNo]: auth.taxNo,
       }),
     });
     if (!isOk(reply)) throw refusal(path, reply);

@@ -1,13 +1,17 @@
 /**
  * The invoice cloud's transport: one HTTP exchange with retries for transport faults (429/5xx, bad
- * JSON, timeouts; full-jitter backoff honouring `Retry-After` within a budget), and the envelope
- * read with the retryable codes (1307/1429/9999) retried the same way.
+ * JSON, timeouts; full-jitter backoff honouring `Retry-After`, seconds or HTTP-date, clamped to
+ * the remaining budget), and the envelope read with the retryable codes (1307/1429/9999) retried
+ * the same way.
  */
 import { randomUUID } from 'node:crypto';
 import { logger } from '../logger.js';
 import { CODES, RETRYABLE_CODES, WIRE } from './contract.js';
 
-/** A failed cloud call; `retryable` is false for 1001/1101/1200/1301/1404/1409 and other refusals. */
+/**
+ * A failed cloud call; `retryable` is false for 1001/1101/1200/1301/1404/1409 and other
+ * refusals.
+ */
 export class CloudError extends Error {
   constructor(
     readonly code: string,
@@ -73,7 +77,30 @@ const text = (v: unknown): string =>
 const httpError = (status: number, retryable: boolean, reqid?: string) =>
   new CloudError(`HTTP${status}`, `invoice cloud answered HTTP ${status}`, retryable, reqid);
 
-export const createTransport = (opts: { baseUrl: string; retry?: Partial<RetryPolicy> }) => {
+/**
+ * A `Retry-After` header in ms from `now`: delay-seconds (`120`) or an HTTP-date (a past date is
+ * 0). Undefined when absent or unreadable. The caller clamps it to its retry budget.
+ */
+export const parseRetryAfter = (header: string | null, now: number): number | undefined => {
+  const v = header?.trim() ?? '';
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  if (!/[a-z]/i.test(v)) return undefined;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+};
+
+/** Told of each call (its duration, retries included) and each throttling answer (metrics). */
+export interface CloudObserver {
+  called(ms: number, path: string): void;
+  throttled(): void;
+}
+const THROTTLE_CODES: ReadonlySet<string> = new Set([CODES.busy, CODES.rateLimited]);
+
+export const createTransport = (opts: {
+  baseUrl: string;
+  retry?: Partial<RetryPolicy>;
+  observe?: CloudObserver | undefined;
+}) => {
   const base = opts.baseUrl.replace(/\/+$/, '');
   const policy = { ...DEFAULT_RETRY, ...opts.retry };
   /** Full-jitter exponential backoff. */
@@ -100,18 +127,26 @@ export const createTransport = (opts: { baseUrl: string; retry?: Partial<RetryPo
         redirect: 'error',
       });
       const body = await res.text();
+      if (res.status === 429) opts.observe?.throttled();
       if (res.status === 429 || res.status >= 500) {
-        const ra = Number(res.headers.get('retry-after'));
-        const wait = Number.isFinite(ra) && ra >= 0 ? { wait: ra * 1000 } : {};
+        const ra = parseRetryAfter(res.headers.get('retry-after'), Date.now());
+        const wait = ra === undefined ? {} : { wait: ra };
         return { failure: httpError(res.status, true, reqid), ...wait };
       }
       if (res.status !== 200) throw httpError(res.status, false, reqid);
+      let json: unknown;
       try {
-        return { json: JSON.parse(body) as Record<string, unknown> };
+        json = JSON.parse(body);
       } catch {
         const msg = 'invoice cloud answered with a body that is not JSON';
         return { failure: new CloudError('BAD_JSON', msg, true, reqid) };
       }
+      // `null`, a number, a string or an array carries no envelope: the same bad answer.
+      if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+        const msg = 'invoice cloud answered with JSON that is not an object';
+        return { failure: new CloudError('BAD_JSON', msg, true, reqid) };
+      }
+      return { json: json as Record<string, unknown> };
     } catch (e) {
       if (e instanceof CloudError) throw e;
       const timeout = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');
@@ -144,10 +179,16 @@ export const createTransport = (opts: { baseUrl: string; retry?: Partial<RetryPo
           traceId,
         };
         delay = jitter(attempt);
+        if (retryCodes.has(reply.code) && THROTTLE_CODES.has(reply.code)) opts.observe?.throttled();
         if (!retryCodes.has(reply.code) || overBudget(started, attempt, delay))
           return { reply, json };
       } else {
-        delay = Math.max(got.wait ?? 0, jitter(attempt));
+        delay = jitter(attempt);
+        // The server's wait, never beyond what is left of the budget: one last try at its end.
+        if (got.wait !== undefined) {
+          const left = Math.max(0, policy.budgetMs - (Date.now() - started));
+          delay = Math.min(Math.max(got.wait, delay), left);
+        }
         if (overBudget(started, attempt, delay)) {
           const { code, message } = got.failure;
           logger.warn('invoice cloud call failed', { path: req.path, reqid, code, attempt });
@@ -159,7 +200,15 @@ export const createTransport = (opts: { baseUrl: string; retry?: Partial<RetryPo
     }
   };
 
-  return { request, policy };
+  const observed = async (req: CloudRequest): Promise<Answer> => {
+    const started = Date.now();
+    try {
+      return await request(req);
+    } finally {
+      opts.observe?.called(Date.now() - started, req.path);
+    }
+  };
+  return { request: opts.observe ? observed : request, policy };
 };
 export type Transport = ReturnType<typeof createTransport>;
 

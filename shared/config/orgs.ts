@@ -21,9 +21,10 @@ const pushProblems = (org: Org) =>
     : [];
 
 /**
- * Create or replace an org from the version read. `ifMatch` (the caller's `If-Match`) must name
- * the current version, else 412 and nothing is written — checked before the client secret is
- * stored, which goes first so an org never points at a secret that is not there.
+ * Create or update an org from the version read (fields not given keep their stored value;
+ * `orgName` and `taxNo` needed to create). `ifMatch` (the caller's `If-Match`) must name the
+ * current version, else 412 and nothing is written — checked before the client secret is stored,
+ * which goes first so an org never points at a secret that is not there.
  */
 export const putOrg = async (
   orgId: string,
@@ -31,16 +32,30 @@ export const putOrg = async (
   ifMatch: string | undefined,
   deps: Pick<Deps<'config', never>, 'stores' | 'secrets' | 'clock'>,
 ): Promise<{ org: Org; version: number; created: boolean }> => {
+  if (input.orgId !== undefined && input.orgId !== orgId)
+    throw new BadRequest(`orgId: ${input.orgId} is not the path's ${orgId}`, [
+      { path: 'orgId', message: `must equal the path's orgId (${orgId}) when given` },
+    ]);
   const old = await deps.stores.config.getOrg(orgId);
   assertIfMatch(ifMatch, old?.version, 'organisation');
+  const orgName = input.orgName ?? old?.orgName;
+  const taxNo = input.taxNo ?? old?.taxNo;
+  if (orgName === undefined || taxNo === undefined) {
+    const missing = [orgName === undefined && 'orgName', taxNo === undefined && 'taxNo'];
+    const paths = missing.filter((p): p is string => p !== false);
+    throw new BadRequest(
+      `${paths.join(', ')}: required to create an organisation`,
+      paths.map((path) => ({ path, message: 'required to create an organisation' })),
+    );
+  }
   const org: Org = {
     orgId,
-    orgName: input.orgName,
-    taxNo: input.taxNo,
+    orgName,
+    taxNo,
     clientId: input.clientId === undefined ? (old?.clientId ?? null) : input.clientId,
-    syncEnabled: input.syncEnabled,
+    syncEnabled: input.syncEnabled ?? old?.syncEnabled ?? true,
     hasClientSecret: Boolean(input.clientSecret) || (old?.hasClientSecret ?? false),
-    pushEnabled: input.pushEnabled,
+    pushEnabled: input.pushEnabled ?? old?.pushEnabled ?? false,
     hasLinkKey: Boolean(input.linkKey) || (old?.hasLinkKey ?? false),
     updatedAt: deps.clock().toISOString(),
   };

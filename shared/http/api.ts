@@ -35,7 +35,10 @@ export interface ApiReply {
   headers?: Record<string, string>;
 }
 export type RouteAction = (req: ApiRequest) => Promise<ApiReply>;
-/** A function's routes by API Gateway route key, e.g. `GET /sync/runs/{runId}`, with the roles allowed. */
+/**
+ * A function's routes by API Gateway route key, e.g. `GET /sync/runs/{runId}`, with the roles
+ * allowed.
+ */
 export type RouteActions = Record<string, { roles: readonly Role[]; action: RouteAction }>;
 
 /** Pair a function's actions with the roles of the route table. */
@@ -60,7 +63,9 @@ const json = (
   body: JSON.stringify(body),
 });
 
-/** Map any error to the SPEC error shape; unknown errors become a generic 500 with the request id. */
+/**
+ * Map any error to the SPEC error shape; unknown errors become a generic 500 with the request id.
+ */
 export const errorReply = (e: unknown, requestId: string): APIGatewayProxyStructuredResultV2 => {
   if (e instanceof ZodError) {
     const details = e.issues.map((i) => ({
@@ -111,9 +116,10 @@ export const parse = <S extends z.ZodType>(schema: S, value: unknown): z.infer<S
   schema.parse(value);
 
 /**
- * The thin adapter every API function uses: auth (bearer JWT, role check), JSON parse, route dispatch by
- * route key, error mapping. `authSecret` (the HS256 key) is resolved lazily and cached by the caller's
- * secrets port; it is not read when `auth` names a JWKS. `auth` defaults to the function's environment.
+ * The thin adapter every API function uses: auth (bearer JWT, role check), JSON parse, route
+ * dispatch by route key, error mapping. `authSecret` (the HS256 key) is resolved lazily and cached
+ * by the caller's secrets port; it is not read when `auth` names a JWKS. `auth` defaults to the
+ * function's environment.
  */
 export const makeApiHandler = (
   routes: RouteActions,

@@ -1,7 +1,8 @@
 /**
- * Bearer tokens (SPEC §4.1): `exp` required, a maximum age from `iat`, `iss`/`aud` when configured, the roles
- * claim configurable. Keys: an OIDC issuer's JWKS (RS256/ES256) when configured, else HS256 with the shared
- * secret (local mode, tests, simple deployments). Once a JWKS is configured the shared secret mints nothing.
+ * Bearer tokens (SPEC §4.1): `exp` required, a maximum age from `iat` when present, `iss`/`aud`
+ * when configured, the roles claim configurable. Keys: an OIDC issuer's JWKS (RS256/ES256) when
+ * configured, else HS256 with the shared secret (local mode, tests, simple deployments). Once a
+ * JWKS is configured the shared secret mints nothing.
  */
 import { createHmac } from 'node:crypto';
 import {
@@ -13,7 +14,9 @@ import {
 } from 'jose';
 import { Unauthorized } from '../errors.js';
 
-/** SPEC §4.1: `operator` (every org); `expense`, `user`, `cloud` confined to the token's `orgId`. */
+/**
+ * SPEC §4.1: `operator` (every org); `expense`, `user`, `cloud` confined to the token's `orgId`.
+ */
 export const ROLES = ['operator', 'expense', 'user', 'cloud'] as const;
 export type Role = (typeof ROLES)[number];
 /** The caller. `orgId` is always present for a principal holding a non-operator role. */
@@ -37,7 +40,10 @@ export interface AuthSettings {
 const CLOCK_TOLERANCE_SECONDS = 30;
 const DEFAULT_MAX_AGE_SECONDS = 12 * 3600;
 
-/** The auth settings an API function reads from its environment (the stack sets them when configured). */
+/**
+ * The auth settings an API function reads from its environment (the stack sets them when
+ * configured).
+ */
 export const authSettingsFromEnv = (
   env: Record<string, string | undefined> = process.env,
 ): AuthSettings => {
@@ -103,7 +109,10 @@ const rolesOf = (value: unknown): Role[] => {
   return ROLES.filter((r) => wanted.has(r));
 };
 
-/** The principal a verified payload names; a non-operator without an org is refused (it acts for none). */
+/**
+ * The principal a verified payload names; a non-operator without an org is refused (it acts for
+ * none).
+ */
 const principalOf = (payload: JWTPayload, s: AuthSettings): Principal => {
   const roles = rolesOf(payload[s.rolesClaim]);
   const org = payload[s.orgClaim];
@@ -115,15 +124,26 @@ const principalOf = (payload: JWTPayload, s: AuthSettings): Principal => {
 };
 
 /**
- * A verifier of `Authorization: Bearer <JWT>` headers. Any flaw is a 401 that does not say which check failed
- * (except a missing org claim, which is a configuration matter of the issuer).
+ * The max token age, applied only when the token carries `iat` (SPEC §4.1 requires `exp` and `sub`
+ * only; `exp` still bounds every token). An `iat` in the future or not a number is refused.
+ */
+const checkAge = (iat: unknown, maxAgeSeconds: number): void => {
+  if (iat === undefined) return;
+  if (typeof iat !== 'number' || !Number.isFinite(iat)) throw new Unauthorized();
+  const age = Date.now() / 1000 - iat;
+  if (age - CLOCK_TOLERANCE_SECONDS > maxAgeSeconds || age < -CLOCK_TOLERANCE_SECONDS)
+    throw new Unauthorized();
+};
+
+/**
+ * A verifier of `Authorization: Bearer <JWT>` headers. Any flaw is a 401 that does not say which
+ * check failed (except a missing org claim, which is a configuration matter of the issuer).
  */
 export const createVerifier = (settings: AuthSettings, secret: () => Promise<string>) => {
   const jwks = settings.jwksUrl ? jwksKeys(settings) : undefined;
   const options: JWTVerifyOptions = {
     algorithms: jwks ? ['RS256', 'ES256'] : ['HS256'],
-    requiredClaims: ['exp', 'iat', 'sub'],
-    maxTokenAge: settings.maxTokenAgeSeconds,
+    requiredClaims: ['exp', 'sub'],
     clockTolerance: CLOCK_TOLERANCE_SECONDS,
     ...(settings.issuer ? { issuer: settings.issuer } : {}),
     ...(settings.audience ? { audience: settings.audience } : {}),
@@ -140,6 +160,7 @@ export const createVerifier = (settings: AuthSettings, secret: () => Promise<str
     } catch {
       throw new Unauthorized();
     }
+    checkAge(payload.iat, settings.maxTokenAgeSeconds);
     return principalOf(payload, settings);
   };
 };

@@ -1,7 +1,7 @@
 /**
- * Org scoping (SPEC §4.1): `operator` acts for every org; `expense`, `user` and `cloud` only for their token's
- * `orgId`. Another org's id answers 404, never 403, so ids cannot be probed. Use cases call these helpers
- * with whatever org the request names or the stored item belongs to.
+ * Org scoping (SPEC §4.1): `operator` acts for every org; `expense`, `user` and `cloud` only for
+ * their token's `orgId`. Another org's id answers 404, never 403, so ids cannot be probed. Use
+ * cases call these helpers with whatever org the request names or the stored item belongs to.
  */
 import { BadRequest, NotFound } from '../errors.js';
 import type { Principal } from './jwt.js';
@@ -21,8 +21,9 @@ export const assertOrgAccess = (p: Principal, orgId: string | undefined, what = 
 };
 
 /**
- * The org a request acts for: the one it names (`requestedOrgId`, from the body, query or path), else the
- * caller's token org. Another org's id is a 404; an operator must name the org when its token has none.
+ * The org a request acts for: the one it names (`requestedOrgId`, from the body, query or path),
+ * else the caller's token org. Another org's id is a 404; an operator must name the org when its
+ * token has none.
  */
 export const orgOf = (p: Principal, requestedOrgId?: string | null, what = 'orgId'): string => {
   const orgId = requestedOrgId ?? p.orgId;
@@ -37,9 +38,9 @@ export const visibleOrgs = (p: Principal, orgIds: readonly string[]): string[] =
   orgIds.filter((o) => canActFor(p, o));
 
 /**
- * Access to user `userId`'s folder or directory entry (`userOrgIds`: the orgs the stored user belongs to, empty
- * for a user not yet in the directory). `user` reaches only itself within its org; `expense` any user of its org;
- * operators any user. Everything else is a 404.
+ * Access to user `userId`'s folder or directory entry (`userOrgIds`: the orgs the stored user
+ * belongs to, empty for a user not yet in the directory). `user` reaches only itself within its
+ * org; `expense` any user of its org; operators any user. Everything else is a 404.
  */
 export const assertUserAccess = (
   p: Principal,

@@ -1,9 +1,13 @@
-/** Face edits through our API: the edit is frozen in its own item and sets `modified` (see merge.ts). */
+/**
+ * Face edits through our API: the edit is frozen in its own item and sets `modified` (see
+ * merge.ts).
+ */
 import * as z from 'zod';
 import type { Deps } from '../deps.js';
 import { BadRequest, ConditionFailed, NotFound } from '../errors.js';
 import { assertIfMatch, PreconditionFailed } from '../http/etag.js';
 import {
+  calendarDate,
   cloudInvoiceSchema,
   cloudItemSchema,
   FACE_FIELDS,
@@ -19,7 +23,11 @@ const faceShape = cloudInvoiceSchema
     },
   )
   // No default here: a patch without `items` must keep the goods list, not empty it.
-  .extend({ items: z.array(cloudItemSchema).max(RECORD_BOUNDS.items) });
+  .extend({
+    items: z.array(cloudItemSchema).max(RECORD_BOUNDS.items),
+    // Our own edits must name a real date (the cloud's records are kept as given).
+    invoiceDate: calendarDate,
+  });
 export const facePatchSchema = faceShape
   .partial()
   .strict()

@@ -1,8 +1,8 @@
 /**
- * The overwrite rule. The cloud's copy (CLOUD item) is always written whole by a sync; a local face edit
- * lives in its own EDIT item beside it. On read, an EDIT item's face fields win and `modified` is true,
- * while status fields, `annotation` and links always come from the cloud's copy. So a sync never needs to
- * read before it writes, and a face edit racing a sync can never be lost.
+ * The overwrite rule. The cloud's copy (CLOUD item) is always written whole by a sync; a local face
+ * edit lives in its own EDIT item beside it. On read, an EDIT item's face fields win and `modified`
+ * is true, while status fields, `annotation` and links always come from the cloud's copy. So a sync
+ * never needs to read before it writes, and a face edit racing a sync can never be lost.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { FACE_FIELDS, type CloudFile, type CloudInvoice, type Kind } from '../schemas/cloud.js';
@@ -52,8 +52,9 @@ export const toCloudItem = (
   at: string,
 ): CloudItem & Record<string, unknown> => {
   const { invoiceTag, invoiceFiles, users: _users, ...fields } = r;
-  // Computed keys first, record fields spread last: ~10× faster in V8 than adding keys after a large spread
-  // (bench/: this mapping was the sync's largest CPU cost). Validated records carry no keys of these names.
+  // Computed keys first, record fields spread last: ~10× faster in V8 than adding keys after a
+  // large spread (bench/: this mapping was the sync's largest CPU cost). Validated records carry no
+  // keys of these names.
   return {
     pk: invoiceKey.pk(orgId, kind, r.serialNo),
     sk: 'CLOUD',
@@ -150,7 +151,9 @@ export const mergeInvoice = (
   };
 };
 
-/** Group the items of one partition (Query result) and merge; undefined when there is no cloud copy. */
+/**
+ * Group the items of one partition (Query result) and merge; undefined when there is no cloud copy.
+ */
 export const mergePartition = (items: Record<string, unknown>[]): Invoice | undefined => {
   const cloud = items.find((i) => i.sk === 'CLOUD') as CloudItem | undefined;
   if (!cloud) return undefined;

@@ -1,7 +1,7 @@
 /**
  * Invoices pushed by the cloud's mini-program: stored through the same upsert path as a sync,
- * but each record only over an older copy, so a late or retried push never rolls a newer synced state back
- * (reported per record as skipped, "stale").
+ * but each record only over an older copy, so a late or retried push never rolls a newer synced
+ * state back (reported per record as skipped, "stale").
  */
 import * as z from 'zod';
 import type { Deps } from '../deps.js';
@@ -45,6 +45,7 @@ export const pushInvoices = async (
       ok: o.status === 'stored' || o.status === 'skipped',
       status: o.status,
       ...(o.error ? { error: { code: ERROR_CODES[o.status], message: o.error } } : {}),
+      ...(o.notes ? { notes: o.notes } : {}),
     })),
   };
 };

@@ -121,5 +121,7 @@ export const consumePush = async (
     duplicates: total('duplicates'),
     invoices: total('invoices'),
   });
+  const pushed = total('invoices');
+  if (pushed) deps.metrics.count('InvoicesSynced', { Kind: 'pushed' }, pushed);
   return { orgs: outcomes };
 };

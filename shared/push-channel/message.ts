@@ -3,7 +3,8 @@
  * is acknowledged only; otherwise the invoices' details are fetched, stored through the one upsert
  * path (overwrite rule, folders, annotation from the message's `invoiceTag`, never over a newer
  * version), the marker and the org's counts written in one transaction, and only then the message
- * acknowledged. Anything failing before the acknowledgement leaves the message to be delivered again.
+ * acknowledged. Anything failing before the acknowledgement leaves the message to be delivered
+ * again.
  */
 import type { CloudAuth } from '../cloud/client.js';
 import type { PushMessage } from '../cloud/contract.js';

@@ -16,8 +16,8 @@ export type BillStatus = (typeof BILL_STATUSES)[number];
 
 /**
  * A bill event from the expense system (`POST /bills/events`, and the write-back queue's `event`).
- * `serialNos` entries that are null or empty stand for invoices without a cloud serial number: they are
- * skipped and logged, never sent.
+ * `serialNos` entries that are null or empty stand for invoices without a cloud serial number: they
+ * are skipped and logged, never sent.
  */
 export const billEventSchema = z
   .object({

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { isCalendarDate } from '../time/cst.js';
 
 /** Shapes of the invoice cloud's records (INVOICE_CLOUD_API.md, "Invoice record"). */
 const decimal = z.string().regex(/^-?\d+(\.\d{1,2})?$/, 'a decimal string with at most 2 places');
@@ -39,13 +40,52 @@ const isHttpsUrl = (s: string): boolean => {
 };
 const HTTPS_URL = 'an https: URL (javascript:, data:, http: and user info are refused)';
 
+/**
+ * A link that is not https is never stored nor served (L6), but it does not cost the invoice or
+ * the attachment: `url` becomes null (upsert notes it per record, see `droppedUrls`).
+ */
+const httpsOrNull = text(2048)
+  .nullish()
+  .transform((u) => (u == null || isHttpsUrl(u) ? u : null));
+/** A list the contract allows to be null: null or absent is the empty list. */
+const list = <T extends z.ZodType>(of: T, max: number) =>
+  z
+    .array(of)
+    .max(max)
+    .nullish()
+    .transform((v) => v ?? []);
+
 export const cloudFileSchema = z.object({
   fileId: text(128).min(1),
   fileName: text(255),
   fileType: text(64).nullish(),
-  fileSize: z.number().int().nonnegative().nullish(),
-  url: text(2048).refine(isHttpsUrl, HTTPS_URL).nullish(),
+  /** Bytes; a numeric string ("2048") is accepted and coerced. */
+  fileSize: z
+    .union([
+      z.number().int().nonnegative(),
+      z
+        .string()
+        .regex(/^\d{1,15}$/, 'a byte count')
+        .transform(Number),
+    ])
+    .nullish(),
+  url: httpsOrNull,
 });
+
+/** Paths of the attachment links of a raw record that were not https (nulled, not stored). */
+export const droppedUrls = (raw: unknown, parsed: CloudInvoice): string[] => {
+  const files = (raw as { invoiceFiles?: unknown } | null)?.invoiceFiles;
+  if (!Array.isArray(files)) return [];
+  return parsed.invoiceFiles.flatMap((f, i) => {
+    const given = (files[i] as { url?: unknown } | null)?.url;
+    return f.url === null && typeof given === 'string' && given !== ''
+      ? [`invoiceFiles.${i}.url: ${HTTPS_URL}; the link is not stored`]
+      : [];
+  });
+};
+
+/** A real calendar date `yyyy-MM-dd` (no 2024-02-30): face edits through our API. */
+export const calendarDate = z.string().refine(isCalendarDate, 'a real calendar date yyyy-MM-dd');
 
 /**
  * The vendor's numeric invoice type code (26/27 fully digital, 1/2 e-invoices, …; contract.ts names
@@ -63,11 +103,16 @@ export const invoiceTypeSchema = z.union([
 export const cloudInvoiceSchema = z.object({
   serialNo: z.string().min(1).max(128),
   invoiceType: invoiceTypeSchema,
-  invoiceCode: z
-    .string()
-    .regex(/^\d{10,12}$/)
-    .nullish(),
+  /** The empty string some clouds send for "no code" is null. */
+  invoiceCode: z.preprocess(
+    (v) => (v === '' ? null : v),
+    z
+      .string()
+      .regex(/^\d{10,12}$/)
+      .nullish(),
+  ),
   invoiceNo: z.string().regex(/^(\d{8}|\d{20})$/, '8 or 20 digits'),
+  /** Kept as given even when no real date (2024-02-30): the cloud's record is not ours to drop. */
   invoiceDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   salerName: text(200).nullish(),
   salerTaxNo: text(64).nullish(),
@@ -76,7 +121,7 @@ export const cloudInvoiceSchema = z.object({
   invoiceAmount: decimal,
   totalTaxAmount: decimal,
   totalAmount: decimal,
-  items: z.array(cloudItemSchema).max(RECORD_BOUNDS.items).default([]),
+  items: list(cloudItemSchema, RECORD_BOUNDS.items),
   checkStatus: z.number().int(),
   expendStatus: z.number().int(),
   /** 0 normal, 1 out of control, 2 voided, 3 red-flushed, 4 abnormal; unknown codes kept. */
@@ -88,8 +133,8 @@ export const cloudInvoiceSchema = z.object({
   invoiceTag: text(RECORD_BOUNDS.text).nullish(),
   orderNo: text(64).nullish(),
   billNo: text(64).nullish(),
-  users: z.array(cloudUserSchema).max(RECORD_BOUNDS.users).default([]),
-  invoiceFiles: z.array(cloudFileSchema).max(RECORD_BOUNDS.invoiceFiles).default([]),
+  users: list(cloudUserSchema, RECORD_BOUNDS.users),
+  invoiceFiles: list(cloudFileSchema, RECORD_BOUNDS.invoiceFiles),
   billCreateTime: cloudTime.nullish(),
   updateTime: cloudTime,
 });

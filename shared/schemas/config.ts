@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { idSchema } from './common.js';
 
 export const globalConfigSchema = z.object({
   nonSyncFields: z.array(z.string().max(64)).max(50),
@@ -27,15 +28,27 @@ export const DEFAULT_CONFIG: GlobalConfig = {
 /** `PUT /config` replaces the given keys only. */
 export const configPatchSchema = globalConfigSchema.partial().strict();
 
+/**
+ * `PUT /orgs/{orgId}`: an upsert. `orgName` and `taxNo` are needed to create; on an existing org a
+ * field not given keeps its stored value (see putOrg). `orgId`, when given, must equal the path.
+ */
 export const orgPutSchema = z
   .object({
-    orgName: z.string().min(1).max(200),
-    taxNo: z.string().regex(/^[0-9A-Z]{15,20}$/, '15–20 digits or capital letters'),
+    orgId: idSchema.optional(),
+    orgName: z.string().min(1).max(200).optional(),
+    taxNo: z
+      .string()
+      .regex(/^[0-9A-Z]{15,20}$/, '15–20 digits or capital letters')
+      .optional(),
     clientId: z.string().min(1).max(128).nullable().optional(),
     clientSecret: z.string().min(1).max(512).optional(),
-    syncEnabled: z.boolean().default(true),
-    /** The push channel (long poll) for this org; needs clientId, clientSecret and linkKey. */
-    pushEnabled: z.boolean().default(false),
+    /** Default true on create. */
+    syncEnabled: z.boolean().optional(),
+    /**
+     * The push channel (long poll) for this org; needs clientId, clientSecret and linkKey. Default
+     * false on create.
+     */
+    pushEnabled: z.boolean().optional(),
     /** The org's push-channel link key: write-only, kept in the secrets store. */
     linkKey: z.string().min(1).max(512).optional(),
   })

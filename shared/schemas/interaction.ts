@@ -20,24 +20,32 @@ export const CALLBACK_OF: Record<ResultType, OperationType> = {
   REJECT: 'REJECT_CALLBACK',
 };
 
-/** An order: named keys plus the system's own order data, kept as sent (bounded, see freeFormJson). */
+/**
+ * An order: named keys plus the system's own order data, kept as sent (bounded, see freeFormJson).
+ */
 export const orderSchema = z
   .object({ systemId: idSchema, orderNo: z.string().min(1).max(64) })
   .loose()
   .superRefine(freeFormJson(16 * 1024));
 
-/** The cloud's result push (INVOICE_CLOUD_API.md "Result push"). */
+const resultPushShape = z.object({
+  orderNo: z.string().min(1).max(64),
+  resultType: z.enum(RESULT_TYPES),
+  invoiceNo: z.string().max(32).nullish(),
+  invoiceCode: z.string().max(32).nullish(),
+  serialNo: z.string().max(128).nullish(),
+  reason: z.string().max(1000).nullish(),
+  time: z.string().min(1).max(40),
+});
+/**
+ * The cloud's result push (INVOICE_CLOUD_API.md "Result push"). Keys the contract does not name
+ * are dropped, not refused: an independent cloud may send more. The whole body stays bounded and
+ * free of prototype keys (security review M1/L5) before the extras are dropped.
+ */
 export const resultPushSchema = z
-  .object({
-    orderNo: z.string().min(1).max(64),
-    resultType: z.enum(RESULT_TYPES),
-    invoiceNo: z.string().max(32).nullish(),
-    invoiceCode: z.string().max(32).nullish(),
-    serialNo: z.string().max(128).nullish(),
-    reason: z.string().max(1000).nullish(),
-    time: z.string().min(1).max(40),
-  })
-  .strict();
+  .unknown()
+  .superRefine(freeFormJson(16 * 1024))
+  .pipe(resultPushShape.strip());
 
 export const logsQuerySchema = z.object({
   orgId: idSchema.optional(),
@@ -114,7 +122,9 @@ export const RETRY_STATE_FIELDS = ['autoClaimed', 'autoDone', 'nextAttemptAt', '
 
 export interface InteractionLog extends RetryState {
   logId: string;
-  /** The org the order and its results belong to (absent on logs written before orgs owned them). */
+  /**
+   * The org the order and its results belong to (absent on logs written before orgs owned them).
+   */
   orgId: string;
   systemId: string;
   operationType: OperationType;

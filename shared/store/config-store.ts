@@ -36,11 +36,12 @@ export const makeConfigStore = (db: DynamoDBDocumentClient, table: string) => ({
             if (e.name !== 'ConditionalCheckFailedException') throw e;
           });
       }
+      const assignments = entries.map((_, i) => `#c.#k${i} = :v${i}`);
       await db.send(
         new UpdateCommand({
           TableName: table,
           Key: configKey.global,
-          UpdateExpression: `SET ${entries.map((_, i) => `#c.#k${i} = :v${i}`).join(', ')}, updatedAt = :at`,
+          UpdateExpression: `SET ${assignments.join(', ')}, updatedAt = :at`,
           ExpressionAttributeNames: {
             '#c': 'config',
             ...Object.fromEntries(entries.map(([k], i) => [`#k${i}`, k])),

@@ -62,7 +62,10 @@ export class CursorError extends Error {
   }
 }
 
-/** Create an item once: false when an item with its key exists already (every create in the product). */
+/**
+ * Create an item once: false when an item with its key exists already (every create in the
+ * product).
+ */
 export const putIfAbsent = async (
   db: DynamoDBDocumentClient,
   table: string,
@@ -83,14 +86,16 @@ export const putIfAbsent = async (
   }
 };
 
-/** Items one listing request may read (filtered-out ones included) before it answers with a cursor. */
+/**
+ * Items one listing request may read (filtered-out ones included) before it answers with a cursor.
+ */
 export const LIST_READ_CAP = 1000;
 
 /**
- * One page of a GSI partition, newest first: `equals` filters (undefined values ignored), an optional sort-key
- * range, and an opaque cursor at the last item returned (so filtered-out items never cost a page).
- * At most `LIST_READ_CAP` items are read per call: a filter matching little answers fewer items
- * and a cursor, never a read of the whole partition (security review M2).
+ * One page of a GSI partition, newest first: `equals` filters (undefined values ignored), an
+ * optional sort-key range, and an opaque cursor at the last item returned (so filtered-out items
+ * never cost a page). At most `LIST_READ_CAP` items are read per call: a filter matching little
+ * answers fewer items and a cursor, never a read of the whole partition (security review M2).
  */
 export const newestFirst = async <T>(
   db: DynamoDBDocumentClient,
@@ -123,6 +128,7 @@ export const newestFirst = async <T>(
     [`${o.index}pk`]: o.pk,
     [`${o.index}sk`]: from === undefined ? true : (v) => v >= from && v <= to!,
   });
+  const rangeCondition = o.range ? ` AND ${o.index}sk BETWEEN :from AND :to` : '';
   let last: Record<string, unknown> | undefined;
   let read = 0;
   do {
@@ -130,7 +136,7 @@ export const newestFirst = async <T>(
       new QueryCommand({
         TableName: o.table,
         IndexName: o.index,
-        KeyConditionExpression: `${o.index}pk = :pk${o.range ? ` AND ${o.index}sk BETWEEN :from AND :to` : ''}`,
+        KeyConditionExpression: `${o.index}pk = :pk${rangeCondition}`,
         FilterExpression: filters.length ? filters.join(' AND ') : undefined,
         ExpressionAttributeNames: filters.length ? names : undefined,
         ExpressionAttributeValues: values,
@@ -151,7 +157,8 @@ export const newestFirst = async <T>(
       };
     }
     start = page.LastEvaluatedKey;
-    // Read budget spent (a filter matching little): the caller continues from where reading stopped.
+    // Read budget spent (a filter matching little): the caller continues from where reading
+    // stopped.
     if (start && read >= LIST_READ_CAP) return { items, nextCursor: encodeCursor(start) };
   } while (start);
   return { items, nextCursor: null };

@@ -19,7 +19,10 @@ import { invoiceKey } from './keys.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** BatchWriteItem requests in flight per page (measured in bench/: the emulator's write rate flattens past this). */
+/**
+ * BatchWriteItem requests in flight per page (measured in bench/: the emulator's write rate
+ * flattens past this).
+ */
 export const WRITE_CONCURRENCY = 8;
 
 /** An item DynamoDB refused to store, and why. */
@@ -243,7 +246,8 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
     ): Promise<{ items: Invoice[]; nextCursor: string | null }> {
       const filters: string[] = [];
       const values: Record<string, unknown> = { ':pk': invoiceKey.gsi1pk(orgId, kind) };
-      // EDIT items carry no status fields, so every filter lets them through; they are dropped with their cloud copy.
+      // EDIT items carry no status fields, so every filter lets them through; they are dropped with
+      // their cloud copy.
       const where = (attr: string, op: '=' | '<>', name: string, value: number) => {
         filters.push(`(attribute_not_exists(${attr}) OR ${attr} ${op} ${name})`);
         values[name] = value;
@@ -318,7 +322,10 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
       };
     },
 
-    /** Serial numbers in the pool for an org/kind, for one CST day of `updateTime` or for everything. */
+    /**
+     * Serial numbers in the pool for an org/kind, for one CST day of `updateTime` or for
+     * everything.
+     */
     async serials(orgId: string, kind: Kind, day?: string): Promise<string[]> {
       const items = day
         ? await queryAll({

@@ -69,8 +69,8 @@ export const linkKey = {
 
 export const billKey = {
   /**
-   * A bill's partition (its log and STATE). Bills are identified by (org, billId): bill ids are only
-   * unique within the expense system of one org. An org id never contains `#`.
+   * A bill's partition (its log and STATE). Bills are identified by (org, billId): bill ids are
+   * only unique within the expense system of one org. An org id never contains `#`.
    */
   pk: (orgId: string, billId: string) => `BILL#${orgId}#${billId}`,
   state: 'STATE',

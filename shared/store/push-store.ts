@@ -1,7 +1,7 @@
 /**
  * The push consumer's records in the config table: one create-once marker per stored message
- * (`PUSHMSG#<orgId>#<msgId>`, expiring by TTL) and the org's counts, written in one transaction so a
- * message is counted exactly once, whoever records it first.
+ * (`PUSHMSG#<orgId>#<msgId>`, expiring by TTL) and the org's counts, written in one transaction so
+ * a message is counted exactly once, whoever records it first.
  */
 import {
   GetCommand,

@@ -38,6 +38,9 @@ const orgLeaseKey = (orgId: string, kind: string) => ({
   sk: 'LEASE',
 });
 
+/** A run's lease is free, expired or already held by `:o`. */
+const LEASE_TAKEABLE = 'attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :o';
+
 const ignoreCondition = (e: unknown): void => {
   if (!isConditionFailure(e)) throw e;
 };
@@ -49,7 +52,10 @@ export interface RunFilter {
   dataDate?: string | undefined;
 }
 
-/** The sync run log. Runs are created once (conditional) and updated under a lease by one worker at a time. */
+/**
+ * The sync run log. Runs are created once (conditional) and updated under a lease by one worker at
+ * a time.
+ */
 export const makeRunStore = (db: DynamoDBDocumentClient, table: string) => ({
   /** Create; false when a run with that id exists already (a re-run schedule). */
   create: (run: Run): Promise<boolean> =>
@@ -66,7 +72,10 @@ export const makeRunStore = (db: DynamoDBDocumentClient, table: string) => ({
     return Item ? strip(Item) : undefined;
   },
 
-  /** Take the run's lease (free, expired or ours). Returns the run or undefined when another worker holds it. */
+  /**
+   * Take the run's lease (free, expired or ours). Returns the run or undefined when another worker
+   * holds it.
+   */
   async lease(
     runId: string,
     owner: string,
@@ -79,8 +88,7 @@ export const makeRunStore = (db: DynamoDBDocumentClient, table: string) => ({
           TableName: table,
           Key: { pk: runKey.pk(runId), sk: runKey.sk },
           UpdateExpression: 'SET leaseOwner = :o, leaseUntil = :u',
-          ConditionExpression:
-            'attribute_exists(pk) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :o)',
+          ConditionExpression: `attribute_exists(pk) AND (${LEASE_TAKEABLE})`,
           ExpressionAttributeValues: { ':o': owner, ':u': nowMs + ttlMs, ':now': nowMs },
           ReturnValues: 'ALL_NEW',
         }),
@@ -138,12 +146,13 @@ export const makeRunStore = (db: DynamoDBDocumentClient, table: string) => ({
       conds.push('(attribute_not_exists(retryRound) OR retryRound <> :round)');
       values[':round'] = guard.notRound;
     }
+    const releaseLease = guard.release ? ' REMOVE leaseOwner, leaseUntil' : '';
     try {
       const { Attributes } = await db.send(
         new UpdateCommand({
           TableName: table,
           Key: { pk: runKey.pk(runId), sk: runKey.sk },
-          UpdateExpression: `SET ${sets.join(', ')}${guard.release ? ' REMOVE leaseOwner, leaseUntil' : ''}`,
+          UpdateExpression: `SET ${sets.join(', ')}${releaseLease}`,
           ConditionExpression: conds.join(' AND '),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,

@@ -1,7 +1,7 @@
 /**
- * Table definitions: the one source for the CDK stack and for the tables the tests and the local stack
- * create in DynamoDB Local. Every table uses generic `pk`/`sk` keys and generic GSIs so key layouts
- * live in `keys.ts`, not in the schema.
+ * Table definitions: the one source for the CDK stack and for the tables the tests and the local
+ * stack create in DynamoDB Local. Every table uses generic `pk`/`sk` keys and generic GSIs so key
+ * layouts live in `keys.ts`, not in the schema.
  */
 export interface IndexDef {
   name: string;
@@ -28,7 +28,9 @@ const gsi = (n: number): IndexDef => ({
 });
 
 export const TABLES = {
-  /** Invoice pool: the cloud's copy, local edits and attachments of each invoice in one partition. */
+  /**
+   * Invoice pool: the cloud's copy, local edits and attachments of each invoice in one partition.
+   */
   invoices: {
     id: 'Invoices',
     env: 'INVOICES_TABLE',

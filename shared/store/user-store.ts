@@ -8,9 +8,9 @@ import type { User } from '../schemas/users.js';
 import { configKey } from './keys.js';
 
 /**
- * The user directory (its own users table). A phone number belongs to one user at a time (a claim item).
- * Reads are consistent and the user item is replaced only from the version read, so a stale or
- * racing write retries instead of leaving an old phone's claim behind.
+ * The user directory (its own users table). A phone number belongs to one user at a time (a claim
+ * item). Reads are consistent and the user item is replaced only from the version read, so a stale
+ * or racing write retries instead of leaving an old phone's claim behind.
  */
 export const makeUserStore = (db: DynamoDBDocumentClient, table: string) => {
   const read = async (key: Record<string, string>) =>

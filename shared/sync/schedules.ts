@@ -1,11 +1,17 @@
-/** The two scheduled jobs. Both take "now" from the EventBridge event's `time` and are safe to re-run. */
+/**
+ * The two scheduled jobs. Both take "now" from the EventBridge event's `time` and are safe to
+ * re-run.
+ */
 import type { Deps } from '../deps.js';
 import { ignoreLostRace } from '../errors.js';
 import { MAX_AUTO_RETRIES, type Run } from '../schemas/sync.js';
 import { addDays, cstDate } from '../time/cst.js';
 import { eligibleOrgs, newRun, queueRun } from './start.js';
 
-/** Daily incremental sync: an `input` run for today and the `lookbackDays` before it, per eligible org. */
+/**
+ * Daily incremental sync: an `input` run for today and the `lookbackDays` before it, per eligible
+ * org.
+ */
 export const dailySync = async (
   time: Date,
   deps: Deps<'config' | 'runs', 'sync'>,
@@ -39,8 +45,9 @@ const STALE_MS = 30 * 60_000;
 
 /**
  * Failure retry: every failed run is queued again with `attemptCount` + 1 (once per schedule event:
- * the event time is the retry round) and resumes from its last checkpoint, its counters intact. Runs left queued or running with no progress for 30 minutes
- * (a crashed worker, a lost message) are queued again from their checkpoint.
+ * the event time is the retry round) and resumes from its last checkpoint, its counters intact.
+ * Runs left queued or running with no progress for 30 minutes (a crashed worker, a lost message)
+ * are queued again from their checkpoint.
  */
 export const retryFailed = async (
   time: Date,

@@ -1,4 +1,6 @@
-/** Starting sync runs: by hand (API / console), by bills, and fanning out one queued run per org. */
+/**
+ * Starting sync runs: by hand (API / console), by bills, and fanning out one queued run per org.
+ */
 import { randomBytes } from 'node:crypto';
 import type { Deps } from '../deps.js';
 import { NotFound } from '../errors.js';
@@ -42,20 +44,30 @@ export const newRun = (o: {
   progress: null,
 });
 
-export const runSummary = (r: Run) => ({
-  runId: r.runId,
-  orgId: r.orgId,
-  type: r.type,
-  dataDate: r.dataDate,
-  status: r.status,
-  ...(r.billNos ? { billNos: r.billNos } : {}),
-});
+/**
+ * A run as `POST /sync` and `/sync/by-bills` answer it: the full run object under the §3.1
+ * run-log names (SPEC §4.1), as `GET /sync/runs/{runId}` shows it — never the internal lease.
+ */
+export const runSummary = (r: Run): Run => {
+  const {
+    leaseOwner: _o,
+    leaseUntil: _u,
+    ...run
+  } = r as Run & {
+    leaseOwner?: unknown;
+    leaseUntil?: unknown;
+  };
+  return run;
+};
 
 /** Orgs that take part in scheduled and "all orgs" syncs. */
 export const eligibleOrgs = async (deps: Deps<'config', never>): Promise<Org[]> =>
   (await deps.stores.config.listOrgs()).filter((o) => o.clientId && o.syncEnabled);
 
-/** Create the run (once) and queue it. A run whose message could not be sent stays queued for the retry job's sweep. */
+/**
+ * Create the run (once) and queue it. A run whose message could not be sent stays queued for the
+ * retry job's sweep.
+ */
 export const queueRun = async (run: Run, deps: Deps<'runs', 'sync'>): Promise<boolean> => {
   if (!(await deps.stores.runs.create(run))) return false;
   await deps.queues.sync.send({ runId: run.runId });

@@ -1,11 +1,13 @@
 /**
  * The one upsert path for invoices from the cloud — used by every sync and by pushed invoices.
  * Validates each record (a malformed one is skipped and counted), applies the pool flags and
- * `nonSyncFields`, and batch-writes the cloud's copies (see invoices/merge.ts for why no read is needed).
+ * `nonSyncFields`, and batch-writes the cloud's copies (see invoices/merge.ts for why no read is
+ * needed).
  */
 import { packLarge, toCloudItem, type CloudItem } from '../invoices/merge.js';
 import {
   cloudInvoiceSchema,
+  droppedUrls,
   NON_SYNCABLE_FIELDS,
   type CloudInvoice,
   type Kind,
@@ -36,6 +38,8 @@ export interface RecordOutcome {
   /** `failed`: valid, but DynamoDB cannot store it (too large even compressed). */
   status: 'stored' | 'skipped' | 'malformed' | 'failed';
   error?: string;
+  /** What was not kept of a valid record, e.g. a non-https attachment link (set to null). */
+  notes?: string[];
 }
 export interface UpsertResult {
   stored: number;
@@ -77,7 +81,14 @@ const validate = (r: unknown, index: number, ctx: UpsertContext) => {
     const error = 'unused invoice (syncUnusedInvoices is off)';
     return { outcome: { index, serialNo, status: 'skipped', error } as RecordOutcome };
   }
-  return { outcome: { index, serialNo, status: 'stored' } as RecordOutcome, record: parsed.data };
+  const notes = droppedUrls(r, parsed.data);
+  const outcome: RecordOutcome = {
+    index,
+    serialNo,
+    status: 'stored',
+    ...(notes.length ? { notes } : {}),
+  };
+  return { outcome, record: parsed.data };
 };
 
 /**
@@ -190,7 +201,8 @@ export const storePrepared = async (
     refused.size || stale.size
       ? records.filter((r) => !refused.has(r.serialNo) && !stale.has(r.serialNo))
       : records;
-  // Links only after the invoices are stored: a folder never points at an invoice that is not there.
+  // Links only after the invoices are stored: a folder never points at an invoice that is not
+  // there.
   const folder =
     ctx.config.personalFolderSync && written.length
       ? await linkCollectors(written, ctx, stores)

@@ -26,18 +26,33 @@ export { RetryLater };
  */
 const CLAIM_MS = 90_000;
 
+/** The `WriteBacks` metric's outcome of an event's end state. */
+const METRIC_OUTCOME = { succeeded: 'applied', skipped: 'skipped', failed: 'failed' } as const;
+
 /**
  * Apply one write-back message, once: a second delivery while the first still runs goes back to
- * the queue (`RetryLater`), so two copies of one message never call the cloud side by side.
+ * the queue (`RetryLater`), so two copies of one message never call the cloud side by side. Its
+ * end state is counted in the `WriteBacks` metric (a retried delivery counts nothing yet).
  */
 export const applyBillEvent = async (
   m: WritebackMessage,
   attempt: number,
   deps: WritebackDeps,
 ): Promise<BillOutcome> => {
+  const outcome = await applyOnce(m, attempt, deps);
+  deps.metrics.count('WriteBacks', { Outcome: METRIC_OUTCOME[outcome] });
+  return outcome;
+};
+
+const applyOnce = async (
+  m: WritebackMessage,
+  attempt: number,
+  deps: WritebackDeps,
+): Promise<BillOutcome> => {
   const orgId = m.event.orgId ?? m.loginOrgId;
   if (!orgId) {
-    // Only a message queued around the API (which always names the org) gets here: no bill to log on.
+    // Only a message queued around the API (which always names the org) gets here: no bill to log
+    // on.
     logger.warn('write-back event without an org: failed', { eventId: m.eventId });
     return 'failed';
   }

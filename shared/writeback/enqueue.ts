@@ -1,8 +1,9 @@
 /**
  * `POST /bills/events`: a checked bill event onto the FIFO write-back queue (never applied inline).
- * The group is the bill, `${orgId}#${billId}` (review H3: one org's events never delay another's);
- * the de-duplication id is the event id. A client's `Idempotency-Key` (per org) is kept create-once
- * with a TTL: a retry with the same key and body answers the same event id and enqueues nothing.
+ * The group is the bill, `${orgId}#${billId}` or its hash (review H3: one org's events never delay
+ * another's); the de-duplication id is the event id. A client's `Idempotency-Key` (per org) is
+ * kept create-once with a TTL: a retry with the same key and body answers the same event id and
+ * enqueues nothing.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Deps } from '../deps.js';
@@ -12,7 +13,21 @@ import type { BillEvent, WritebackMessage } from '../schemas/bills.js';
 /** How long a key is remembered: a day covers any client's retries. */
 export const IDEMPOTENCY_TTL_SECONDS = 86_400;
 
-export const writebackGroupId = (orgId: string, billId: string) => `${orgId}#${billId}`;
+/** An SQS FIFO `MessageGroupId`: at most 128 characters of `!`–`~`. */
+const SQS_GROUP_ID = /^[\x21-\x7e]{1,128}$/;
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/**
+ * The bill's FIFO group: `${orgId}#${billId}` when that is a valid group id, else a stable hash
+ * of the bill id (a Chinese or very long bill id), else of both (a very long org id). Every form
+ * is one group per (org, bill), the same for every event of the bill.
+ */
+export const writebackGroupId = (orgId: string, billId: string): string => {
+  const plain = `${orgId}#${billId}`;
+  if (SQS_GROUP_ID.test(plain)) return plain;
+  const hashed = `${orgId}#h:${sha256(billId).slice(0, 40)}`;
+  return SQS_GROUP_ID.test(hashed) ? hashed : `h:${sha256(plain)}`;
+};
 
 export const enqueueBillEvent = async (
   input: { event: BillEvent & { orgId: string }; loginOrgId: string | null; key?: string },

@@ -41,8 +41,8 @@ export const MSG = {
   keptInUse: (serials: string[]) =>
     `not released, still on another bill of this org: ${serials.join(', ')}`,
   forced: (r: Refusal, count: number) =>
-    `an invoice is on another bill in the invoice cloud (${describeRefusal(r)}): saved again with ` +
-    `force-write, as the rule says (forced saves of this bill so far: ${count})`,
+    `an invoice is on another bill in the invoice cloud (${describeRefusal(r)}): ` +
+    `saved again with force-write, as the rule says (forced saves of this bill so far: ${count})`,
   notPooled: (missing: string[]) =>
     `sent ${missing.length} invoice(s) not in the invoice pool yet (${NOT_POOLED}): ` +
     missing.join(', '),

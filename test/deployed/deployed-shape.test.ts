@@ -90,7 +90,10 @@ describe('deployed shape: the bundled functions as the stack deploys them', () =
     });
   });
 
-  it('push-consumer: polls hz (link key from Secrets Manager), stores the pushed invoices, then acks', async () => {
+  const pushConsumerShape =
+    'push-consumer: ' +
+    'polls hz (link key from Secrets Manager), stores the pushed invoices, then acks';
+  it(pushConsumerShape, async () => {
     const event = sample('api-config-api');
     const org = { ...JSON.parse(event.body), clientSecret: undefined };
     const put = { ...org, pushEnabled: true, linkKey: 'link-client-hz' };

@@ -15,7 +15,9 @@ describe('HTTP API through the middy handlers (local API Gateway adapter)', () =
   });
   afterAll(() => h.stop());
 
-  it('every route answers 401 without a token, with an expired one, or with a wrong signature', async () => {
+  const unauthenticated =
+    'every route answers 401 without a token, with an expired one, or with a wrong signature';
+  it(unauthenticated, async () => {
     const op = { sub: 'u', roles: ['operator', 'expense'], orgId: 'hz' };
     const expired = signJwt(op, DEV_AUTH_SECRET, -3600);
     const forged = signJwt(op, 'not-the-secret');
@@ -45,7 +47,9 @@ describe('HTTP API through the middy handlers (local API Gateway adapter)', () =
     }
   });
 
-  it('an employee (user) cannot push invoices, write back bills, register orders or edit users', async () => {
+  const employeeLimits =
+    'an employee (user) cannot push invoices, write back bills, register orders or edit users';
+  it(employeeLimits, async () => {
     const employee = h.stack.token({ sub: 'emp', orgId: 'hz', roles: ['user'] });
     const service = [
       'POST /invoices/push',

@@ -3,7 +3,9 @@ import { startReceiver, type Receiver } from '#simulator/receiver.js';
 import { assertSafeCallbackUrl } from '#shared/callbacks/url-guard.js';
 import { startHarness, ORGS, type Harness } from '../support/harness.js';
 
-/** An independent Standard Webhooks verifier (the scheme as published, written here from scratch). */
+/**
+ * An independent Standard Webhooks verifier (the scheme as published, written here from scratch).
+ */
 const verify = (secret: string, headers: Record<string, string>, body: string): boolean => {
   const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
   const expected = createHmac('sha256', key)
@@ -100,7 +102,10 @@ describe('interaction logs and signed callbacks', () => {
     expect(rotated).not.toBe(secret);
   });
 
-  it('order in → logged; result in → a signed callback, verifiable independently, logged with its outcome', async () => {
+  const orderAndResult =
+    'order in → logged; ' +
+    'result in → a signed callback, verifiable independently, logged with its outcome';
+  it(orderAndResult, async () => {
     const orderLog = await order('ORD-1');
     expect(await log(orderLog)).toMatchObject({
       operationType: 'ORDER_FETCH',
@@ -142,7 +147,10 @@ describe('interaction logs and signed callbacks', () => {
     expect(rcv.received).toHaveLength(1);
   });
 
-  it('non-2xx, a redirect and a timeout are failed attempts, retried with the same webhook id until success', async () => {
+  const failedAttemptsRetried =
+    'non-2xx, a redirect and a timeout are failed attempts, ' +
+    'retried with the same webhook id until success';
+  it(failedAttemptsRetried, async () => {
     await order('ORD-2');
     rcv.failNext(500, 302);
     const res = await result('ORD-2', 'RED');
@@ -201,7 +209,9 @@ describe('interaction logs and signed callbacks', () => {
     expect(l.attempts).toHaveLength(3);
   });
 
-  it('operator re-push: same webhook id for blue/red; other types refused with nothing sent', async () => {
+  const operatorRePush =
+    'operator re-push: same webhook id for blue/red; other types refused with nothing sent';
+  it(operatorRePush, async () => {
     const orderLog = await order('ORD-4');
     const res = await result('ORD-4');
     const reject = await result('ORD-4', 'REJECT', { serialNo: null, reason: '审批驳回' });
@@ -233,7 +243,10 @@ describe('interaction logs and signed callbacks', () => {
     ]);
   });
 
-  it('output invoices synced for a known order call the system back once; push by condition finds the invoice or says no match', async () => {
+  const outputCallbacksAndPush =
+    'output invoices synced for a known order call the system back once; ' +
+    'push by condition finds the invoice or says no match';
+  it(outputCallbacksAndPush, async () => {
     const out = h.sim.org(TAX).ledgers.output;
     const blue = out.find((r) => r.invoiceStatus === 0)!;
     const orderLog = await order(blue.orderNo!);
@@ -348,7 +361,9 @@ describe('callback SSRF guard', () => {
       outside('https://hooks.customer.example/cb', async () => ['93.184.216.34']),
     ).resolves.toEqual(['93.184.216.34']);
   });
-  it('the connection goes to the checked address: no second DNS lookup (no rebinding window)', async () => {
+  const pinnedConnection =
+    'the connection goes to the checked address: no second DNS lookup (no rebinding window)';
+  it(pinnedConnection, async () => {
     const { postPinned } = await import('#shared/callbacks/post.js');
     const rcv = await startReceiver();
     try {

@@ -43,7 +43,10 @@ describe('invoice-cloud client against the simulator over loopback HTTP', () => 
       .ledgers.input.slice(0, n)
       .map((r) => r.serialNo);
 
-  it('signs the token request with MD5(client_id + secret + timestamp) and sends access_token, reqid and taxNo', async () => {
+  const tokenRequestSigned =
+    'signs the token request with MD5(client_id + secret + timestamp) and sends access_token, ' +
+    'reqid and taxNo';
+  it(tokenRequestSigned, async () => {
     await client().listInvoices(auth, 'input', { pageNo: 1, pageSize: 10 });
     const tokenCall = callsTo('/base/oauth/token')[0]!;
     const b = tokenCall.body as { client_id: string; timestamp: string; sign: string };
@@ -99,7 +102,9 @@ describe('invoice-cloud client against the simulator over loopback HTTP', () => 
     expect(callsTo('/base/oauth/token')).toHaveLength(1);
   });
 
-  it('1101 (bad sign), 1200 (no client_id) and 1301 (serial not on the bill) are not retried', async () => {
+  const notRetried =
+    '1101 (bad sign), 1200 (no client_id) and 1301 (serial not on the bill) are not retried';
+  it(notRetried, async () => {
     const c = client();
     const save = billSaveBody({ ...bill, forceWrite: false, serialNos: serials(1) });
     await expect(c.saveBill({ ...auth, clientSecret: 'wrong' }, save)).rejects.toMatchObject({
@@ -148,7 +153,9 @@ describe('invoice-cloud client against the simulator over loopback HTTP', () => 
     expect(page.list).toHaveLength(5);
   });
 
-  it('bill calls are body-signed with the vendor names, optional fields null or "", no token', async () => {
+  const billCallsSigned =
+    'bill calls are body-signed with the vendor names, optional fields null or "", no token';
+  it(billCallsSigned, async () => {
     const c = client();
     const [a, b] = serials(2) as [string, string];
     await c.saveBill(auth, billSaveBody({ ...bill, forceWrite: true, serialNos: [a, b] }));
@@ -216,7 +223,9 @@ describe('invoice-cloud client against the simulator over loopback HTTP', () => 
     expect(new Set(saves.map((x) => x.query.reqid)).size).toBe(4);
   });
 
-  it('by bill: one signed call per bill at most 4 at a time; empty answers are not found', async () => {
+  const byBillCalls =
+    'by bill: one signed call per bill at most 4 at a time; empty answers are not found';
+  it(byBillCalls, async () => {
     const ledger = sim.org(org.taxNo).ledgers.input;
     const billNos = [...new Set(ledger.map((r) => r.billNo).filter(Boolean))].slice(0, 7);
     expect(billNos.length).toBe(7);

@@ -16,7 +16,9 @@ const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 const POLL = '/polling/fpzs/portal/invoice/data/v2';
 const ACK = '/polling/fpzs/portal/receipt';
 
-describe('push channel: polling token, long poll, ack, redelivery (client against the simulator)', () => {
+const pushChannel =
+  'push channel: polling token, long poll, ack, redelivery (client against the simulator)';
+describe(pushChannel, () => {
   let sim: Simulator;
   const linkKey = 'link-of-hz';
   beforeEach(async () => {
@@ -50,7 +52,9 @@ describe('push channel: polling token, long poll, ack, redelivery (client agains
     });
   });
 
-  it('poll → message → ack → nothing more; the details query fetches the pushed invoices', async () => {
+  const pollAckDetails =
+    'poll → message → ack → nothing more; the details query fetches the pushed invoices';
+  it(pollAckDetails, async () => {
     const c = client();
     const { token } = await c.pollToken(auth);
     const [a, b] = serials() as [string, string];
@@ -71,9 +75,11 @@ describe('push channel: polling token, long poll, ack, redelivery (client agains
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
     const polls = sim.calls.filter((x) => x.path === POLL);
     expect(polls.map((x) => x.code)).toEqual(['0000', '1307']);
-    expect(polls[0]!.query).toEqual({ access_token: token, key: md5(linkKey) });
+    // Every call but the token call carries reqid (≥ 13 characters) and taxNo (the contract).
+    const traced = { reqid: expect.stringMatching(/^.{13,}$/), taxNo: org.taxNo };
+    expect(polls[0]!.query).toEqual({ access_token: token, key: md5(linkKey), ...traced });
     const [ack] = sim.calls.filter((x) => x.path === ACK);
-    expect(ack!.query).toEqual({ access_token: token, key: md5(linkKey), msgId });
+    expect(ack!.query).toEqual({ access_token: token, key: md5(linkKey), msgId, ...traced });
   });
 
   it('an unacknowledged message is delivered again on a later poll', async () => {
@@ -87,7 +93,9 @@ describe('push channel: polling token, long poll, ack, redelivery (client agains
     expect(await c.poll(auth, token, linkKey)).toBeNull();
   });
 
-  it('a held poll answers a message pushed while it waits; faults on the channel are retried', async () => {
+  const heldPollAndFaults =
+    'a held poll answers a message pushed while it waits; faults on the channel are retried';
+  it(heldPollAndFaults, async () => {
     await sim.stop();
     sim = await startSimulator({
       orgs: [{ ...org, linkKey, input: 10 }],

@@ -57,7 +57,10 @@ describe('personal folders on DynamoDB Local + the simulator', () => {
     expect((await folderAll(h, 'u1')).items).toEqual([]);
   });
 
-  it('switch on: phone + org permission links; unknown phone or no permission is counted (masked), not a failure', async () => {
+  const switchOn =
+    'switch on: phone + org permission links; ' +
+    'unknown phone or no permission is counted (masked), not a failure';
+  it(switchOn, async () => {
     await h.api('PUT', '/config', { personalFolderSync: true });
     const run = await syncHz(h);
     expect(run.status).toBe('succeeded');
@@ -118,7 +121,10 @@ describe('personal folders on DynamoDB Local + the simulator', () => {
     ]);
   });
 
-  it('pushed invoices: the good ones stored with annotation and links, a malformed one rejected alone, a modified one keeps its face', async () => {
+  const pushedInvoices =
+    'pushed invoices: the good ones stored with annotation and links, ' +
+    'a malformed one rejected alone, a modified one keeps its face';
+  it(pushedInvoices, async () => {
     await h.api('PUT', '/config', { personalFolderSync: true });
     await syncHz(h);
     const mod = ledger(h)[0]!;
@@ -188,7 +194,9 @@ describe('personal folders on DynamoDB Local + the simulator', () => {
     expect((await folderAll(h, 'u1')).items.map((i) => i.serialNo)).toContain('PUSH-1');
   });
 
-  it('the user directory validates phones, gives each phone to one user, and folders are private', async () => {
+  const userDirectory =
+    'the user directory validates phones, gives each phone to one user, and folders are private';
+  it(userDirectory, async () => {
     const bad = await h.api(
       'PUT',
       '/users/u3',

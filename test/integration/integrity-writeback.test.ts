@@ -218,7 +218,9 @@ describe('write-back integrity (review issue 12)', () => {
     expect(effective(h)).toEqual(['save', 'status', 'status', 'save', 'status']);
   });
 
-  it('a crash between a cloud call and its step marker repeats that call once, same outcome', async () => {
+  const crashBeforeMarker =
+    'a crash between a cloud call and its step marker repeats that call once, same outcome';
+  it(crashBeforeMarker, async () => {
     let armed = true;
     const wrapDb = (db: DynamoDBDocumentClient) =>
       ({

@@ -187,6 +187,48 @@ describe('/_local/* endpoints (L4)', () => {
     expect(post.status).toBe(403);
   });
 
+  /** Stream up to `total` bytes of body, stopping once the server answers; what came back. */
+  const stream = (path: string, total: number) =>
+    new Promise<{ status: number; body: string; sent: number }>((resolve, reject) => {
+      let sent = 0;
+      let answered = false;
+      const chunk = Buffer.alloc(64 * 1024, 'a');
+      const req = request(
+        { host: '127.0.0.1', port, method: 'POST', path, headers: loopback() },
+        (res) => {
+          answered = true;
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), sent }),
+          );
+          res.on('error', reject);
+        },
+      );
+      req.on('error', (e) => (answered ? undefined : reject(e)));
+      const pump = (): void => {
+        while (!answered && sent < total) {
+          sent += chunk.length;
+          if (!req.write(chunk)) return void req.once('drain', pump);
+        }
+        if (!answered) req.end();
+      };
+      pump();
+    });
+
+  it('a huge body streamed without a token: 413 before it is all read; server lives', async () => {
+    // Arrange
+    const total = 64 * 1024 * 1024;
+    // Act
+    const big = await stream('/sync', total);
+    const next = await send('GET', '/invoices', { ...loopback(), authorization: operator() });
+    // Assert
+    expect(big.status).toBe(413);
+    expect(JSON.parse(big.body).error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    expect(big.sent).toBeLessThan(total);
+    expect(next.status).toBeLessThan(500);
+  });
+
   it('in process (the harness), the same rules apply to the token', async () => {
     expect((await h.api('POST', invoke, payload, null)).status).toBe(401);
     expect((await h.api('POST', invoke, payload, h.expense)).status).toBe(403);

@@ -1,7 +1,8 @@
 /**
- * Issue 14 — the push channel consumer: each message stored once under redelivery, acknowledged only
- * after it is stored, annotation from `invoiceTag`, the stale-version guard, orgs independent, the
- * time budget, a fresh polling token on 1300, and the org's push settings and counts on the API.
+ * Issue 14 — the push channel consumer: each message stored once under redelivery, acknowledged
+ * only after it is stored, annotation from `invoiceTag`, the stale-version guard, orgs independent,
+ * the time budget, a fresh polling token on 1300, and the org's push settings and counts on the
+ * API.
  */
 import { makeHandler } from '#functions/push-consumer/app.js';
 import type { CloudClient } from '#shared/cloud/client.js';
@@ -88,7 +89,10 @@ const stats = () => h.stack.deps.stores.push.stats('hz');
 const pooled = (serialNo: string) => h.stack.deps.stores.invoices.get('hz', 'input', serialNo);
 
 describe('push channel consumer (issue 14)', () => {
-  it('stores each message once under redelivery: stored, crash before the ack, delivered again → acknowledged without a second store, counted once', async () => {
+  const storedOnce =
+    'stores each message once under redelivery: stored, crash before the ack, ' +
+    'delivered again → acknowledged without a second store, counted once';
+  it(storedOnce, async () => {
     await enablePush('hz');
     const pushed = serials(3);
     const msgId = h.sim.push(HZ.taxNo, pushed, '差旅');
@@ -123,7 +127,10 @@ describe('push channel consumer (issue 14)', () => {
     expect(Date.parse(org.lastPushAt)).not.toBeNaN();
   });
 
-  it('a crash between the store and its marker stores again on redelivery (same pool) and counts once', async () => {
+  const crashBeforeMarker =
+    'a crash between the store and its marker ' +
+    'stores again on redelivery (same pool) and counts once';
+  it(crashBeforeMarker, async () => {
     await enablePush('hz');
     const pushed = serials(2);
     h.sim.push(HZ.taxNo, pushed);
@@ -154,7 +161,10 @@ describe('push channel consumer (issue 14)', () => {
     expect(h.sim.pushed(HZ.taxNo)).toEqual([]);
   });
 
-  it('acknowledges only after storing: a store failure sends no ack, the message comes back and is stored then', async () => {
+  const ackAfterStore =
+    'acknowledges only after storing: ' +
+    'a store failure sends no ack, the message comes back and is stored then';
+  it(ackAfterStore, async () => {
     await enablePush('hz');
     const pushed = serials(2);
     const msgId = h.sim.push(HZ.taxNo, pushed);
@@ -219,7 +229,9 @@ describe('push channel consumer (issue 14)', () => {
     expect((await pooled(plain))?.annotation).toBe(own ?? null);
   });
 
-  it('stale-version guard: a pushed record older than the pooled one never overwrites it', async () => {
+  const staleVersionGuard =
+    'stale-version guard: a pushed record older than the pooled one never overwrites it';
+  it(staleVersionGuard, async () => {
     await enablePush('hz');
     const [s] = serials(1, HZ, 5) as [string];
     h.sim.push(HZ.taxNo, [s]);
@@ -243,7 +255,10 @@ describe('push channel consumer (issue 14)', () => {
     expect(h.sim.pushed(HZ.taxNo)).toEqual([]);
   });
 
-  it('orgs are independent: one failing org never blocks another; orgs without pushing are not polled', async () => {
+  const orgsIndependent =
+    'orgs are independent: one failing org never blocks another; ' +
+    'orgs without pushing are not polled';
+  it(orgsIndependent, async () => {
     await enablePush('hz');
     await enablePush('sh', SH, 'not-the-link-key');
     h.sim.push(HZ.taxNo, serials(2));
@@ -256,14 +271,17 @@ describe('push channel consumer (issue 14)', () => {
     expect(h.sim.pushed(SH.taxNo).map((m) => m.msgId)).toEqual([shMsg]);
 
     // sh switched off: not polled at all.
-    await h.api('PUT', '/orgs/sh', { orgName: SH.orgName, taxNo: SH.taxNo });
+    await h.api('PUT', '/orgs/sh', { pushEnabled: false });
     const polls = callsTo(CLOUD_PATHS.poll).length;
     const again = await consumer()();
     expect(Object.keys(again)).toEqual(['hz']);
     expect(callsTo(CLOUD_PATHS.poll).length - polls).toBe(1);
   });
 
-  it('time budget: polls start only while a whole hold fits; the turn ends in time, the rest stays queued', async () => {
+  const timeBudget =
+    'time budget: polls start only while a whole hold fits; ' +
+    'the turn ends in time, the rest stays queued';
+  it(timeBudget, async () => {
     await enablePush('hz');
     for (let i = 0; i < 20; i++) h.sim.push(HZ.taxNo, serials(1, HZ, i));
     let started = 0;
@@ -309,7 +327,9 @@ describe('push channel consumer (issue 14)', () => {
     expect(pollStarts).toEqual([]);
   });
 
-  it('1300 on a poll: a fresh polling token, once; the cached token is reused otherwise', async () => {
+  const freshPollingToken =
+    '1300 on a poll: a fresh polling token, once; the cached token is reused otherwise';
+  it(freshPollingToken, async () => {
     await enablePush('hz');
     const run = consumer();
     await run();
@@ -328,7 +348,10 @@ describe('push channel consumer (issue 14)', () => {
     ]);
   });
 
-  it('org config: pushEnabled (default false) and a write-only linkKey in the secrets store; pushing without one is refused', async () => {
+  const orgPushConfig =
+    'org config: pushEnabled (default false) and a write-only linkKey in the secrets store; ' +
+    'pushing without one is refused';
+  it(orgPushConfig, async () => {
     const got = (await h.api('GET', '/orgs/hz')).body;
     expect(got).toMatchObject({
       pushEnabled: false,

@@ -31,7 +31,9 @@ describe('invoice sync on DynamoDB Local + the simulator', () => {
   });
   afterEach(() => h.stop());
 
-  it('a full sync stores every invoice of the ledger, with annotation and attachments', async () => {
+  const fullSync =
+    'a full sync stores every invoice of the ledger, with annotation and attachments';
+  it(fullSync, async () => {
     const [run] = await sync(h, { type: 'input', orgIds: ['hz'] });
     expect(run).toMatchObject({
       status: 'succeeded',
@@ -62,7 +64,9 @@ describe('invoice sync on DynamoDB Local + the simulator', () => {
     );
   });
 
-  it("a dated sync takes only what changed on that CST day; by-bill takes the bills' invoices", async () => {
+  const datedAndByBill =
+    "a dated sync takes only what changed on that CST day; by-bill takes the bills' invoices";
+  it(datedAndByBill, async () => {
     const day = ledger(h)[10]!.updateTime.slice(0, 10);
     const [run] = await sync(h, { type: 'input', orgIds: ['hz'], dataDate: day });
     const expected = ledger(h)
@@ -92,7 +96,10 @@ describe('invoice sync on DynamoDB Local + the simulator', () => {
     expect(await poolSerials(h)).toEqual(expect.arrayContaining(onBill));
   });
 
-  it('overwrite rule: unmodified invoices take the cloud data; modified ones keep their face but take status and annotation', async () => {
+  const overwriteRule =
+    'overwrite rule: unmodified invoices take the cloud data; ' +
+    'modified ones keep their face but take status and annotation';
+  it(overwriteRule, async () => {
     await sync(h, { type: 'input', orgIds: ['hz'] });
     const [a, b] = ledger(h).filter((r) => r.invoiceCode) as [CloudInvoice, CloudInvoice];
     const patch = await h.api(
@@ -151,7 +158,10 @@ describe('invoice sync on DynamoDB Local + the simulator', () => {
       expect(await invoice(h, s)).toMatchObject({ modified: true, buyerName: `本地-${i}` });
   });
 
-  it('nonSyncFields: listed fields keep their local value, new invoices leave them empty, unknown names are reported', async () => {
+  const keptLocalFields =
+    'nonSyncFields: listed fields keep their local value, ' +
+    'new invoices leave them empty, unknown names are reported';
+  it(keptLocalFields, async () => {
     await sync(h, { type: 'input', orgIds: ['hz'] });
     const old = ledger(h)[0]!;
     expect(
@@ -198,7 +208,10 @@ describe('invoice sync on DynamoDB Local + the simulator', () => {
     expect(pool).toHaveLength(ledger(h).length - 2);
   });
 
-  it('continuation across invocations ends in exactly the clean-run result, with changes mid-run caught up', async () => {
+  const continuationAcrossInvocations =
+    'continuation across invocations ends in exactly the clean-run result, ' +
+    'with changes mid-run caught up';
+  it(continuationAcrossInvocations, async () => {
     await h.stop();
     h = await startHarness({ stack: { workerBudgetMs: 2000, workerReserveMs: 1990, pageSize: 7 } });
     h.sim.setFaults({ mutateBetweenPages: 1 });
@@ -218,7 +231,8 @@ describe('invoice sync on DynamoDB Local + the simulator', () => {
         if ((await invoice(h, r.serialNo)).annotation !== (r.invoiceTag ?? null)) out.push(r);
       return out;
     };
-    // Only changes made after the catch-up pass read them can be stale; the next dated run takes them.
+    // Only changes made after the catch-up pass read them can be stale; the next dated run takes
+    // them.
     h.sim.setFaults({});
     const late = await stale();
     const since = new Date(Date.parse(run!.startedAt!) + 8 * 3600_000)
@@ -282,7 +296,10 @@ describe('invoice sync on DynamoDB Local + the simulator', () => {
     expect(res.status).toBe(500);
   });
 
-  it('retry ladder: failed → 3 retries → needs_manual with an actionable message; a later success clears it', async () => {
+  const retryLadder =
+    'retry ladder: failed → 3 retries → needs_manual with an actionable message; ' +
+    'a later success clears it';
+  it(retryLadder, async () => {
     h.sim.setFaults({ outageTaxNos: [TAX] });
     const [run] = await sync(h, { type: 'input', orgIds: ['hz'], dataDate: '2024-07-20' });
     expect(run).toMatchObject({ status: 'failed', attemptCount: 1 });
@@ -304,7 +321,8 @@ describe('invoice sync on DynamoDB Local + the simulator', () => {
     ]);
     const manual = (await h.api('GET', `/sync/runs/${run!.runId}`)).body as Run;
     expect(manual.message).toMatch(/Check the network and the org's clientId configuration/);
-    // a re-run of the retry schedule with the same event has no second effect; needs_manual is not retried
+    // a re-run of the retry schedule with the same event has no second effect; needs_manual is not
+    // retried
     await h.api('POST', '/_local/events/sync-retry', { time: '2024-07-23T22:00:00Z' });
     await h.stack.settle();
     expect(((await h.api('GET', `/sync/runs/${run!.runId}`)).body as Run).attemptCount).toBe(4);
@@ -316,7 +334,9 @@ describe('invoice sync on DynamoDB Local + the simulator', () => {
     expect(cleared.message).toContain(`cleared: run ${ok!.runId}`);
   });
 
-  it('an org without clientId, or with a bad secret, gets a failed run that says which', async () => {
+  const missingCredentials =
+    'an org without clientId, or with a bad secret, gets a failed run that says which';
+  it(missingCredentials, async () => {
     await h.api('PUT', '/orgs/nocred', { orgName: 'No Cred', taxNo: '91110000MA00000001' });
     await h.api('PUT', '/orgs/sh', {
       orgName: ORGS[1]!.orgName,
@@ -332,7 +352,9 @@ describe('invoice sync on DynamoDB Local + the simulator', () => {
     expect(runs[1]!.message).toMatch(/rejected the client credentials \(1101\)/);
   });
 
-  it('the daily schedule queues today and the look-back days for eligible orgs, once per event', async () => {
+  const dailySchedule =
+    'the daily schedule queues today and the look-back days for eligible orgs, once per event';
+  it(dailySchedule, async () => {
     const event = { time: '2024-07-22T15:30:00Z' }; // 23:30 CST on 2024-07-22
     const first = await h.api('POST', '/_local/events/daily-sync', event);
     expect(first.body.created.map((r: { dataDate: string }) => r.dataDate).sort()).toEqual([

@@ -184,7 +184,9 @@ describe('write-back release rule (issue 14)', () => {
     ]);
   });
 
-  it('every event delivered twice, and a save failing once after its release: nothing sent twice', async () => {
+  const deliveredTwice =
+    'every event delivered twice, and a save failing once after its release: nothing sent twice';
+  it(deliveredTwice, async () => {
     // Arrange
     h = await start();
     const [a, b, c] = serials(h) as [string, string, string];
@@ -240,7 +242,9 @@ describe('write-back release rule (issue 14)', () => {
     expect(l.filter((x) => x.outcome === 'skipped' && x.step === 'event')).toHaveLength(7);
   });
 
-  it('an invoice unbound is released while still on the bill, then the bill is saved without it', async () => {
+  const unboundReleased =
+    'an invoice unbound is released while still on the bill, then the bill is saved without it';
+  it(unboundReleased, async () => {
     h = await start();
     const [a, b] = serials(h) as [string, string];
     await post(h, event(h, { serialNos: [a, b] }));
@@ -254,7 +258,9 @@ describe('write-back release rule (issue 14)', () => {
     expect(useStatus(h, b)).toBe(1);
   });
 
-  it('unbinding the last invoice releases it, then deletes the bill (never an empty save)', async () => {
+  const lastUnbound =
+    'unbinding the last invoice releases it, then deletes the bill (never an empty save)';
+  it(lastUnbound, async () => {
     h = await start();
     const [a] = serials(h) as [string];
     await post(h, event(h, { serialNos: [a] }));
@@ -271,7 +277,9 @@ describe('write-back release rule (issue 14)', () => {
     expect(l.at(-2).response.message).toMatch(/last invoice.*deleted instead of an empty save/);
   });
 
-  it('a rejected or discarded bill releases its invoices (status 1 while on the bill)', async () => {
+  const rejectedOrDiscarded =
+    'a rejected or discarded bill releases its invoices (status 1 while on the bill)';
+  it(rejectedOrDiscarded, async () => {
     h = await start();
     const [a, b, c] = serials(h) as [string, string, string];
     await post(h, event(h, { serialNos: [a, b] }));
@@ -290,7 +298,9 @@ describe('write-back release rule (issue 14)', () => {
     expect([a, b, c].map((s) => useStatus(h, s))).toEqual([1, 1, 1]);
   });
 
-  it('a release refused with 1301 (no longer on the bill) counts as released, and is logged', async () => {
+  const release1301 =
+    'a release refused with 1301 (no longer on the bill) counts as released, and is logged';
+  it(release1301, async () => {
     h = await start();
     const [a, b] = serials(h) as [string, string];
     await post(h, event(h, { serialNos: [a, b] }));

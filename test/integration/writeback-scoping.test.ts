@@ -152,7 +152,10 @@ describe('write-back scoping and conflicts (issue 13: H3, I1, Idempotency-Key)',
     expect(forced.map((x) => x.response.forcedWrites)).toEqual([1, 2]);
   });
 
-  it('Idempotency-Key: a retry with the same key enqueues nothing twice and answers the same eventId', async () => {
+  const idempotencyKey =
+    'Idempotency-Key: ' +
+    'a retry with the same key enqueues nothing twice and answers the same eventId';
+  it(idempotencyKey, async () => {
     // Arrange
     const sent = watchQueue(h);
     const [a] = h.sim.org(HZ.taxNo).ledgers.input.map((r) => r.serialNo) as [string];

@@ -56,7 +56,9 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
     expect((await logs(h)).map((l) => [l.step, l.outcome])).toEqual([['event', 'skipped']]);
   });
 
-  it('saved → save bill then update status, required fields present and every optional one null', async () => {
+  const savedThenStatus =
+    'saved → save bill then update status, required fields present and every optional one null';
+  it(savedThenStatus, async () => {
     const e = event(h);
     const eventId = await post(h, e);
     await h.stack.settle();
@@ -116,7 +118,9 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
     expect(l[0].response.code).toBe('0000');
   });
 
-  it('only invoices with a cloud serial number are sent; the rest are skipped and logged', async () => {
+  const onlyWithSerial =
+    'only invoices with a cloud serial number are sent; the rest are skipped and logged';
+  it(onlyWithSerial, async () => {
     const e = event(h, { serialNos: [event(h).serialNos[0], null, ''] });
     await post(h, e);
     await h.stack.settle();
@@ -136,7 +140,9 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
     expect(saves.map((x) => x.code)).toEqual(['0000', '0000']);
   });
 
-  it('an invoice the cloud has on a bill we never saw (1409) is saved again with forceWrite', async () => {
+  const forceWrite1409 =
+    'an invoice the cloud has on a bill we never saw (1409) is saved again with forceWrite';
+  it(forceWrite1409, async () => {
     const [a] = event(h).serialNos as [string];
     h.sim.bills.set(billKey(HZ.taxNo, 'ELSEWHERE'), {
       tin: HZ.taxNo,
@@ -162,7 +168,9 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
     ]);
   });
 
-  it('clientId: the event org first, else the login org of the token; neither → a clear failure', async () => {
+  const clientIdSource =
+    'clientId: the event org first, else the login org of the token; neither → a clear failure';
+  it(clientIdSource, async () => {
     const shSerial = h.sim.org(SH.taxNo).ledgers.input[0]!.serialNo;
     const shToken = h.stack.token({ sub: 'u2', orgId: 'sh', roles: ['expense'] });
     await post(h, event(h, { billId: 'B-SH', orgId: undefined, serialNos: [shSerial] }), shToken);
@@ -181,7 +189,8 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
       'POST',
       '/bills/events',
       event(h, { billId: 'B-NONE', orgId: undefined }),
-      h.stack.token({ sub: 'u3', roles: ['expense', 'operator'] }), // no login org (H4: operators only)
+      // no login org (H4: operators only)
+      h.stack.token({ sub: 'u3', roles: ['expense', 'operator'] }),
     );
     expect([none.status, none.body.error.details[0].path]).toEqual([400, 'orgId']);
     expect(none.body.error.message).toMatch(/names no org and your token carries none/);
@@ -202,7 +211,9 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
     );
   });
 
-  it('saved, changed, one invoice unbound, then deleted: the cloud follows each step in order', async () => {
+  const billLifecycle =
+    'saved, changed, one invoice unbound, then deleted: the cloud follows each step in order';
+  it(billLifecycle, async () => {
     const [a, b, c] = event(h).serialNos as [string, string, string];
     await post(h, event(h, { serialNos: [a, b] }));
     await post(h, event(h, { serialNos: [a, b, c], billStatus: 'approved' }));
@@ -267,7 +278,10 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
     expect(l.find((x) => x.step === 'save' && x.outcome === 'succeeded').attempt).toBe(2);
   });
 
-  it('a poison message fails alone, ends in the dead letters operators can list, and the batch goes on', async () => {
+  const poisonMessage =
+    'a poison message fails alone, ' +
+    'ends in the dead letters operators can list, and the batch goes on';
+  it(poisonMessage, async () => {
     await h.stack.queues.writeback.send({ eventId: 'poison-1', junk: true } as never, {
       groupId: 'B-P',
       dedupId: 'p1',
@@ -308,7 +322,9 @@ describe('bill write-back through the FIFO queue, on DynamoDB Local + the simula
 });
 
 describe('POST /bills/events sends to SQS (aws-sdk-client-mock, the exact command)', () => {
-  it('FIFO group = org#billId, de-duplication id = the event id, body = the message with its org', async () => {
+  const fifoMessageShape =
+    'FIFO group = org#billId, de-duplication id = the event id, body = the message with its org';
+  it(fifoMessageShape, async () => {
     const sqs = mockClient(SQSClient);
     sqs.on(SendMessageCommand).resolves({ MessageId: 'm' });
     const deps = {

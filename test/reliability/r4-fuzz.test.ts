@@ -1,7 +1,7 @@
 /**
- * R4 fuzzed input: arbitrary bodies, query strings and path parameters on every route, and arbitrary
- * payloads on every direct-invoke target — never a 5xx, every refusal in the SPEC error shape, and a
- * refused request writes nothing and sends nothing.
+ * R4 fuzzed input: arbitrary bodies, query strings and path parameters on every route, and
+ * arbitrary payloads on every direct-invoke target — never a 5xx, every refusal in the SPEC error
+ * shape, and a refused request writes nothing and sends nothing.
  */
 import fc from 'fast-check';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -64,8 +64,9 @@ describe(`R4 fuzzed input (${RUNS} cases per route and per invoke target)`, () =
     }
   });
   afterAll(async () => {
+    const refused = `${totals.refused} refused in the error shape with 0 writes`;
     figure(
-      `R4: ${totals.requests} fuzzed requests → ${totals.refused} refused in the error shape with 0 writes, ${totals.accepted} accepted, 0 × 5xx`,
+      `R4: ${totals.requests} fuzzed requests → ${refused}, ${totals.accepted} accepted, 0 × 5xx`,
     );
     await h.stop();
     await rcv.stop();

@@ -1,8 +1,8 @@
 /**
- * R6 scoping (SPEC §4.1), generated from the route table: every route × every role × own org / other org.
- * A role the route does not name → 403; an allowed non-operator role with another org's id → 404; the
- * own org (and every org for an operator) → neither 401, 403, 404 nor a 5xx. A route without a fixture
- * below does not compile, so a new route cannot ship unscoped.
+ * R6 scoping (SPEC §4.1), generated from the route table: every route × every role × own org /
+ * other org. A role the route does not name → 403; an allowed non-operator role with another org's
+ * id → 404; the own org (and every org for an operator) → neither 401, 403, 404 nor a 5xx. A route
+ * without a fixture below does not compile, so a new route cannot ship unscoped.
  */
 import { ROLES, type Role } from '#shared/http/jwt.js';
 import { ROUTES, type RouteKey } from '#functions/routes.js';
@@ -112,13 +112,19 @@ const TOKENS: Record<Role, { sub: string; orgId?: string; roles: Role[] }> = {
   cloud: { sub: `cloud-${OWN}`, orgId: OWN, roles: ['cloud'] },
 };
 
-/** What a cell must answer: 403 for a role the route does not name, 404 across orgs, else a real answer. */
+/**
+ * What a cell must answer: 403 for a role the route does not name, 404 across orgs, else a real
+ * answer.
+ */
 const expected = (key: RouteKey, role: Role, variant: 'own' | 'other'): string => {
   if (!(ROUTES[key].roles as readonly Role[]).includes(role)) return '403';
   if (role === 'operator' || variant === 'own') return 'answered';
   return '404';
 };
-/** `answered`: the route did its work or refused the input itself (not auth, not scoping, not a 5xx). */
+/**
+ * `answered`: the route did its work or refused the input itself (not auth, not scoping, not a
+ * 5xx).
+ */
 const outcome = (status: number, want: string): string =>
   want === 'answered' && ![401, 403, 404].includes(status) && status < 500
     ? 'answered'
@@ -136,7 +142,8 @@ describe('R6 org scoping: every route × every role × own / other org', () => {
     ctx.receiver = rcv.url;
     await h.api('POST', '/sync', { type: 'input' });
     await h.stack.settle();
-    // Setup answers are not asserted here (the matrix shows any route that fails); they are printed.
+    // Setup answers are not asserted here (the matrix shows any route that fails); they are
+    // printed.
     const setup: string[] = [];
     const step = async (what: string, p: Promise<{ status: number; body: any }>) => {
       const res = await p;

@@ -35,7 +35,10 @@ const tick = () => new Promise((r) => setTimeout(r, 30));
 /** Hand off after every page: each run becomes a chain of continuation messages. */
 /** Jest's limit per scenario (full size: long). */
 const TIMEOUT = FULL ? 3_600_000 : 180_000;
-const SHORT_WORKER = { workerBudgetMs: 3000, workerReserveMs: 2900, pageSize: PAGE };
+// 600 ms of work per invocation: several hand-offs per run, and progress even on a loaded machine.
+const SHORT_WORKER = { workerBudgetMs: 3000, workerReserveMs: 2400, pageSize: PAGE };
+// 100 ms per invocation: a hand-off (and so a continuation send) before the run can finish.
+const TINY_WORKER = { workerBudgetMs: 3000, workerReserveMs: 2900, pageSize: PAGE };
 
 /** Anything with the harness's `api` (the harness, the reference product). */
 type Api = Pick<Harness, 'api'>;
@@ -213,9 +216,15 @@ describe(`R7 AWS behaviour (${INVOICES} invoices, ${BILLS} bills, ${ORDERS} orde
         r.pages,
         r.folder,
       ];
-      figure(
-        `R7 sync: ${run.invocations} invocations (${sends} redelivered after ${VISIBILITY_MS.sync / 60_000} min) → pool ${JSON.stringify(pool)}, links ${JSON.stringify(links)}; successCount ${run.successCount}/${refDone.successCount}, pages ${run.pages}/${refDone.pages}; ${ref.stack.errors.length + h.stack.errors.length} handler errors`,
-      );
+      const redelivered = `${sends} redelivered after ${VISIBILITY_MS.sync / 60_000} min`;
+      const tables = `pool ${JSON.stringify(pool)}, links ${JSON.stringify(links)}`;
+      const progress = [
+        `successCount ${run.successCount}/${refDone.successCount}`,
+        `pages ${run.pages}/${refDone.pages}`,
+      ].join(', ');
+      const handlerErrors = ref.stack.errors.length + h.stack.errors.length;
+      const outcome = `${tables}; ${progress}; ${handlerErrors} handler errors`;
+      figure(`R7 sync: ${run.invocations} invocations (${redelivered}) → ${outcome}`);
       expect(refDone.status).toBe('succeeded');
       expect(sends).toBeGreaterThan(1);
       expect(counters(run)).toEqual(counters(refDone));
@@ -256,9 +265,12 @@ describe(`R7 AWS behaviour (${INVOICES} invoices, ${BILLS} bills, ${ORDERS} orde
       const calls = plans.reduce((n, p) => n + billSteps(h!, p.billId).length, 0);
       const wrong = wrongBills(h, plans);
       const dead = h.stack.queues.writeback.dead.length;
-      figure(
-        `R7 write-back: ${plans.reduce((n, p) => n + p.events.length, 0)} events × (2 at once + 1 after ${VISIBILITY_MS.writeback / 60_000} min) → ${calls}/${plans.reduce((n, p) => n + p.steps.length, 0)} effective calls, ${wrong.length} bills wrong, ${dead} dead`,
-      );
+      const eventCount = plans.reduce((n, p) => n + p.events.length, 0);
+      const stepCount = plans.reduce((n, p) => n + p.steps.length, 0);
+      const deliveries = `(2 at once + 1 after ${VISIBILITY_MS.writeback / 60_000} min)`;
+      const effective = `${calls}/${stepCount} effective calls`;
+      const outcome = `${effective}, ${wrong.length} bills wrong, ${dead} dead`;
+      figure(`R7 write-back: ${eventCount} events × ${deliveries} → ${outcome}`);
       expect(wrong).toEqual([]);
       expect(dead).toBe(0);
       expect(h.stack.queues.writeback.depth).toBe(0);
@@ -307,9 +319,11 @@ describe(`R7 AWS behaviour (${INVOICES} invoices, ${BILLS} bills, ${ORDERS} orde
       const hooks = byWebhookId(rcv.received);
       const attempts = logs.reduce((n, l) => n + l.attempts.length, 0);
       const extra = [...hooks.values()].filter((s) => s.filter((x) => x === 200).length !== 1);
-      figure(
-        `R7 callbacks: ${ORDERS} results, ${ORDERS / 2} failing once, every message twice at once + once after ${VISIBILITY_MS.callbacks / 60_000} min → ${rcv.received.length} deliveries for ${attempts} attempts, ${hooks.size} webhook ids, ${extra.length} not delivered exactly once`,
-      );
+      const input = `${ORDERS} results, ${ORDERS / 2} failing once`;
+      const redelivery = `twice at once + once after ${VISIBILITY_MS.callbacks / 60_000} min`;
+      const delivered = `${rcv.received.length} deliveries for ${attempts} attempts`;
+      const ids = `${hooks.size} webhook ids, ${extra.length} not delivered exactly once`;
+      figure(`R7 callbacks: ${input}, every message ${redelivery} → ${delivered}, ${ids}`);
       expect(logs.map((l) => l.dataStatus)).toEqual(orders.map(() => 'SUCCEEDED'));
       expect(hooks.size).toBe(ORDERS);
       expect(extra).toEqual([]);
@@ -371,9 +385,14 @@ describe(`R7 AWS behaviour (${INVOICES} invoices, ${BILLS} bills, ${ORDERS} orde
       }
       const hooks = byWebhookId(rcv.received);
       const wrong = wrongBills(h, plans);
-      figure(
-        `R7 GSI lag: ${hidden} index reads hid a fresh item; ${pool.length}/${want.length} pooled, ${unbound.length}/${linked.length} linked invoices with an attachment not bound to its first user, ${wrong.length}/${BILLS} bills wrong, ${hooks.size}/${blues.length + pushed.length} callbacks`,
-      );
+      const notBound = `${unbound.length}/${linked.length} linked invoices with an attachment`;
+      const outcomes = [
+        `${pool.length}/${want.length} pooled`,
+        `${notBound} not bound to its first user`,
+        `${wrong.length}/${BILLS} bills wrong`,
+        `${hooks.size}/${blues.length + pushed.length} callbacks`,
+      ].join(', ');
+      figure(`R7 GSI lag: ${hidden} index reads hid a fresh item; ${outcomes}`);
       expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
       expect(pool).toEqual(want);
       expect(unbound).toEqual([]);
@@ -392,7 +411,7 @@ describe(`R7 AWS behaviour (${INVOICES} invoices, ${BILLS} bills, ${ORDERS} orde
       const clock = new ManualClock(Date.now());
       h = await startHarness({
         orgs: [ORG],
-        stack: { ...SHORT_WORKER, clock: clock.date, syncQueueAws: awsMode(clock, 'sync') },
+        stack: { ...TINY_WORKER, clock: clock.date, syncQueueAws: awsMode(clock, 'sync') },
       });
       h.stack.queues.sync.failSend(2); // send 1 = POST /sync, send 2 = the first continuation
 
@@ -406,9 +425,10 @@ describe(`R7 AWS behaviour (${INVOICES} invoices, ${BILLS} bills, ${ORDERS} orde
 
       // Assert
       const pool = await h.stack.deps.stores.invoices.serials('hz', 'input');
-      figure(
-        `R7 continuation send failed: before the redelivery ${stuck.status} after ${stuck.pages} pages; after ${VISIBILITY_MS.sync / 60_000} min ${run.status}, ${pool.length}/${ledger(h).length} pooled, successCount ${run.successCount}`,
-      );
+      const before = `before the redelivery ${stuck.status} after ${stuck.pages} pages`;
+      const pooled = `${pool.length}/${ledger(h).length} pooled`;
+      const after = `after ${VISIBILITY_MS.sync / 60_000} min ${run.status}, ${pooled}`;
+      figure(`R7 continuation send failed: ${before}; ${after}, successCount ${run.successCount}`);
       expect(stuck.status).not.toBe('succeeded');
       expect(run).toMatchObject({ status: 'succeeded', successCount: ledger(h).length });
       expect(pool.sort()).toEqual(
@@ -420,8 +440,11 @@ describe(`R7 AWS behaviour (${INVOICES} invoices, ${BILLS} bills, ${ORDERS} orde
     TIMEOUT,
   );
 
+  const enqueueFailed =
+    'a write-back enqueue fails in the API: 5xx, nothing accepted; ' +
+    'the caller re-sends, once applied';
   it(
-    'a write-back enqueue fails in the API: 5xx, nothing accepted; the caller re-sends, once applied',
+    enqueueFailed,
     async () => {
       // Arrange
       const clock = new ManualClock(Date.now());
@@ -453,9 +476,8 @@ describe(`R7 AWS behaviour (${INVOICES} invoices, ${BILLS} bills, ${ORDERS} orde
 
       // Assert
       const wrong = wrongBills(h, plans);
-      figure(
-        `R7 write-back enqueue failed: ${refused} events refused with a 5xx and re-sent by the caller → ${wrong.length}/${BILLS} bills wrong`,
-      );
+      const resent = `${refused} events refused with a 5xx and re-sent by the caller`;
+      figure(`R7 write-back enqueue failed: ${resent} → ${wrong.length}/${BILLS} bills wrong`);
       expect(refused).toBeGreaterThan(0);
       expect(wrong).toEqual([]);
     },
@@ -510,9 +532,11 @@ describe(`R7 AWS behaviour (${INVOICES} invoices, ${BILLS} bills, ${ORDERS} orde
       // Assert
       const hooks = byWebhookId(rcv.received);
       const logs = await callbackLogs(h);
-      figure(
-        `R7 callback enqueue failed: ${failed.length} of ${ORDERS} results → ${rePushed.length} recovered by the cloud re-push, ${sweep.requeued} by the sweep; ${hooks.size} webhook ids delivered, ${rcv.received.length} deliveries`,
-      );
+      const rePush = `${rePushed.length} recovered by the cloud re-push`;
+      const recovered = `${rePush}, ${sweep.requeued} by the sweep`;
+      const delivered = `${hooks.size} webhook ids delivered, ${rcv.received.length} deliveries`;
+      const lost = `${failed.length} of ${ORDERS} results`;
+      figure(`R7 callback enqueue failed: ${lost} → ${recovered}; ${delivered}`);
       expect(beforeSweep).toBe(ORDERS - failed.length + rePushed.length);
       expect(sweep.requeued).toBe(failed.length - rePushed.length);
       expect(logs.map((l) => l.dataStatus)).toEqual(orders.map(() => 'SUCCEEDED'));
@@ -522,8 +546,11 @@ describe(`R7 AWS behaviour (${INVOICES} invoices, ${BILLS} bills, ${ORDERS} orde
     TIMEOUT,
   );
 
+  const oversizedRecord =
+    'an oversized record in a large sync: ' +
+    'stored compressed, an unstorable one counted failed by serial';
   it(
-    'an oversized record in a large sync: stored compressed, an unstorable one counted failed by serial',
+    oversizedRecord,
     async () => {
       // Arrange: one compressible record of 4,000 goods lines, one incompressible of 6,000
       h = await startHarness({ orgs: [ORG], stack: { pageSize: PAGE } });
@@ -561,9 +588,10 @@ describe(`R7 AWS behaviour (${INVOICES} invoices, ${BILLS} bills, ${ORDERS} orde
         undefined,
         h.expense,
       );
-      figure(
-        `R7 oversized: ${ledger(h).length} records → ${run.status}, ${run.successCount} stored, ${run.failed} failed (${run.message.includes(huge.serialNo) ? 'named' : 'not named'}); the 4,000-line record read back with ${stored.body.items?.length} lines`,
-      );
+      const named = run.message.includes(huge.serialNo) ? 'named' : 'not named';
+      const outcome = `${run.status}, ${run.successCount} stored, ${run.failed} failed (${named})`;
+      const readBack = `the 4,000-line record read back with ${stored.body.items?.length} lines`;
+      figure(`R7 oversized: ${ledger(h).length} records → ${outcome}; ${readBack}`);
       expect(run).toMatchObject({ status: 'succeeded', failed: 1, successCount: others.length });
       expect(run.message).toContain(huge.serialNo);
       expect(pool).toEqual(others);

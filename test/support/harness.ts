@@ -1,4 +1,7 @@
-/** A product on the real local parts: DynamoDB Local (shared per run), the simulator on loopback, local queues. */
+/**
+ * A product on the real local parts: DynamoDB Local (shared per run), the simulator on loopback,
+ * local queues.
+ */
 import { startSimulator, type SimOrgSpec, type Simulator } from '#simulator/invoice-cloud.js';
 import type { PushOptions } from '#simulator/push.js';
 import { buildLocalStack, type LocalStack, type LocalStackOptions } from '#local/stack.js';

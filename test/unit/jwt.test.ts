@@ -46,7 +46,17 @@ describe('JWT verification (HS256 with the shared secret)', () => {
     const future = await hs({ ...op, iat: now() + 3600, exp: now() + 7200 });
     await refused(verify(old));
     await refused(verify(future));
-    await refused(verify(await hs({ ...op, exp: now() + 60 }))); // no iat: its age is unknown
+    await refused(verify(await hs({ ...op, iat: 'yesterday', exp: now() + 60 })));
+  });
+
+  it('accepts a token without iat (SPEC §4.1 needs only exp and sub); sub required', async () => {
+    // Arrange
+    const token = await hs({ sub: 'u', orgId: 'hz', roles: ['expense'], exp: now() + 60 });
+    // Act
+    const p = await verify(token);
+    // Assert
+    expect(p).toEqual({ sub: 'u', orgId: 'hz', roles: ['expense'] });
+    await refused(verify(await hs({ orgId: 'hz', roles: ['expense'], exp: now() + 60 })));
   });
 
   it('refuses an expired token, a forged one and alg none', async () => {

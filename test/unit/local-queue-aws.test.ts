@@ -45,7 +45,9 @@ describe('LocalQueue AWS-like mode', () => {
     expect(Math.max(...seen.filter((s) => s.n === 1).map((s) => s.inFlight))).toBe(2);
   });
 
-  it('redelivers a failed message only after the visibility timeout on the manual clock', async () => {
+  const redeliveredAfterTimeout =
+    'redelivers a failed message only after the visibility timeout on the manual clock';
+  it(redeliveredAfterTimeout, async () => {
     const { q, seen, clock, failOn } = makeQueue({});
     failOn(1);
 
@@ -91,7 +93,9 @@ describe('LocalQueue AWS-like mode', () => {
     expect(seen.map((s) => s.n).sort()).toEqual([1, 3]);
   });
 
-  it('default mode unchanged: no duplicates, failed messages back after the local delay', async () => {
+  const defaultMode =
+    'default mode unchanged: no duplicates, failed messages back after the local delay';
+  it(defaultMode, async () => {
     const { q, seen, failOn } = makeQueue();
     failOn(1);
 

@@ -12,14 +12,19 @@ import { buildLocalStack, type LocalStackOptions } from '#local/stack.js';
 import type { Harness } from '../harness.js';
 import { CLOUD_PATHS } from '#shared/cloud/contract.js';
 
-/** Each queue's visibility timeout as deployed: 6 × its consumer's timeout (infra/stateful-stack.ts). */
+/**
+ * Each queue's visibility timeout as deployed: 6 × its consumer's timeout
+ * (infra/stateful-stack.ts).
+ */
 export const VISIBILITY_MS = {
   sync: 6 * FUNCTIONS['sync-worker'].timeout * 1000,
   writeback: 6 * FUNCTIONS['bill-writeback'].timeout * 1000,
   callbacks: 6 * FUNCTIONS['callback-sender'].timeout * 1000,
 } as const;
 
-/** Every send delivered twice at once and, once processed, once more after the visibility timeout. */
+/**
+ * Every send delivered twice at once and, once processed, once more after the visibility timeout.
+ */
 export const awsMode = (
   clock: ManualClock,
   queue: keyof typeof VISIBILITY_MS,
