@@ -6,20 +6,22 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
 import { startHarness, ORGS, type Harness } from '../support/harness.js';
+import {
+  billEvent as event,
+  billLogs as logs,
+  postBillEvent as post,
+  serials,
+  STEP_OF,
+  writebackRecord,
+} from '../support/writeback.js';
 import { lambdaContext } from '#local/lambda.js';
 import { CloudError } from '#shared/cloud/client.js';
-import { CLOUD_PATHS } from '#shared/cloud/contract.js';
 import { batchGetAll, createDocClient } from '#shared/store/dynamo.js';
 import { invoiceKey } from '#shared/store/keys.js';
 import { localClientConfig } from '#local/dynamo-local.js';
 import { applyBillEvent } from '#shared/writeback/apply.js';
 
 const HZ = ORGS[0]!;
-const STEP_OF: Record<string, string> = {
-  [CLOUD_PATHS.billSave]: 'save',
-  [CLOUD_PATHS.billStatus]: 'status',
-  [CLOUD_PATHS.billDelete]: 'delete',
-};
 const billCalls = (h: Harness, billId = 'B-1') =>
   h.sim.calls.filter((c) => STEP_OF[c.path] && (c.body as { bxd_key?: string }).bxd_key === billId);
 const effective = (h: Harness, billId = 'B-1') =>
@@ -27,50 +29,12 @@ const effective = (h: Harness, billId = 'B-1') =>
     .filter((c) => c.code === '0000')
     .map((c) => STEP_OF[c.path]);
 const simBill = (h: Harness, billId = 'B-1') => h.sim.bill(HZ.taxNo, billId);
-const serials = (h: Harness) => h.sim.org(HZ.taxNo).ledgers.input.map((r) => r.serialNo);
-const event = (h: Harness, o: Record<string, unknown> = {}) => ({
-  type: 'saved',
-  billId: 'B-1',
-  billNo: 'BX20240722001',
-  orgId: 'hz',
-  userId: 'user-1',
-  billStatus: 'submitted',
-  dataSource: 'EXPENSE',
-  serialNos: serials(h).slice(0, 3),
-  ...o,
-});
-const post = async (h: Harness, body: unknown) => {
-  const res = await h.api('POST', '/bills/events', body, h.expense);
-  expect(res.status).toBe(202);
-  return res.body.eventId as string;
-};
-const logs = async (h: Harness, billId = 'B-1') =>
-  (await h.api('GET', `/bills/${billId}/logs?limit=200`, undefined, h.expense)).body.items as any[];
 const steps = (l: any[]) => l.map((x) => [x.step, x.outcome]);
 const message = (eventId: string, e: object) => ({
   eventId,
   receivedAt: new Date().toISOString(),
   loginOrgId: 'hz',
   event: e,
-});
-/** One SQS record of the write-back queue, as Lambda would receive it (receive count given). */
-const record = (m: { eventId: string; event: object }, receives = 1): SQSRecord => ({
-  messageId: `msg-${m.eventId}`,
-  receiptHandle: `rh-${m.eventId}-${receives}`,
-  body: JSON.stringify(m),
-  attributes: {
-    ApproximateReceiveCount: String(receives),
-    SentTimestamp: String(Date.now()),
-    SenderId: 'test',
-    ApproximateFirstReceiveTimestamp: String(Date.now()),
-    MessageGroupId: (m.event as { billId: string }).billId,
-    MessageDeduplicationId: m.eventId,
-  },
-  messageAttributes: {},
-  md5OfBody: '',
-  eventSource: 'aws:sqs',
-  eventSourceARN: 'arn:aws:sqs:local:000000000000:writeback.fifo',
-  awsRegion: 'local',
 });
 const deliver = (h: Harness, r: SQSRecord) =>
   h.stack.handlers['bill-writeback']({ Records: [r] }, lambdaContext('bill-writeback'));
@@ -279,10 +243,13 @@ describe('write-back integrity (review issue 12)', () => {
     const m = message('evt-twice', event(h));
     const m2 = message('evt-twice-2', event(h, { billStatus: 'approved' }));
     // Act: two copies at once, then a third copy after both (SQS redelivering the loser)
-    const both = await Promise.all([deliver(h, record(m)), deliver(h, record(m))]);
-    await deliver(h, record(m, 2));
-    await Promise.all([deliver(h, record(m2)), deliver(h, record(m2))]);
-    await deliver(h, record(m2, 2));
+    const both = await Promise.all([
+      deliver(h, writebackRecord(m)),
+      deliver(h, writebackRecord(m)),
+    ]);
+    await deliver(h, writebackRecord(m, 2));
+    await Promise.all([deliver(h, writebackRecord(m2)), deliver(h, writebackRecord(m2))]);
+    await deliver(h, writebackRecord(m2, 2));
     // Assert
     expect(both).toHaveLength(2);
     expect(effective(h)).toEqual(['save', 'status', 'save', 'status']);

@@ -3,18 +3,20 @@
  * back to `1` while still on it (removed from a saved bill, unbound, a deleted, rejected or
  * discarded bill), each release a logged, marked step; bill states by name.
  */
-import type { SQSRecord } from 'aws-lambda';
 import { startHarness, ORGS, type Harness } from '../support/harness.js';
+import {
+  billEvent as event,
+  billLogs as logs,
+  postBillEvent as post,
+  serials,
+  STEP_OF,
+  writebackRecord,
+} from '../support/writeback.js';
 import { lambdaContext } from '#local/lambda.js';
 import { CloudError } from '#shared/cloud/client.js';
 import { CLOUD_PATHS } from '#shared/cloud/contract.js';
 
 const HZ = ORGS[0]!;
-const STEP_OF: Record<string, string> = {
-  [CLOUD_PATHS.billSave]: 'save',
-  [CLOUD_PATHS.billStatus]: 'status',
-  [CLOUD_PATHS.billDelete]: 'delete',
-};
 const billCalls = (h: Harness, billId = 'B-1') =>
   h.sim.calls.filter((c) => STEP_OF[c.path] && (c.body as { bxd_key?: string }).bxd_key === billId);
 /** The bill calls the cloud accepted, as `save`, `delete` or `status <expenseStatus> <serials>`. */
@@ -26,49 +28,8 @@ const effective = (h: Harness, billId = 'B-1') =>
       if (STEP_OF[c.path] !== 'status') return STEP_OF[c.path];
       return `status ${b.expenseStatus} ${b.invoiceData.map((i: any) => i.serialNo).join(',')}`;
     });
-const serials = (h: Harness) => h.sim.org(HZ.taxNo).ledgers.input.map((r) => r.serialNo);
 const useStatus = (h: Harness, serial: string) =>
   h.sim.org(HZ.taxNo).ledgers.input.find((r) => r.serialNo === serial)!.expendStatus;
-const event = (h: Harness, o: Record<string, unknown> = {}) => ({
-  type: 'saved',
-  billId: 'B-1',
-  billNo: 'BX20240722001',
-  orgId: 'hz',
-  userId: 'user-1',
-  billStatus: 'submitted',
-  dataSource: 'EXPENSE',
-  serialNos: serials(h).slice(0, 3),
-  ...o,
-});
-const post = async (h: Harness, body: unknown) => {
-  const res = await h.api('POST', '/bills/events', body, h.expense);
-  expect(res.status).toBe(202);
-  return res.body.eventId as string;
-};
-const logs = async (h: Harness, billId = 'B-1') =>
-  (await h.api('GET', `/bills/${billId}/logs?limit=200`, undefined, h.expense)).body.items as any[];
-const record = (
-  m: { eventId: string; event: { orgId: string; billId: string } },
-  receives: number,
-): SQSRecord => ({
-  messageId: `msg-${m.eventId}`,
-  receiptHandle: `rh-${m.eventId}-${receives}`,
-  body: JSON.stringify(m),
-  attributes: {
-    ApproximateReceiveCount: String(receives),
-    SentTimestamp: String(Date.now()),
-    SenderId: 'test',
-    ApproximateFirstReceiveTimestamp: String(Date.now()),
-    MessageGroupId: `${m.event.orgId}#${m.event.billId}`,
-    MessageDeduplicationId: m.eventId,
-  },
-  messageAttributes: {},
-  md5OfBody: '',
-  eventSource: 'aws:sqs',
-  eventSourceARN: 'arn:aws:sqs:local:000000000000:writeback.fifo',
-  awsRegion: 'local',
-});
-
 const start = async () => {
   const h = await startHarness({ orgs: [HZ] });
   await h.api('POST', '/sync', { type: 'input' });
@@ -205,7 +166,7 @@ describe('write-back release rule (issue 14)', () => {
         : realSave(auth, body);
     const deliver = (m: any, receives: number) =>
       h.stack.handlers['bill-writeback'](
-        { Records: [record(m, receives)] },
+        { Records: [writebackRecord(m, receives)] },
         lambdaContext('bill-writeback'),
       );
     // Act

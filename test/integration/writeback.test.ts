@@ -1,6 +1,12 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { startHarness, ORGS, type Harness } from '../support/harness.js';
+import {
+  billEvent as event,
+  billLogs as logs,
+  postBillEvent as post,
+  STEP_OF,
+} from '../support/writeback.js';
 import { makeHandler as billsApi } from '#functions/bills-api/app.js';
 import { sqsQueue } from '#shared/adapters/sqs-queue.js';
 import { lambdaContext } from '#local/lambda.js';
@@ -8,35 +14,9 @@ import type { Deps } from '#shared/deps.js';
 import { billKey } from '#simulator/invoice-cloud.js';
 
 const [HZ, SH] = ORGS as [(typeof ORGS)[0], (typeof ORGS)[0]];
-const STEP_OF: Record<string, string> = {
-  '/m4/fpzs/expense/entry/save': 'save',
-  '/m4/fpzs/expense/invoice/status/update': 'status',
-  '/m4/fpzs/expense/entry/delete': 'delete',
-};
 const billCalls = (h: Harness) => h.sim.calls.filter((c) => STEP_OF[c.path]);
 const stepOf = (c: { path: string }) => STEP_OF[c.path];
 const bill = (h: Harness, billId = 'B-1') => h.sim.bill(HZ.taxNo, billId);
-const event = (h: Harness, o: Record<string, unknown> = {}) => ({
-  type: 'saved',
-  billId: 'B-1',
-  billNo: 'BX20240722001',
-  orgId: 'hz',
-  userId: 'user-1',
-  billStatus: 'submitted',
-  dataSource: 'EXPENSE',
-  serialNos: h.sim
-    .org(HZ.taxNo)
-    .ledgers.input.slice(0, 3)
-    .map((r) => r.serialNo),
-  ...o,
-});
-const post = async (h: Harness, body: unknown, token?: string) => {
-  const res = await h.api('POST', '/bills/events', body, token ?? h.expense);
-  expect(res.status).toBe(202);
-  return res.body.eventId as string;
-};
-const logs = async (h: Harness, billId = 'B-1') =>
-  (await h.api('GET', `/bills/${billId}/logs?limit=200`, undefined, h.expense)).body.items as any[];
 
 describe('bill write-back through the FIFO queue, on DynamoDB Local + the simulator', () => {
   let h: Harness;
