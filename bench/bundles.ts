@@ -22,6 +22,9 @@ const env: Record<string, string> = {
   WRITEBACK_QUEUE_URL: 'https://sqs/w',
   CALLBACK_QUEUE_URL: 'https://sqs/c',
   POWERTOOLS_LOG_LEVEL: 'ERROR',
+  // What the stack gives the functions that hold secrets and verify tokens.
+  SECRETS_PREFIX: 'bench/',
+  AUTH_SECRET_ARN: 'arn:aws:secretsmanager:ap-east-1:000000000000:secret:bench-token-AbCdEf',
 };
 for (const t of Object.values(TABLES)) env[t.env] = 'bench-table';
 
