@@ -9,6 +9,7 @@ import { ManualClock, type AwsLikeMode } from '#local/queue.js';
 import { localClientConfig } from '#local/dynamo-local.js';
 import { createDocClient } from '#shared/store/dynamo.js';
 import { startHarness, ORGS, type Harness } from '../support/harness.js';
+import { pushResult } from '../support/fixtures.js';
 
 const TAX = ORGS[0]!.taxNo;
 const VISIBILITY_MS = 360_000; // the callback queue's: 6 × the sender's 60 s timeout
@@ -58,20 +59,7 @@ describe('integrity: callbacks', () => {
   const order = async (orderNo: string) =>
     (await h.api('POST', '/billing/orders', { systemId: 'erp', orderNo }, h.expense)).body
       .logId as string;
-  const result = (orderNo: string, extra: object = {}) =>
-    h.api(
-      'POST',
-      '/billing/results',
-      {
-        orderNo,
-        resultType: 'BLUE',
-        invoiceNo: '12345678',
-        serialNo: `S-${orderNo}`,
-        time: '2024-07-22 10:00:00',
-        ...extra,
-      },
-      h.stack.token({ sub: 'cloud-hz', orgId: 'hz', roles: ['cloud'] }),
-    );
+  const result = (orderNo: string, extra: object = {}) => pushResult(h, orderNo, extra);
 
   beforeEach(async () => {
     rcv = await startReceiver();

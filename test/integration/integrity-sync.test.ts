@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startHarness, ORGS, type Harness } from '../support/harness.js';
+import { goodsLines } from '../support/fixtures.js';
 import type { CloudInvoice } from '#shared/schemas/cloud.js';
 import type { Run } from '#shared/schemas/sync.js';
 import { invoiceIdOf } from '#shared/store/keys.js';
@@ -53,17 +54,6 @@ const newRecord = (
   updateTime: cstDateTime(at),
   ...patch,
 });
-const goodsLines = (n: number, text: (i: number) => string) =>
-  Array.from({ length: n }, (_, i) => ({
-    name: `${text(i)}-${i}`,
-    spec: 'M8×40 镀锌',
-    unit: '个',
-    quantity: '12',
-    unitPrice: '3.25',
-    amount: '39.00',
-    taxRate: '0.13',
-    taxAmount: '5.07',
-  }));
 
 describe('sync integrity (review findings 1, 7, 8, 11, 15)', () => {
   let h: Harness | undefined;

@@ -6,6 +6,7 @@
  */
 import { startReceiver, type Receiver } from '#simulator/receiver.js';
 import { startHarness, ORGS, type Harness } from '../support/harness.js';
+import { pushResult } from '../support/fixtures.js';
 
 const HZ_TAX = ORGS[0]!.taxNo;
 
@@ -25,19 +26,7 @@ describe('security: callbacks are confined to their org (H1)', () => {
   const order = (systemId: string, orderNo: string, token: string) =>
     h.api('POST', '/billing/orders', { systemId, orderNo, amount: '100.00' }, token);
   const result = (orderNo: string, token: string, extra: object = {}) =>
-    h.api(
-      'POST',
-      '/billing/results',
-      {
-        orderNo,
-        resultType: 'BLUE',
-        invoiceNo: '12345678',
-        serialNo: `S-${orderNo}`,
-        time: '2024-07-22 10:00:00',
-        ...extra,
-      },
-      token,
-    );
+    pushResult(h, orderNo, extra, token);
   const bodies = (rcv: Receiver) => rcv.received.map((r) => JSON.parse(r.body));
   const logsOf = async (query: string) =>
     (await h.api('GET', `/interaction-logs?limit=200&${query}`)).body.items as any[];

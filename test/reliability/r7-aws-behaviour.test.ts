@@ -13,6 +13,7 @@ import { invoiceIdOf } from '#shared/store/keys.js';
 import { cstDateTime } from '#shared/time/cst.js';
 import { FULL, figure } from '../support/figures.js';
 import { ORGS, startHarness, type Harness } from '../support/harness.js';
+import { goodsLines, pushResult as result } from '../support/fixtures.js';
 import { gsiLag } from '../support/aws/gsi-lag.js';
 import {
   VISIBILITY_MS,
@@ -124,35 +125,9 @@ const wrongBills = (h: Harness, plans: Plan[]) =>
           JSON.stringify(p.serialNos),
     )
     .map((p) => p.billId);
-/** The invoice cloud pushing a result (its own role and org). */
-const result = (h: Harness, orderNo: string, extra: object = {}) =>
-  h.api(
-    'POST',
-    '/billing/results',
-    {
-      orderNo,
-      resultType: 'BLUE',
-      invoiceNo: '12345678',
-      serialNo: `S-${orderNo}`,
-      time: '2024-07-22 10:00:00',
-      ...extra,
-    },
-    h.stack.token({ sub: 'cloud-hz', orgId: 'hz', roles: ['cloud'] }),
-  );
 const callbackLogs = async (h: Harness) =>
   (await h.api('GET', '/interaction-logs?operationType=BLUE_RESULT_CALLBACK&limit=200')).body
     .items as { logId: string; dataStatus: string; attempts: { trigger: string }[] }[];
-const goodsLines = (n: number, text: (i: number) => string) =>
-  Array.from({ length: n }, (_, i) => ({
-    name: `${text(i)}-${i}`,
-    spec: 'M8×40 镀锌',
-    unit: '个',
-    quantity: '12',
-    unitPrice: '3.25',
-    amount: '39.00',
-    taxRate: '0.13',
-    taxAmount: '5.07',
-  }));
 const newRecord = (base: CloudInvoice, i: number, items: CloudInvoice['items']) => ({
   ...base,
   serialNo: `IN-BIG-${String(i).padStart(6, '0')}`,
