@@ -39,7 +39,7 @@ const secretsClient = once(async (): Promise<SecretsManagerClient> => {
 });
 
 /** A variable the stack sets for this function; missing means the deployment is wrong. */
-export const requiredEnv = (name: string, fn: string): string => {
+const requiredEnv = (name: string, fn: string): string => {
   const v = process.env[name];
   if (!v) throw new Error(`${fn}: environment variable ${name} is not set by the stack`);
   return v;

@@ -39,7 +39,7 @@ export const QUEUE_AGE_LIMIT_SECONDS: Record<QueueKey, number> = {
 };
 /** API 5xx share (percent) over 5 minutes, counted only from this many requests on. */
 export const API_5XX_PERCENT = 5;
-export const API_5XX_MIN_REQUESTS = 20;
+const API_5XX_MIN_REQUESTS = 20;
 /** Read + write throttle events per table in 5 minutes (the SDK retries the first few). */
 export const TABLE_THROTTLES = 10;
 
@@ -123,7 +123,7 @@ export class Operations extends Construct {
 }
 
 /** A metric of the product's own table (`metrics.ts`), with the `service` dimension. */
-export const productMetric = (
+const productMetric = (
   name: MetricName,
   dimensions: Record<string, string> = {},
   o: { statistic?: string; period?: Duration } = {},

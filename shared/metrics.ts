@@ -23,6 +23,9 @@ export interface MetricDef {
   emittedBy: string;
 }
 
+/** The functions that call the invoice cloud (the cloud client's metrics). */
+const CLOUD_CALLERS = ['sync-worker', 'sync-api', 'bill-writeback', 'push-consumer'] as const;
+
 export const METRICS = {
   /** One per sync run reaching an end state (a `failed` run that is retried later emits again). */
   SyncRuns: {
@@ -51,13 +54,13 @@ export const METRICS = {
   /** Duration of each call to the invoice cloud (retries included). */
   CloudCallLatency: {
     unit: 'Milliseconds',
-    dimensions: { Function: ['sync-worker', 'sync-api', 'bill-writeback', 'push-consumer'] },
+    dimensions: { Function: CLOUD_CALLERS },
     emittedBy: 'the cloud client, per call',
   },
   /** Throttling answers from the cloud (HTTP 429, `1429`, `1307`). */
   CloudThrottles: {
     unit: 'Count',
-    dimensions: { Function: ['sync-worker', 'sync-api', 'bill-writeback', 'push-consumer'] },
+    dimensions: { Function: CLOUD_CALLERS },
     emittedBy: 'the cloud client, per throttled answer',
   },
 } as const satisfies Record<string, MetricDef>;

@@ -223,7 +223,7 @@ export const startSimulator = async (opts: {
     rnd,
     calls,
     concurrency,
-    route: (...args) => route(...args),
+    route,
   });
 
   const sim: Simulator = {

@@ -74,16 +74,7 @@ export const createPushQueues = (opts: PushOptions) => {
       const deadline = Date.now() + opts.holdMs;
       for (;;) {
         const m = take(taxNo, Date.now());
-        if (m) {
-          const { msgId, eventType, serialNos, invoiceTag } = m;
-          const wire = {
-            msgId,
-            eventType,
-            serialNos,
-            ...(invoiceTag === undefined ? {} : { invoiceTag }),
-          };
-          return [CODES.ok, '操作成功', pushMessageWire(wire)];
-        }
+        if (m) return [CODES.ok, '操作成功', pushMessageWire(m)];
         if (closed || Date.now() >= deadline) return [CODES.busy, '暂无数据 (nothing yet)'];
         await wait(taxNo, deadline);
       }

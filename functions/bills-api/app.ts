@@ -3,7 +3,7 @@ import type { FunctionDeps } from '../deps.js';
 import { BadRequest, NotFound } from '#shared/errors.js';
 import { makeApiHandler, parse, withRoles } from '#shared/http/api.js';
 import type { Principal } from '#shared/http/jwt.js';
-import { assertOrgAccess } from '#shared/http/scope.js';
+import { assertOrgAccess, isOperator } from '#shared/http/scope.js';
 import { billEventSchema } from '#shared/schemas/bills.js';
 import { cursorSchema, idSchema, limitSchema } from '#shared/schemas/common.js';
 import { enqueueBillEvent } from '#shared/writeback/enqueue.js';
@@ -28,7 +28,7 @@ const noOrg = (what: string) =>
  * its own org only (another org's bill answers 404, so bill ids cannot be probed).
  */
 const logOrg = (p: Principal, billId: string, orgId: string | undefined): string => {
-  if (p.roles.includes('operator')) {
+  if (isOperator(p)) {
     if (!orgId) throw noOrg('required: a bill is identified by (orgId, billId)');
     return orgId;
   }

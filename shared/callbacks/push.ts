@@ -4,12 +4,12 @@
  */
 import { createHash } from 'node:crypto';
 import type { Deps } from '../deps.js';
-
-type PushDeps = Deps<'config' | 'logs' | 'invoices', never>;
 import { BadRequest, Conflict } from '../errors.js';
 import { CALLBACK_OF, PUSHABLE, type Attempt, type ResultPayload } from '../schemas/interaction.js';
 import type { LogHead } from '../store/log-store.js';
 import { cachedTargets, deliver } from './deliver.js';
+
+type PushDeps = Deps<'config' | 'logs' | 'invoices', never>;
 
 export interface PushResult {
   logId: string;
@@ -159,9 +159,9 @@ export const pushByCondition = async (
       error: { code: 'NOT_FOUND', message: `no invoice with ${wanted}; nothing sent` },
     }));
   }
-  checkSelection(logs, req.orderNo, invoiceResult(invoice.invoiceStatus));
-  const targets = cachedTargets(deps);
   const resultType = invoiceResult(invoice.invoiceStatus);
+  checkSelection(logs, req.orderNo, resultType);
+  const targets = cachedTargets(deps);
   const jobs = ids.flatMap((logId) => {
     const log = logs.get(logId);
     if (!log) return [];

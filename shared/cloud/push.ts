@@ -14,6 +14,18 @@ import { isOk, refusal, type Transport } from './transport.js';
 const keyOf = (linkKey: string) => createHash('md5').update(linkKey).digest('hex');
 /** On a poll, 1307 means "nothing yet": an answer, not a fault to retry. */
 const POLL_RETRY_CODES = new Set([...RETRYABLE_CODES].filter((c) => c !== CODES.busy));
+/** The query of a poll or an ack: the polling token, the hashed link key, `extra`, the tax no. */
+const channelQuery = (
+  auth: CloudAuth,
+  token: string,
+  linkKey: string,
+  extra: Record<string, string> = {},
+) => ({
+  [WIRE.accessToken]: token,
+  [WIRE.linkKey]: keyOf(linkKey),
+  ...extra,
+  [WIRE.taxNo]: auth.taxNo,
+});
 
 export const pushChannel = (t: Transport) => ({
   async pollToken(auth: CloudAuth): Promise<PollToken> {
@@ -28,11 +40,7 @@ export const pushChannel = (t: Transport) => ({
       method: 'GET',
       path,
       traced: true,
-      query: () => ({
-        [WIRE.accessToken]: token,
-        [WIRE.linkKey]: keyOf(linkKey),
-        [WIRE.taxNo]: auth.taxNo,
-      }),
+      query: () => channelQuery(auth, token, linkKey),
       timeoutMs: t.policy.pollTimeoutMs,
       retryCodes: POLL_RETRY_CODES,
     });
@@ -48,12 +56,7 @@ export const pushChannel = (t: Transport) => ({
       method: 'GET',
       path,
       traced: true,
-      query: () => ({
-        [WIRE.accessToken]: token,
-        [WIRE.linkKey]: keyOf(linkKey),
-        [WIRE.msgId]: msgId,
-        [WIRE.taxNo]: auth.taxNo,
-      }),
+      query: () => channelQuery(auth, token, linkKey, { [WIRE.msgId]: msgId }),
     });
     if (!isOk(reply)) throw refusal(path, reply);
   },

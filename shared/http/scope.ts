@@ -9,7 +9,7 @@ import type { Principal } from './jwt.js';
 export const isOperator = (p: Principal): boolean => p.roles.includes('operator');
 
 /** May `p` act for `orgId`? Operators for any; everyone else for their token's org only. */
-export const canActFor = (p: Principal, orgId: string | undefined): boolean =>
+const canActFor = (p: Principal, orgId: string | undefined): boolean =>
   isOperator(p) || (orgId !== undefined && p.orgId === orgId);
 
 /**
@@ -32,10 +32,6 @@ export const orgOf = (p: Principal, requestedOrgId?: string | null, what = 'orgI
   assertOrgAccess(p, orgId, what);
   return orgId;
 };
-
-/** The orgs of a list the caller may see: all of them for an operator, else only its own. */
-export const visibleOrgs = (p: Principal, orgIds: readonly string[]): string[] =>
-  orgIds.filter((o) => canActFor(p, o));
 
 /**
  * Access to user `userId`'s folder or directory entry (`userOrgIds`: the orgs the stored user

@@ -79,9 +79,9 @@ export const toCloudItem = (
  * Past this size (UTF-8 JSON, an upper bound of DynamoDB's count) a record's long lists travel
  * compressed.
  */
-export const PACK_OVER_BYTES = 300_000;
+const PACK_OVER_BYTES = 300_000;
 /** DynamoDB refuses items over 400 KB; keep a margin for attribute overhead. */
-export const ITEM_LIMIT_BYTES = 390_000;
+const ITEM_LIMIT_BYTES = 390_000;
 /** Lists that can grow without bound (a goods list, 销货清单, runs to thousands of lines). */
 const PACKED_FIELDS = ['items', 'attachments'] as const;
 /**

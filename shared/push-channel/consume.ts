@@ -6,7 +6,7 @@
  */
 import { logger } from '../logger.js';
 import { secretNames } from '../ports.js';
-import type { Org } from '../schemas/config.js';
+import type { GlobalConfig, Org } from '../schemas/config.js';
 import { cloudAuthFor, RunFailure } from '../sync/credentials.js';
 import { deadlineOf, type Deadline, type PushBudget } from './budget.js';
 import { orgChannel, type PollTokens } from './channel.js';
@@ -52,11 +52,12 @@ const linkKeyOf = async (orgId: string, deps: PushDeps) => {
 };
 
 /** One org's turn; never rejects (a failure is its outcome). */
-export const consumeOrg = async (
+const consumeOrg = async (
   org: Org,
   deadline: Deadline,
   deps: PushDeps,
   tokens: PollTokens,
+  globalConfig: () => Promise<GlobalConfig>,
 ): Promise<OrgPushOutcome> => {
   const out: OrgPushOutcome = {
     orgId: org.orgId,
@@ -78,7 +79,7 @@ export const consumeOrg = async (
       deps.cloud,
       tokens,
     );
-    const config = await deps.stores.config.getConfig();
+    const config = await globalConfig();
     for (;;) {
       if (!deadline.canPoll()) {
         out.stopped = 'budget';
@@ -111,7 +112,12 @@ export const consumePush = async (
 ): Promise<{ orgs: OrgPushOutcome[] }> => {
   const deadline = deadlineOf(o.budget, o.remainingMs);
   const orgs = (await deps.stores.config.listOrgs()).filter((org) => org.pushEnabled);
-  const outcomes = await Promise.all(orgs.map((org) => consumeOrg(org, deadline, deps, o.tokens)));
+  // One config read per turn, shared by the orgs (and none when no org pushes).
+  let config: Promise<GlobalConfig> | undefined;
+  const globalConfig = () => (config ??= deps.stores.config.getConfig());
+  const outcomes = await Promise.all(
+    orgs.map((org) => consumeOrg(org, deadline, deps, o.tokens, globalConfig)),
+  );
   const total = (k: 'messages' | 'duplicates' | 'invoices') =>
     outcomes.reduce((n, x) => n + x[k], 0);
   logger.info('push consumer turn done', {

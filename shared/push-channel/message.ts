@@ -17,7 +17,7 @@ import type { OrgChannel } from './channel.js';
 export type PushDeps = Deps<'config' | 'push' | UpsertStores, 'callbacks'>;
 
 /** Serials per detail query (a message may list many). */
-export const DETAIL_CHUNK = 100;
+const DETAIL_CHUNK = 100;
 
 export interface MessageOutcome {
   msgId: string;

@@ -6,6 +6,7 @@ import {
   TransactWriteCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailure } from '../errors.js';
 import type { BillLogEntry, WritebackMessage } from '../schemas/bills.js';
 import { decodeCursor, encodeCursor, putIfAbsent } from './dynamo.js';
 import { billKey, type BillRef } from './keys.js';
@@ -28,8 +29,6 @@ export interface IdempotencyRecord {
   eventId: string;
   bodyHash: string;
 }
-
-const isConditionFailed = (e: unknown) => (e as Error).name === 'ConditionalCheckFailedException';
 
 /**
  * Write-back logs, each bill's last written state, which bills use an invoice, event markers,
@@ -172,7 +171,7 @@ export const makeBillStore = (db: DynamoDBDocumentClient, table: string) => ({
       );
       return true;
     } catch (e) {
-      if (isConditionFailed(e)) return false;
+      if (isConditionFailure(e)) return false;
       throw e;
     }
   },
@@ -190,7 +189,7 @@ export const makeBillStore = (db: DynamoDBDocumentClient, table: string) => ({
         }),
       );
     } catch (e) {
-      if (!isConditionFailed(e)) throw e;
+      if (!isConditionFailure(e)) throw e;
     }
   },
 
@@ -236,7 +235,7 @@ export const makeBillStore = (db: DynamoDBDocumentClient, table: string) => ({
         }),
       );
     } catch (e) {
-      if (!isConditionFailed(e)) throw e;
+      if (!isConditionFailure(e)) throw e;
     }
   },
 

@@ -1,13 +1,13 @@
 import {
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_CONFIG, type GlobalConfig, type Org } from '../schemas/config.js';
 import type { System } from '../schemas/systems.js';
 import { ConditionFailed, isConditionFailure } from '../errors.js';
+import { putIfAbsent, queryAll } from './dynamo.js';
 import { configKey } from './keys.js';
 
 /** Global config and organisations (the seed's `rim_config` and org setup). */
@@ -24,17 +24,7 @@ export const makeConfigStore = (db: DynamoDBDocumentClient, table: string) => ({
     if (entries.length) {
       const { Item } = await db.send(new GetCommand({ TableName: table, Key: configKey.global }));
       if (!Item) {
-        await db
-          .send(
-            new PutCommand({
-              TableName: table,
-              Item: { ...configKey.global, config: {}, updatedAt: at },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            }),
-          )
-          .catch((e: Error) => {
-            if (e.name !== 'ConditionalCheckFailedException') throw e;
-          });
+        await putIfAbsent(db, table, { ...configKey.global, config: {}, updatedAt: at });
       }
       const assignments = entries.map((_, i) => `#c.#k${i} = :v${i}`);
       await db.send(
@@ -112,22 +102,13 @@ export const makeConfigStore = (db: DynamoDBDocumentClient, table: string) => ({
 
   /** Every organisation (few per deployment; read through the ORGS index, not a scan). */
   async listOrgs(): Promise<Org[]> {
-    const out: Org[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await db.send(
-        new QueryCommand({
-          TableName: table,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :p',
-          ExpressionAttributeValues: { ':p': configKey.orgsIndex },
-          ExclusiveStartKey: start,
-        }),
-      );
-      out.push(...(page.Items ?? []).map(toOrg));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
+    const items = await queryAll(db, {
+      TableName: table,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': configKey.orgsIndex },
+    });
+    return items.map(toOrg);
   },
 });
 export type ConfigStore = ReturnType<typeof makeConfigStore>;

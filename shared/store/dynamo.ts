@@ -4,6 +4,7 @@ import {
   DynamoDBDocumentClient,
   PutCommand,
   QueryCommand,
+  type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 
 /** One document client per module scope (reused across warm invocations). */
@@ -89,7 +90,7 @@ export const putIfAbsent = async (
 /**
  * Items one listing request may read (filtered-out ones included) before it answers with a cursor.
  */
-export const LIST_READ_CAP = 1000;
+const LIST_READ_CAP = 1000;
 
 /**
  * One page of a GSI partition, newest first: `equals` filters (undefined values ignored), an
@@ -162,6 +163,21 @@ export const newestFirst = async <T>(
     if (start && read >= LIST_READ_CAP) return { items, nextCursor: encodeCursor(start) };
   } while (start);
   return { items, nextCursor: null };
+};
+
+/** Every item a Query matches, page by page. */
+export const queryAll = async (
+  db: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+): Promise<Record<string, unknown>[]> => {
+  const out: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+    out.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return out;
 };
 
 /** Read items by key, 100 per request, consistently, retrying unprocessed keys with backoff. */

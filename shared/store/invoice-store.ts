@@ -14,7 +14,7 @@ import {
   type Invoice,
 } from '../invoices/merge.js';
 import type { Kind } from '../schemas/cloud.js';
-import { batchGetAll, decodeCursor, encodeCursor, putIfAbsent } from './dynamo.js';
+import { batchGetAll, decodeCursor, encodeCursor, putIfAbsent, queryAll } from './dynamo.js';
 import { invoiceKey } from './keys.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -115,22 +115,9 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
     }
   };
 
-  const queryAll = async (
-    input: ConstructorParameters<typeof QueryCommand>[0],
-  ): Promise<Record<string, unknown>[]> => {
-    const out: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await db.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-      out.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
-  };
-
   /** Every item of one invoice's partition (cloud copy, local edit, attachment bindings). */
   const partition = (orgId: string, kind: Kind, serialNo: string) =>
-    queryAll({
+    queryAll(db, {
       TableName: table,
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': invoiceKey.pk(orgId, kind, serialNo) },
@@ -328,14 +315,14 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
      */
     async serials(orgId: string, kind: Kind, day?: string): Promise<string[]> {
       const items = day
-        ? await queryAll({
+        ? await queryAll(db, {
             TableName: table,
             IndexName: 'gsi3',
             KeyConditionExpression: 'gsi3pk = :pk',
             ExpressionAttributeValues: { ':pk': invoiceKey.gsi3pk(orgId, kind, day) },
             ProjectionExpression: 'serialNo',
           })
-        : await queryAll({
+        : await queryAll(db, {
             TableName: table,
             IndexName: 'gsi1',
             KeyConditionExpression: 'gsi1pk = :pk',
@@ -348,7 +335,7 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
 
     /** Invoices carrying this invoice number (any org); callers filter further. */
     async findByNumber(invoiceNo: string): Promise<Invoice[]> {
-      const items = await queryAll({
+      const items = await queryAll(db, {
         TableName: table,
         IndexName: 'gsi2',
         KeyConditionExpression: 'gsi2pk = :pk',

@@ -1,30 +1,13 @@
 import {
   GetCommand,
-  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { RETRY_STATE_FIELDS, type Attempt, type InteractionLog } from '../schemas/interaction.js';
-import { batchGetAll, newestFirst, putIfAbsent } from './dynamo.js';
+import { batchGetAll, newestFirst, putIfAbsent, queryAll } from './dynamo.js';
 import { logKey } from './keys.js';
-
-/** Every page of a Query. */
-const queryAll = async (
-  db: DynamoDBDocumentClient,
-  input: QueryCommandInput,
-): Promise<Record<string, unknown>[]> => {
-  const out: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-    out.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return out;
-};
 
 const toAttempt = (i: Record<string, unknown>): Attempt => {
   const { pk: _a, sk: _b, logId: _c, ...a } = i;

@@ -12,7 +12,7 @@ import { isConditionFailure } from '../errors.js';
 import type { PushStats } from '../schemas/config.js';
 
 /** Key layouts of the push consumer's items in the config table (beside those of keys.ts). */
-export const pushKey = {
+const pushKey = {
   /** The push consumer's counts for an org, beside the org item (PUT /orgs replaces that one). */
   stats: (orgId: string) => ({ pk: `ORG#${orgId}`, sk: 'PUSHSTATS' }),
   /** A stored push message: created once, expires (TTL) long after any redelivery. */
@@ -20,7 +20,7 @@ export const pushKey = {
 };
 
 /** How long a marker outlives its message: far beyond any redelivery of an unacknowledged one. */
-export const PUSH_MARKER_TTL_DAYS = 30;
+const PUSH_MARKER_TTL_DAYS = 30;
 
 export const makePushStore = (db: DynamoDBDocumentClient, table: string) => ({
   /** Whether this message was stored before (strongly consistent). */

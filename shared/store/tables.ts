@@ -99,17 +99,6 @@ export const TABLES = {
 export type TableKey = keyof typeof TABLES;
 export type TableNames = Record<TableKey, string>;
 
-/** Physical names from the environment (Lambda) — every table must be configured. */
-export const tableNamesFromEnv = (env: NodeJS.ProcessEnv = process.env): TableNames => {
-  const out = {} as TableNames;
-  for (const [key, def] of Object.entries(TABLES) as [TableKey, TableDef][]) {
-    const v = env[def.env];
-    if (!v) throw new Error(`environment variable ${def.env} is not set`);
-    out[key] = v;
-  }
-  return out;
-};
-
 /** Physical names for a local stack or a test run: `<prefix>-<id>`. */
 export const localTableNames = (prefix: string): TableNames => {
   const out = {} as TableNames;

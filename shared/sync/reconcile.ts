@@ -2,13 +2,12 @@
  * Reconciliation: the cloud's ledger for an org/type/date against the pool, with the differences.
  */
 import type { Deps } from '../deps.js';
-import { DomainError, NotFound } from '../errors.js';
+import { DomainError, NotFound, Unprocessable } from '../errors.js';
 import type { Kind } from '../schemas/cloud.js';
 import { CloudError } from '../cloud/transport.js';
 import { codeLabels } from '../invoices/labels.js';
 import { cloudAuthFor, RunFailure } from './credentials.js';
-import { MAX_RUN_PAGES } from './engine.js';
-import { Unprocessable } from '../errors.js';
+import { MAX_RUN_PAGES, withinRunPages } from './phases/main-pass.js';
 
 const LIST_BOUND = 100;
 const PAGE_SIZE = 500;
@@ -45,8 +44,7 @@ const readCloud = async (
       throw e instanceof CloudError ? badGateway(`invoice cloud: ${e.message}`) : e;
     });
     const total = page.total;
-    if (!Number.isSafeInteger(total) || total < 0 || Math.ceil(total / PAGE_SIZE) > MAX_RUN_PAGES)
-      throw tooMany(total);
+    if (!withinRunPages(total, PAGE_SIZE)) throw tooMany(total);
     for (const r of page.list) {
       const rec = (r ?? {}) as { serialNo?: unknown } & Partial<Codes>;
       if (typeof rec.serialNo === 'string')

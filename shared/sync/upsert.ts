@@ -15,12 +15,12 @@ import {
 } from '../schemas/cloud.js';
 import type { GlobalConfig } from '../schemas/config.js';
 import type { Deps } from '../deps.js';
+import { resultsFromOutput } from '../callbacks/results.js';
+import { emptyFolderStats, linkCollectors, type FolderStats } from '../folders/link-collectors.js';
 
 /** The stores an upsert writes (pool, folders, result logs) and the callback queue it feeds. */
 export type UpsertStores = 'invoices' | 'links' | 'users' | 'logs';
 export type UpsertDeps = Pick<Deps<UpsertStores, 'callbacks'>, 'stores' | 'queues' | 'clock'>;
-import { resultsFromOutput } from '../callbacks/results.js';
-import { emptyFolderStats, linkCollectors, type FolderStats } from '../folders/link-collectors.js';
 
 export interface UpsertContext {
   orgId: string;

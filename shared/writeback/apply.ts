@@ -78,7 +78,8 @@ const applyClaimed = async (
   deps: WritebackDeps,
 ): Promise<BillOutcome> => {
   const { bills } = deps.stores;
-  const { e, orgId } = { e: m.event, orgId: ev.orgId };
+  const e = m.event;
+  const { orgId } = ev;
   const now = () => deps.clock().toISOString();
   let seq = 0;
   const log: BillLog = (step, request, response, outcome, note) =>

@@ -37,7 +37,7 @@ export const enqueueBillEvent = async (
   const now = deps.clock();
   const eventId = randomUUID();
   if (key) {
-    const bodyHash = createHash('sha256').update(JSON.stringify(event)).digest('hex');
+    const bodyHash = sha256(JSON.stringify(event));
     const expiresAt = Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS;
     const earlier = await deps.stores.bills.rememberIdempotencyKey(event.orgId, key, {
       eventId,

@@ -73,9 +73,7 @@ const deleteBill = async (c: BillCtx, deleted: boolean): Promise<BillOutcome> =>
     'delete',
     (a, b) => c.deps.cloud.deleteBill(a, b),
     billDeleteBody(c.ident),
-    {
-      okCodes,
-    },
+    { okCodes },
   );
   if (del !== true)
     return c.finish(

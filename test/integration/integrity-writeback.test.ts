@@ -11,6 +11,7 @@ import {
   billLogs as logs,
   postBillEvent as post,
   serials,
+  startWritebackHarness,
   STEP_OF,
   writebackRecord,
 } from '../support/writeback.js';
@@ -39,13 +40,8 @@ const message = (eventId: string, e: object) => ({
 const deliver = (h: Harness, r: SQSRecord) =>
   h.stack.handlers['bill-writeback']({ Records: [r] }, lambdaContext('bill-writeback'));
 
-const start = async (stack: Parameters<typeof startHarness>[0] = {}) => {
-  const h = await startHarness({ orgs: [HZ], ...stack });
-  await h.api('POST', '/sync', { type: 'input' });
-  await h.stack.settle();
-  await h.api('PUT', '/config', { writeback: true });
-  return h;
-};
+const start = (stack: Parameters<typeof startHarness>[0] = {}) =>
+  startWritebackHarness({ orgs: [HZ], ...stack });
 
 describe('write-back integrity (review issue 12)', () => {
   let h: Harness;

@@ -27,6 +27,9 @@ const tokens = (h: Harness) => ({
   cloudHz: h.stack.token({ sub: 'cloud', orgId: 'hz', roles: ['cloud'] }),
   user: (sub: string, orgId: string) => h.stack.token({ sub, orgId, roles: ['user'] }),
 });
+/** `PUT /users/{userId}` with `token`. */
+const putUser = (h: Harness, userId: string, body: unknown, token: string) =>
+  h.api('PUT', `/users/${userId}`, body, token);
 /** A request with extra headers, answering the reply's headers too. */
 const call = async (
   h: Harness,
@@ -57,27 +60,22 @@ describe('H2: the user directory and folders are org-scoped', () => {
     // Arrange: sh's expense system registers Alice.
     const t = tokens(h);
     const alice = { name: 'Alice', phone: SH_PHONE, orgIds: ['sh'] };
-    expect((await h.api('PUT', '/users/alice-sh', alice, t.sh)).status).toBe(201);
+    expect((await putUser(h, 'alice-sh', alice, t.sh)).status).toBe(201);
 
     // Act: hz moves Alice off her phone, then claims the phone and org sh for mallory.
-    const overwrite = await h.api(
-      'PUT',
-      '/users/alice-sh',
+    const overwrite = await putUser(
+      h,
+      'alice-sh',
       { name: 'x', phone: '13511110000', orgIds: [] },
       t.hz,
     );
-    const grant = await h.api(
-      'PUT',
-      '/users/mallory',
+    const grant = await putUser(
+      h,
+      'mallory',
       { name: 'M', phone: '13511112222', orgIds: ['sh'] },
       t.hz,
     );
-    const claim = await h.api(
-      'PUT',
-      '/users/mallory',
-      { name: 'M', phone: SH_PHONE, orgIds: ['hz'] },
-      t.hz,
-    );
+    const claim = await putUser(h, 'mallory', { name: 'M', phone: SH_PHONE, orgIds: ['hz'] }, t.hz);
     await sync(h, 'sh');
 
     // Assert
@@ -102,30 +100,15 @@ describe('H2: the user directory and folders are org-scoped', () => {
     await h.stack.deps.stores.users.put({ userId: 'both', ...shared, updatedAt: at });
 
     // Act
-    const rename = await h.api(
-      'PUT',
-      '/users/both',
-      { ...shared, name: 'C', orgIds: ['hz'] },
-      t.hz,
-    );
-    const rephone = await h.api(
-      'PUT',
-      '/users/both',
+    const rename = await putUser(h, 'both', { ...shared, name: 'C', orgIds: ['hz'] }, t.hz);
+    const rephone = await putUser(
+      h,
+      'both',
       { name: 'B', phone: '13511113333', orgIds: ['hz'] },
       t.hz,
     );
-    const leave = await h.api(
-      'PUT',
-      '/users/both',
-      { name: 'B', phone: SH_PHONE, orgIds: [] },
-      t.hz,
-    );
-    const after = await h.api(
-      'PUT',
-      '/users/both',
-      { name: 'B', phone: SH_PHONE, orgIds: [] },
-      t.hz,
-    );
+    const leave = await putUser(h, 'both', { name: 'B', phone: SH_PHONE, orgIds: [] }, t.hz);
+    const after = await putUser(h, 'both', { name: 'B', phone: SH_PHONE, orgIds: [] }, t.hz);
 
     // Assert
     expect(rename.status).toBe(403);
@@ -145,8 +128,8 @@ describe('H2: the user directory and folders are org-scoped', () => {
   it("expense reads its org's users' folders, its org's invoices only; others 404", async () => {
     // Arrange: mallory (hz) with her hz invoices, plus a link into sh left by the attack.
     const t = tokens(h);
-    await h.api('PUT', '/users/mallory', { name: 'M', phone: P1, orgIds: ['hz'] }, t.hz);
-    await h.api('PUT', '/users/alice-sh', { name: 'A', phone: SH_PHONE, orgIds: ['sh'] }, t.sh);
+    await putUser(h, 'mallory', { name: 'M', phone: P1, orgIds: ['hz'] }, t.hz);
+    await putUser(h, 'alice-sh', { name: 'A', phone: SH_PHONE, orgIds: ['sh'] }, t.sh);
     await sync(h, 'hz');
     await sync(h, 'sh');
     const shSerial = withPhone(h, SH_TAX, SH_PHONE)[0]!;
@@ -175,7 +158,7 @@ describe('H2: the user directory and folders are org-scoped', () => {
   it('the user role reads only its own folder, its org only; operators every org', async () => {
     // Arrange
     const t = tokens(h);
-    await h.api('PUT', '/users/mallory', { name: 'M', phone: P1, orgIds: ['hz'] }, t.hz);
+    await putUser(h, 'mallory', { name: 'M', phone: P1, orgIds: ['hz'] }, t.hz);
     await sync(h, 'hz');
     await sync(h, 'sh');
     const shSerial = h.sim.org(SH_TAX).ledgers.input[0]!.serialNo;
@@ -258,8 +241,8 @@ describe('L6: pushed invoices', () => {
   it("a push links only users of the pushing org, never another org's user", async () => {
     // Arrange
     const t = tokens(h);
-    await h.api('PUT', '/users/alice-sh', { name: 'A', phone: SH_PHONE, orgIds: ['sh'] }, t.sh);
-    await h.api('PUT', '/users/u1', { name: 'U', phone: P1, orgIds: ['hz'] }, t.hz);
+    await putUser(h, 'alice-sh', { name: 'A', phone: SH_PHONE, orgIds: ['sh'] }, t.sh);
+    await putUser(h, 'u1', { name: 'U', phone: P1, orgIds: ['hz'] }, t.hz);
     const invoices = [record(h, 'PUSH-LINK', 'https://files.example.com/x', [SH_PHONE, P1])];
 
     // Act

@@ -3,12 +3,13 @@
  * back to `1` while still on it (removed from a saved bill, unbound, a deleted, rejected or
  * discarded bill), each release a logged, marked step; bill states by name.
  */
-import { startHarness, ORGS, type Harness } from '../support/harness.js';
+import { ORGS, type Harness } from '../support/harness.js';
 import {
   billEvent as event,
   billLogs as logs,
   postBillEvent as post,
   serials,
+  startWritebackHarness,
   STEP_OF,
   writebackRecord,
 } from '../support/writeback.js';
@@ -30,13 +31,7 @@ const effective = (h: Harness, billId = 'B-1') =>
     });
 const useStatus = (h: Harness, serial: string) =>
   h.sim.org(HZ.taxNo).ledgers.input.find((r) => r.serialNo === serial)!.expendStatus;
-const start = async () => {
-  const h = await startHarness({ orgs: [HZ] });
-  await h.api('POST', '/sync', { type: 'input' });
-  await h.stack.settle();
-  await h.api('PUT', '/config', { writeback: true });
-  return h;
-};
+const start = () => startWritebackHarness({ orgs: [HZ] });
 
 describe('write-back release rule (issue 14)', () => {
   let h: Harness;

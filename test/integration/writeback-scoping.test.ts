@@ -4,7 +4,8 @@
  * `Idempotency-Key` of `POST /bills/events`.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { startHarness, ORGS, type Harness } from '../support/harness.js';
+import { ORGS, type Harness } from '../support/harness.js';
+import { billEvent, startWritebackHarness } from '../support/writeback.js';
 import { localClientConfig } from '#local/dynamo-local.js';
 import { CLOUD_PATHS } from '#shared/cloud/contract.js';
 import { createDocClient } from '#shared/store/dynamo.js';
@@ -18,15 +19,6 @@ const saves = (h: Harness, taxNo: string, billId: string) =>
       (c.body as any).tin === taxNo &&
       (c.body as any).bxd_key === billId,
   );
-const event = (o: Record<string, unknown>) => ({
-  type: 'saved',
-  billId: 'B-1',
-  billNo: 'BX20240722001',
-  userId: 'user-1',
-  billStatus: 'submitted',
-  dataSource: 'EXPENSE',
-  ...o,
-});
 /** Every message sent to the write-back queue, with its FIFO options. */
 const watchQueue = (h: Harness) => {
   const q = h.stack.queues.writeback;
@@ -42,12 +34,11 @@ const watchQueue = (h: Harness) => {
 describe('write-back scoping and conflicts (issue 13: H3, I1, Idempotency-Key)', () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await startHarness();
-    await h.api('POST', '/sync', { type: 'input' });
-    await h.stack.settle();
-    await h.api('PUT', '/config', { writeback: true });
+    h = await startWritebackHarness();
   });
   afterEach(() => h.stop());
+  /** A bill event without an org: the token's login org decides (every call names its serials). */
+  const event = (o: Record<string, unknown>) => billEvent(h, { orgId: undefined, ...o });
 
   it("H3: an hz token can neither read sh's bill log nor delete or empty sh's bill", async () => {
     // Arrange: sh saves its bill SH-1 with two invoices

@@ -1,10 +1,11 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { startHarness, ORGS, type Harness } from '../support/harness.js';
+import { ORGS, type Harness } from '../support/harness.js';
 import {
   billEvent as event,
   billLogs as logs,
   postBillEvent as post,
+  startWritebackHarness,
   STEP_OF,
 } from '../support/writeback.js';
 import { makeHandler as billsApi } from '#functions/bills-api/app.js';
@@ -21,10 +22,7 @@ const bill = (h: Harness, billId = 'B-1') => h.sim.bill(HZ.taxNo, billId);
 describe('bill write-back through the FIFO queue, on DynamoDB Local + the simulator', () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await startHarness();
-    await h.api('POST', '/sync', { type: 'input' });
-    await h.stack.settle();
-    await h.api('PUT', '/config', { writeback: true });
+    h = await startWritebackHarness();
   });
   afterEach(() => h.stop());
 

@@ -33,7 +33,6 @@ const ORG = { ...ORGS[0]!, input: INVOICES, output: FULL ? 400 : 40 };
 const HZ = { orgId: 'hz', ...ORG };
 const [P1, P2] = ORG.phones as [string, string];
 const tick = () => new Promise((r) => setTimeout(r, 30));
-/** Hand off after every page: each run becomes a chain of continuation messages. */
 /** Jest's limit per scenario (full size: long). */
 const TIMEOUT = FULL ? 3_600_000 : 180_000;
 // 600 ms of work per invocation: several hand-offs per run, and progress even on a loaded machine.

@@ -1,7 +1,7 @@
 /** Shared pieces of the write-back suites: the cloud's bill steps, a bill event, posting, logs. */
 import type { SQSRecord } from 'aws-lambda';
 import { CLOUD_PATHS } from '#shared/cloud/contract.js';
-import { ORGS, type Harness } from './harness.js';
+import { ORGS, startHarness, type Harness } from './harness.js';
 
 const HZ = ORGS[0]!;
 
@@ -10,6 +10,15 @@ export const STEP_OF: Record<string, string> = {
   [CLOUD_PATHS.billSave]: 'save',
   [CLOUD_PATHS.billStatus]: 'status',
   [CLOUD_PATHS.billDelete]: 'delete',
+};
+
+/** A harness with the input ledgers synced and write-back switched on. */
+export const startWritebackHarness = async (opts: Parameters<typeof startHarness>[0] = {}) => {
+  const h = await startHarness(opts);
+  await h.api('POST', '/sync', { type: 'input' });
+  await h.stack.settle();
+  await h.api('PUT', '/config', { writeback: true });
+  return h;
 };
 
 /** The serial numbers of hz's input ledger, in ledger order. */

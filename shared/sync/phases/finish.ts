@@ -83,6 +83,7 @@ export const failRun = async (s: RunSession, e: unknown): Promise<StepResult> =>
   if (!(e instanceof CloudError || e instanceof RunFailure))
     logger.error('sync run failed', { runId: s.runId, error: e as Error });
   const exhausted = run.attemptCount > MAX_AUTO_RETRIES;
+  const at = deps.clock().toISOString();
   await deps.stores.runs.update(
     s.runId,
     {
@@ -90,8 +91,8 @@ export const failRun = async (s: RunSession, e: unknown): Promise<StepResult> =>
       orgId: run.orgId,
       status: exhausted ? 'needs_manual' : 'failed',
       message: exhausted ? needsManualMessage(message) : message,
-      finishedAt: deps.clock().toISOString(),
-      updatedAt: deps.clock().toISOString(),
+      finishedAt: at,
+      updatedAt: at,
     },
     { owner: s.opt.owner, release: true },
   );

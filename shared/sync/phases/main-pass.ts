@@ -110,13 +110,16 @@ const handOff = async (s: RunSession): Promise<void> => {
   );
 };
 
+/** Whether a `total` the cloud reports can be paged within the cap, after `pagesRead` pages. */
+export const withinRunPages = (total: number, pageSize: number, pagesRead = 0): boolean =>
+  Number.isSafeInteger(total) && total >= 0 && pagesRead + total / pageSize <= MAX_RUN_PAGES;
+
 /**
  * Refuse a window the cloud says holds more than one run reads (security review M2: a cloud
  * reporting `total: 1e9` would otherwise be paged for ever): the run fails with what to do.
  */
 export const checkTotal = (total: number, pageSize: number, pagesRead: number): void => {
-  if (Number.isSafeInteger(total) && total >= 0 && pagesRead + total / pageSize <= MAX_RUN_PAGES)
-    return;
+  if (withinRunPages(total, pageSize, pagesRead)) return;
   throw new RunFailure(
     `the invoice cloud reports ${total} invoices for this window: more than one run reads ` +
       `(${MAX_RUN_PAGES} pages of ${pageSize}); sync shorter windows (POST /sync with dataDate)`,

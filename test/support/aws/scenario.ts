@@ -39,7 +39,7 @@ export const awsMode = (
 type Api = Harness['api'];
 
 /** The harness's `api` shape over any local stack. */
-export const apiOf =
+const apiOf =
   (stack: { http: Harness['stack']['http'] }, token: string): Api =>
   async (method, path, body, tok = token) => {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
