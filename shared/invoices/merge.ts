@@ -5,7 +5,13 @@
  * never needs to read before it writes, and a face edit racing a sync can never be lost.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { FACE_FIELDS, type CloudFile, type CloudInvoice, type Kind } from '../schemas/cloud.js';
+import {
+  cloudInvoiceSchema,
+  FACE_FIELDS,
+  type CloudFile,
+  type CloudInvoice,
+  type Kind,
+} from '../schemas/cloud.js';
 import { invoiceIdOf, invoiceKey } from '../store/keys.js';
 
 type Face = Pick<CloudInvoice, (typeof FACE_FIELDS)[number]>;
@@ -123,7 +129,27 @@ export const unpack = <T extends object>(item: T): T => {
   return { ...rest, ...(JSON.parse(gunzipSync(packed).toString('utf8')) as object) } as T;
 };
 
-/** Merge the items of one invoice partition into the API shape. */
+/** Cloud record fields an invoice reply carries, in the cloud contract's order. */
+const RECORD_FIELDS = Object.keys(cloudInvoiceSchema.shape).filter(
+  (f) => f !== 'invoiceTag' && f !== 'invoiceFiles' && f !== 'users',
+) as (keyof CloudInvoice)[];
+/**
+ * The API's invoice fields in their documented order (SPEC §4.1): identity, the cloud's record,
+ * our own fields. Built by name, so keys, index attributes and anything internal never leak.
+ */
+export const INVOICE_REPLY_FIELDS = [
+  'invoiceId',
+  'orgId',
+  'type',
+  ...RECORD_FIELDS,
+  'annotation',
+  'modified',
+  'attachments',
+  'createdAt',
+  'updatedAt',
+] as const;
+
+/** Merge the items of one invoice partition into the API shape (fields in reply order). */
 export const mergeInvoice = (
   cloudItem: CloudItem,
   editItem?: EditItem,
@@ -131,16 +157,13 @@ export const mergeInvoice = (
 ): Invoice => {
   const cloud = unpack(cloudItem);
   const edit = editItem && unpack(editItem);
-  const { pk: _pk, sk: _sk, attachments, ...rest } = cloud;
-  const strip = rest as Record<string, unknown>;
-  for (const k of ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk']) delete strip[k];
-  const face = edit ? Object.fromEntries(FACE_FIELDS.map((f) => [f, edit[f]])) : {};
-  return {
-    ...(strip as Omit<CloudItem, 'pk' | 'sk' | 'attachments'>),
-    ...face,
+  const face: Record<string, unknown> = edit
+    ? Object.fromEntries(FACE_FIELDS.map((f) => [f, edit[f]]))
+    : {};
+  const computed: Record<string, unknown> = {
     modified: edit !== undefined,
     updatedAt: edit && edit.updatedAt > cloud.updatedAt ? edit.updatedAt : cloud.updatedAt,
-    attachments: attachments.map((f) => ({
+    attachments: cloud.attachments.map((f) => ({
       attachmentId: f.fileId,
       fileName: f.fileName,
       fileType: f.fileType ?? null,
@@ -149,6 +172,13 @@ export const mergeInvoice = (
       userId: binds[f.fileId] ?? null,
     })),
   };
+  const source = cloud as unknown as Record<string, unknown>;
+  const reply: Record<string, unknown> = {};
+  for (const f of INVOICE_REPLY_FIELDS) {
+    const v = f in computed ? computed[f] : f in face ? face[f] : source[f];
+    if (v !== undefined) reply[f] = v;
+  }
+  return reply as Invoice;
 };
 
 /**

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   currentFace,
+  INVOICE_REPLY_FIELDS,
   mergeInvoice,
   mergePartition,
   packLarge,
@@ -67,6 +68,31 @@ describe('the overwrite rule (mergeInvoice)', () => {
         userId: 'u-9',
       },
     ]);
+  });
+});
+
+describe('the invoice reply shape', () => {
+  it('lists its fields in the documented order, whatever order the item came back in', () => {
+    const item = cloudItem({ invoiceTag: 'tag' });
+    const shuffled = Object.fromEntries(Object.entries(item).reverse()) as typeof item;
+
+    const keys = Object.keys(mergeInvoice(shuffled, edit({ salerName: 'Edited' })));
+
+    const expected = INVOICE_REPLY_FIELDS.filter((f) => keys.includes(f));
+    expect(keys).toEqual(expected);
+    expect(keys.slice(0, 3)).toEqual(['invoiceId', 'orgId', 'type']);
+    expect(keys.slice(-2)).toEqual(['createdAt', 'updatedAt']);
+  });
+
+  it('never carries keys, index attributes, packed lists or unknown attributes', () => {
+    const item = { ...cloudItem(), internalMarker: 'x', packedBy: 'y' };
+
+    const reply = mergeInvoice(item) as unknown as Record<string, unknown>;
+
+    const allowed = new Set<string>(INVOICE_REPLY_FIELDS);
+    expect(Object.keys(reply).filter((k) => !allowed.has(k))).toEqual([]);
+    expect(reply).not.toHaveProperty('pk');
+    expect(reply).not.toHaveProperty('gsi1pk');
   });
 });
 
