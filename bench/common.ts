@@ -11,6 +11,12 @@ export const BENCH_ORG = {
   phones: [] as string[],
 };
 
+/** Collectors' phones for the personal-folder run (P1 with folders on): 40 users of the org. */
+export const BENCH_PHONES = Array.from(
+  { length: 40 },
+  (_, i) => `139${String(i).padStart(8, '0')}`,
+);
+
 const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
 
 /** Run a bench script in a child process; resolves with the first JSON line it prints. */

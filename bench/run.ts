@@ -3,7 +3,8 @@
  * against its own limit measured in the same run on the same machine. Prints figures and ratios
  * with targets and writes bench/out/results-<time>.json.
  *
- * Flags: --only P1,P3   --scale 0.2 (all sizes × factor)   --reps 3
+ * Flags: --only P1,P1F,P3   --scale 0.2 (all sizes × factor)   --reps 3
+ * (P1F: P1 with personal folders on; COST: item sizes and write units per invoice, docs/cost.md)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -11,8 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { startDynamoLocal } from '#local/dynamo-local.js';
 import { benchBundles } from './bundles.js';
 import { benchCallbacks } from './callbacks.js';
+import { benchCost } from './cost.js';
 import { fmt } from './common.js';
-import { benchMemory, benchSync } from './sync.js';
+import { benchMemory, benchSync, withSim } from './sync.js';
 
 const arg = (name: string, d: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -20,7 +22,7 @@ const arg = (name: string, d: string) => {
 };
 const scale = Number(arg('scale', '1'));
 const reps = Number(arg('reps', '3'));
-const only = arg('only', 'P1,P2,P3,P4').split(',');
+const only = arg('only', 'P1,P1F,P2,P3,P4,COST').split(',');
 const size = (n: number) => Math.max(1000, Math.round(n * scale));
 const t0 = Date.now();
 const log = (s: string) =>
@@ -51,6 +53,14 @@ try {
     const meets = r.ratioToRawWrite.median >= 0.8 && r.ratioToBound.median >= 0.8;
     summary.push(`${rate}; ${toRawWrite}; ${toBound} — target ≥ 0.8: ${verdict(meets)}`);
   }
+  if (only.includes('P1F')) {
+    const r = await benchSync(dynamo.endpoint, { count: size(20_000), reps, log, folders: true });
+    results.P1folders = { ...r, ratioToRawWrite: { ...r.ratioToRawWrite, target: 0.7 } };
+    const rate = `P1-folders sync ${r.count} invoices, folders on: ${Math.round(r.syncPerSec)}/s`;
+    const toRawWrite = `÷ raw BatchWriteItem ${spread(r.ratioToRawWrite)}`;
+    const meets = r.ratioToRawWrite.median >= 0.7;
+    summary.push(`${rate}; ${toRawWrite} — target ≥ 0.7: ${verdict(meets)}`);
+  }
   if (only.includes('P2')) {
     const r = await benchMemory(dynamo.endpoint, {
       small: size(20_000),
@@ -78,6 +88,15 @@ try {
     const target = `target ≥ 0.8: ${verdict(r.ratioToRawPost.median >= 0.8)}`;
     const bound = `min(raw POST, recording alone ${Math.round(r.recordOnlyPerSec)}/s)`;
     summary.push(`${rate}; ${toRawPost} — ${target}; ÷ ${bound} ${fmt(r.ratioToBound.median)}`);
+  }
+  if (only.includes('COST')) {
+    const r = await withSim(size(5_000), (url) => benchCost(dynamo.endpoint, url, { log }), true);
+    results.COST = r;
+    const p = r.perInvoice;
+    const wcu = `${fmt(p.baseWcu)} base + ${fmt(p.gsiWcu)} index`;
+    const all = `${fmt(p.baseWcu + p.gsiWcuAll)} if every index projected ALL`;
+    const total = `${fmt(p.baseWcu + p.gsiWcu)} WCU (${wcu}; ${all})`;
+    summary.push(`COST per invoice (folders on): ${p.bytesStored} B stored, ${total}`);
   }
 } finally {
   await dynamo.stop();

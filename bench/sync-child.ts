@@ -1,6 +1,8 @@
 /**
- * One measured run in its own process. argv: mode (sync | baseline) endpoint simUrl tablePrefix
+ * One measured run in its own process. argv: mode (sync | folders | baseline) endpoint simUrl
+ * tablePrefix
  *  - sync: the product's full sync (engine → upsert → DynamoDB Local), one invocation, no hand-off.
+ *  - folders: the same with personal folders on and a user for each of BENCH_PHONES.
  *  - baseline: fetch every page as fast as the client can (fetch-only rate), then raw
  *    BatchWriteItem of the same items (mapped as the pool stores them) at the engine's write
  *    concurrency.
@@ -18,7 +20,7 @@ import { createDocClient } from '#shared/store/dynamo.js';
 import { runSyncStep } from '#shared/sync/engine.js';
 import { newRun, newRunId } from '#shared/sync/start.js';
 import { WRITE_CONCURRENCY } from '#shared/store/invoice-store.js';
-import { BENCH_ORG } from './common.js';
+import { BENCH_ORG, BENCH_PHONES } from './common.js';
 
 setLogLevel('ERROR');
 const [mode, endpoint, simUrl, prefix] = process.argv.slice(2) as [string, string, string, string];
@@ -34,7 +36,21 @@ const auth = {
 };
 const rss = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
-if (mode === 'sync') {
+if (mode === 'sync' || mode === 'folders') {
+  if (mode === 'folders') {
+    await stack.deps.stores.config.patchConfig(
+      { personalFolderSync: true },
+      new Date().toISOString(),
+    );
+    for (const [i, phone] of BENCH_PHONES.entries())
+      await stack.deps.stores.users.put({
+        userId: `u${i}`,
+        name: `User ${i}`,
+        phone,
+        orgIds: ['bench'],
+        updatedAt: new Date().toISOString(),
+      });
+  }
   await stack.secrets.put('org/bench/client-secret', BENCH_ORG.clientSecret);
   const org = {
     orgId: 'bench',

@@ -16,8 +16,12 @@ const dropTables = async (endpoint: string, prefix: string) => {
   c.destroy();
 };
 
-const withSim = async <T>(count: number, fn: (url: string) => Promise<T>): Promise<T> => {
-  const sim = child('./sim-child.ts', [String(count)]);
+export const withSim = async <T>(
+  count: number,
+  fn: (url: string) => Promise<T>,
+  phones = false,
+): Promise<T> => {
+  const sim = child('./sim-child.ts', [String(count), ...(phones ? ['phones'] : [])]);
   const { url } = (await sim.first) as { url: string };
   try {
     return await fn(url);
@@ -27,7 +31,7 @@ const withSim = async <T>(count: number, fn: (url: string) => Promise<T>): Promi
 };
 
 let n = 0;
-const measure = async (mode: 'sync' | 'baseline', endpoint: string, url: string) => {
+const measure = async (mode: 'sync' | 'folders' | 'baseline', endpoint: string, url: string) => {
   const prefix = `bench${n++}`;
   try {
     return await child('./sync-child.ts', [mode, endpoint, url, prefix]).first;
@@ -36,44 +40,59 @@ const measure = async (mode: 'sync' | 'baseline', endpoint: string, url: string)
   }
 };
 
+/**
+ * P1: the full sync against raw BatchWriteItem of the same items; with `folders`, personal folders
+ * on (P1-folders: the invoices name collectors, links and attachments are written too).
+ */
 export const benchSync = async (
   endpoint: string,
-  o: { count: number; reps: number; log: (s: string) => void },
+  o: { count: number; reps: number; log: (s: string) => void; folders?: boolean },
 ) =>
-  withSim(o.count, async (url) => {
-    o.log(`P1 warming DynamoDB Local with one ${o.count}-invoice baseline…`);
-    await measure('baseline', endpoint, url);
-    const rows: { rate: number; raw: number; fetch: number; r1: number; r2: number }[] = [];
-    for (let i = 0; i < o.reps; i++) {
-      const order = i % 2 === 0 ? (['baseline', 'sync'] as const) : (['sync', 'baseline'] as const);
-      const got: Record<string, any> = {};
-      for (const m of order) got[m] = await measure(m, endpoint, url);
-      const rate = got.sync.count / (got.sync.ms / 1000);
-      const raw = got.baseline.count / (got.baseline.writeMs / 1000);
-      const fetch = got.baseline.count / (got.baseline.fetchMs / 1000);
-      rows.push({ rate, raw, fetch, r1: rate / raw, r2: rate / Math.min(fetch, raw) });
-      const perSec = (name: string, n: number) => `${name} ${Math.round(n)}/s`;
-      const rates = [perSec('sync', rate), perSec('raw write', raw), perSec('fetch-only', fetch)];
-      const ratios = `${fmt(rate / raw)} / ${fmt(rate / Math.min(fetch, raw))}`;
-      o.log(`P1 rep ${i + 1}/${o.reps}: ${rates.join(' · ')} → ${ratios}`);
-    }
-    const r1 = rows.map((r) => r.r1);
-    const r2 = rows.map((r) => r.r2);
-    return {
-      count: o.count,
-      reps: rows,
-      syncPerSec: median(rows.map((r) => r.rate)),
-      rawWritePerSec: median(rows.map((r) => r.raw)),
-      fetchOnlyPerSec: median(rows.map((r) => r.fetch)),
-      ratioToRawWrite: {
-        median: median(r1),
-        min: Math.min(...r1),
-        max: Math.max(...r1),
-        target: 0.8,
-      },
-      ratioToBound: { median: median(r2), min: Math.min(...r2), max: Math.max(...r2), target: 0.8 },
-    };
-  });
+  withSim(
+    o.count,
+    async (url) => {
+      const P = o.folders ? 'P1-folders' : 'P1';
+      const mode = o.folders ? 'folders' : 'sync';
+      o.log(`${P} warming DynamoDB Local with one ${o.count}-invoice baseline…`);
+      await measure('baseline', endpoint, url);
+      const rows: { rate: number; raw: number; fetch: number; r1: number; r2: number }[] = [];
+      for (let i = 0; i < o.reps; i++) {
+        const order = i % 2 === 0 ? (['baseline', mode] as const) : ([mode, 'baseline'] as const);
+        const got: Record<string, any> = {};
+        for (const m of order) got[m] = await measure(m, endpoint, url);
+        const rate = got[mode].count / (got[mode].ms / 1000);
+        const raw = got.baseline.count / (got.baseline.writeMs / 1000);
+        const fetch = got.baseline.count / (got.baseline.fetchMs / 1000);
+        rows.push({ rate, raw, fetch, r1: rate / raw, r2: rate / Math.min(fetch, raw) });
+        const perSec = (name: string, n: number) => `${name} ${Math.round(n)}/s`;
+        const rates = [perSec('sync', rate), perSec('raw write', raw), perSec('fetch-only', fetch)];
+        const ratios = `${fmt(rate / raw)} / ${fmt(rate / Math.min(fetch, raw))}`;
+        o.log(`${P} rep ${i + 1}/${o.reps}: ${rates.join(' · ')} → ${ratios}`);
+      }
+      const r1 = rows.map((r) => r.r1);
+      const r2 = rows.map((r) => r.r2);
+      return {
+        count: o.count,
+        reps: rows,
+        syncPerSec: median(rows.map((r) => r.rate)),
+        rawWritePerSec: median(rows.map((r) => r.raw)),
+        fetchOnlyPerSec: median(rows.map((r) => r.fetch)),
+        ratioToRawWrite: {
+          median: median(r1),
+          min: Math.min(...r1),
+          max: Math.max(...r1),
+          target: 0.8,
+        },
+        ratioToBound: {
+          median: median(r2),
+          min: Math.min(...r2),
+          max: Math.max(...r2),
+          target: 0.8,
+        },
+      };
+    },
+    o.folders,
+  );
 
 export const benchMemory = async (
   endpoint: string,

@@ -10,6 +10,8 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { powertoolsMetrics } from '#shared/adapters/powertools-metrics.js';
 import { secretsManager } from '#shared/adapters/secrets-manager.js';
+import { keyringSource, orgVault, withOrgVault } from '#shared/secrets/org-vault.js';
+import { makeConfigStore } from '#shared/store/config-store.js';
 import { sqsQueue } from '#shared/adapters/sqs-queue.js';
 import { createCloudClient, type CloudObserver } from '#shared/cloud/client.js';
 import { CLOUD_PATHS } from '#shared/cloud/contract.js';
@@ -17,8 +19,10 @@ import { makeStores, type Queues } from '#shared/deps.js';
 import { METRICS, type MetricDims } from '#shared/metrics.js';
 import type { Metrics, Secrets } from '#shared/ports.js';
 import { createDocClient } from '#shared/store/dynamo.js';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TABLES } from '#shared/store/tables.js';
-import { FUNCTIONS, QUEUE_ENV, type FunctionName } from './catalog.js';
+import { FUNCTIONS, ORG_SECRET_KEY_ENV, QUEUE_ENV, type FunctionName } from './catalog.js';
+import { cloudLimiter } from './cloud-limiter.js';
 import type { FunctionDeps, QueuesOf, TablesOf } from './deps.js';
 
 const once = <T>(make: () => Promise<T>): (() => Promise<T>) => {
@@ -59,15 +63,24 @@ const queues = <N extends FunctionName>(fn: N): Pick<Queues, QueuesOf<N>> => {
   return out as Pick<Queues, QueuesOf<N>>;
 };
 
-/** Secrets Manager under the stack's prefix; a function granted no secret kind gets none. */
-const secrets = (fn: FunctionName): Secrets => {
+/**
+ * Secrets Manager under the stack's prefix; a function granted no secret kind gets none. With the
+ * `org` kind, org secrets are sealed config items opened with the one org secret key (its ARN read
+ * on first use; keyring and sealed items cached 5 minutes per container).
+ */
+const secrets = (fn: FunctionName, db: DynamoDBDocumentClient): Secrets => {
   if (!Object.keys(FUNCTIONS[fn].secrets).length) {
     const none = async (): Promise<never> => {
       throw new Error(`${fn}: no runtime secrets are granted to this function (catalog)`);
     };
     return { get: none, put: none };
   }
-  return secretsManager(secretsClient, requiredEnv('SECRETS_PREFIX', fn));
+  const inner = secretsManager(secretsClient, requiredEnv('SECRETS_PREFIX', fn));
+  if (!(FUNCTIONS[fn].secrets as { org?: unknown }).org) return inner;
+  const keyStore = secretsManager(secretsClient, '', 0);
+  const keys = keyringSource(() => keyStore.get(requiredEnv(ORG_SECRET_KEY_ENV, fn)));
+  const config = makeConfigStore(db, requiredEnv(TABLES.config.env, fn));
+  return withOrgVault(inner, orgVault(keys, config, 300_000));
 };
 
 type CloudFunction = MetricDims<'CloudThrottles'>['Function'];
@@ -92,14 +105,16 @@ const cloudObserver = (fn: FunctionName, metrics: Metrics): CloudObserver | unde
 /** The dependencies of function `fn` in AWS. */
 export const awsDeps = <N extends FunctionName>(fn: N): FunctionDeps<N> => {
   const metrics = powertoolsMetrics();
+  const db = createDocClient();
   return {
-    stores: makeStores(createDocClient(), tableNames(fn)),
+    stores: makeStores(db, tableNames(fn)),
     queues: queues(fn),
     cloud: createCloudClient({
       baseUrl: process.env.INVOICE_CLOUD_URL ?? 'https://invoice-cloud.invalid',
       observe: cloudObserver(fn, metrics),
+      limiter: cloudLimiter(fn, db),
     }),
-    secrets: secrets(fn),
+    secrets: secrets(fn, db),
     clock: () => new Date(),
     metrics,
     localMode: false,

@@ -14,6 +14,7 @@ export type Trigger =
   | 'schedule-daily'
   | 'schedule-retry'
   | 'schedule-push'
+  | 'schedule-fetch'
   | 'invoke';
 export type QueueKey = 'sync' | 'writeback' | 'callbacks';
 export type SecretAccess = 'read' | 'write' | 'readwrite';
@@ -22,7 +23,11 @@ export interface FunctionSpec {
   trigger: Trigger;
   tables: Partial<Record<TableKey, 'r' | 'rw'>>;
   sends: QueueKey[];
-  /** Runtime secrets by kind (org client secrets, system signing secrets); absent: none. */
+  /**
+   * Runtime secrets by kind; absent: none. `org`: org client secrets and link keys, sealed items in
+   * the config table (the config grant) under the one org secret key, which any access reads
+   * (`ORG_SECRET_KEY_ENV`). `system`: signing secrets, one Secrets Manager secret each.
+   */
   secrets: Partial<Record<SecretKind, SecretAccess>>;
   /** Seconds; long for workers that page through the cloud. */
   timeout: number;
@@ -34,6 +39,11 @@ export interface FunctionSpec {
    * on one route cannot take the account's whole pool from the workers (security review M2).
    */
   reservedConcurrency?: number;
+  /**
+   * Queues whose DLQ this function reads and redrives (`StartMessageMoveTask` back to the queue):
+   * it gets the DLQ's URL and ARN and the queue's ARN (`DLQ_ENV`) and exactly the redrive grants.
+   */
+  redrives?: readonly QueueKey[];
   /**
    * SQS consumers: most concurrent invocations its event source starts (SQS `maxConcurrency`, ≥ 2).
    * Unlike reserved concurrency, a full consumer leaves messages queued instead of throttling them
@@ -49,6 +59,24 @@ export const QUEUE_ENV: Record<QueueKey, string> = {
   callbacks: 'CALLBACK_QUEUE_URL',
 };
 
+/** Environment variable naming the org secret key (ARN) for functions granted `org` secrets. */
+export const ORG_SECRET_KEY_ENV = 'ORG_SECRET_KEY_ARN';
+
+/** Environment variables of a redriving function: a DLQ's URL and ARN, its source queue's ARN. */
+export const DLQ_ENV: Record<QueueKey, { url: string; arn: string; sourceArn: string }> = {
+  sync: { url: 'SYNC_DLQ_URL', arn: 'SYNC_DLQ_ARN', sourceArn: 'SYNC_QUEUE_ARN' },
+  writeback: {
+    url: 'WRITEBACK_DLQ_URL',
+    arn: 'WRITEBACK_DLQ_ARN',
+    sourceArn: 'WRITEBACK_QUEUE_ARN',
+  },
+  callbacks: {
+    url: 'CALLBACK_DLQ_URL',
+    arn: 'CALLBACK_DLQ_ARN',
+    sourceArn: 'CALLBACK_QUEUE_ARN',
+  },
+};
+
 /** Receives before a message goes to its queue's DLQ. */
 export const MAX_RECEIVES: Record<QueueKey, number> = { sync: 5, writeback: 5, callbacks: 8 };
 
@@ -56,7 +84,8 @@ export const FUNCTIONS = {
   'sync-api': {
     description: 'Manual sync, sync by bills, run log, reconciliation',
     trigger: 'api',
-    tables: { config: 'r', runs: 'rw', invoices: 'r' },
+    // rateLimits: the shared buckets toward the cloud (reconciliation calls it).
+    tables: { config: 'r', runs: 'rw', invoices: 'r', rateLimits: 'rw' },
     sends: ['sync'],
     secrets: { org: 'read' },
     timeout: 29,
@@ -116,6 +145,7 @@ export const FUNCTIONS = {
       invoices: 'rw',
       links: 'rw',
       interactionLogs: 'rw',
+      rateLimits: 'rw',
     },
     sends: ['sync', 'callbacks'],
     secrets: { org: 'read' },
@@ -156,7 +186,7 @@ export const FUNCTIONS = {
   'bill-writeback': {
     description: 'Writes bills back to the invoice cloud (FIFO per bill)',
     trigger: 'sqs-writeback',
-    tables: { config: 'r', billLogs: 'rw', invoices: 'r' },
+    tables: { config: 'r', billLogs: 'rw', invoices: 'r', rateLimits: 'rw' },
     sends: [],
     secrets: { org: 'read' },
     timeout: 60,
@@ -182,11 +212,41 @@ export const FUNCTIONS = {
       'Push channel: long-polls each pushing org, stores then acknowledges (every minute)',
     trigger: 'schedule-push',
     // Config: orgs, link keys' flags, message markers and counts; the rest is the upsert path's.
-    tables: { config: 'rw', users: 'r', invoices: 'rw', links: 'rw', interactionLogs: 'rw' },
+    tables: {
+      config: 'rw',
+      users: 'r',
+      invoices: 'rw',
+      links: 'rw',
+      interactionLogs: 'rw',
+      rateLimits: 'rw',
+    },
     sends: ['callbacks'],
     secrets: { org: 'read' },
     timeout: 60,
     memory: 512,
+    outbound: true,
+  },
+  'ops-api': {
+    description: 'Operations: dead-letter queue depths and redrive',
+    trigger: 'api',
+    tables: {},
+    sends: [],
+    secrets: {},
+    timeout: 10,
+    memory: 256,
+    reservedConcurrency: 2,
+    redrives: ['sync', 'writeback', 'callbacks'],
+  },
+  'order-fetch': {
+    description: 'Pulls new orders from every system with an orderFetchUrl (schedule)',
+    trigger: 'schedule-fetch',
+    // Config: orgs and systems (read); logs: the order claims and each system's fetch state.
+    tables: { config: 'r', interactionLogs: 'rw' },
+    sends: [],
+    secrets: { system: 'read' },
+    // Longer than a run of a few systems at once (each ≤ 20 s), shorter than the fetch lease.
+    timeout: 120,
+    memory: 256,
     outbound: true,
   },
 } as const satisfies Record<string, FunctionSpec>;

@@ -43,5 +43,15 @@ export const ROUTES = {
   'GET /orgs/{orgId}': { fn: 'config-api', roles: op },
   'PUT /orgs/{orgId}': { fn: 'config-api', roles: op },
   'PUT /systems/{systemId}': { fn: 'config-api', roles: op },
+  // Order acquisition by pull (issue 19): fetch a system's new orders now (API_ACTIVE).
+  'POST /systems/{systemId}/fetch-orders': { fn: 'interaction-api', roles: op },
+  // Operations (issue 16): each DLQ's depth, and a redrive back to its queue.
+  'GET /dead-letters': { fn: 'ops-api', roles: op },
+  'POST /dead-letters/{queue}/redrive': { fn: 'ops-api', roles: op },
+  // The operator console's reads (issue 17): lists never carry a secret.
+  'GET /orgs': { fn: 'config-api', roles: op },
+  'GET /systems': { fn: 'config-api', roles: op },
+  'GET /pool/invoices': { fn: 'invoices-api', roles: op },
+  'GET /pool/invoices/{invoiceId}': { fn: 'invoices-api', roles: op },
 } as const satisfies Record<string, RouteSpec>;
 export type RouteKey = keyof typeof ROUTES;

@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import type { LimitKnob } from '../shared/cloud/rate-limit.js';
 
 export type StageName = 'dev' | 'prod';
 
@@ -20,6 +21,11 @@ export interface StageConfig {
   invoiceCloudUrl: string;
   /** Expected `iss` of API tokens (becomes AUTH_ISSUER); unset: HS256 tokens of the stack. */
   authIssuer?: string;
+  /**
+   * The operator console's OIDC client id at `authIssuer` (authorization code + PKCE); unset: the
+   * console asks for a token instead.
+   */
+  consoleClientId?: string;
   /** Email subscribed to the alarm topic; unset: the topic has no subscription. */
   alarmEmail?: string;
   /** Retention of every function's log group and the API access logs. */
@@ -31,14 +37,22 @@ export interface StageConfig {
   /** IANA time zone of the schedules (SPEC: China Standard Time). */
   timeZone: string;
   schedules: { dailySync: ClockTime; retry: ClockTime };
+  /** Minutes between scheduled order fetches from customer systems (SPEC §4.6), 1–1440. */
+  orderFetchMinutes: number;
   /** Failed sync runs per hour above which the on-call engineer is paged. */
   failedRunsPerHour: number;
+  /**
+   * Rate limits toward the invoice cloud (`clientRps`, `clientBurst`, `globalRps`, `globalBurst`,
+   * `leaseMs`); unset keys keep the defaults of shared/cloud/rate-limit.ts (docs/scale.md).
+   */
+  cloudRateLimits?: Partial<Record<LimitKnob, number>>;
 }
 
 const COMMON = {
   invoiceCloudUrl: 'https://api.example-invoice-cloud.com',
   timeZone: 'Asia/Shanghai',
   schedules: { dailySync: '23:30', retry: '06:00' },
+  orderFetchMinutes: 15,
 } as const satisfies Partial<StageConfig>;
 
 export const STAGES: Record<StageName, StageConfig> = {
@@ -60,7 +74,14 @@ export const STAGES: Record<StageName, StageConfig> = {
   },
 };
 
-const OVERRIDABLE = ['account', 'region', 'invoiceCloudUrl', 'authIssuer', 'alarmEmail'] as const;
+const OVERRIDABLE = [
+  'account',
+  'region',
+  'invoiceCloudUrl',
+  'authIssuer',
+  'alarmEmail',
+  'consoleClientId',
+] as const;
 const CLOCK = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 /** The stage named by context `stage` (default `dev`) with its context overrides, checked. */
@@ -77,6 +98,9 @@ export const stageConfig = (scope: Construct): StageConfig => {
   }
   for (const [k, t] of Object.entries(stage.schedules))
     if (!CLOCK.test(t)) throw new Error(`stage ${name}: schedule ${k} must be HH:mm, got ${t}`);
+  const m = stage.orderFetchMinutes;
+  if (!Number.isInteger(m) || m < 1 || m > 1440)
+    throw new Error(`stage ${name}: orderFetchMinutes must be a whole number 1–1440, got ${m}`);
   return stage;
 };
 

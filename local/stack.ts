@@ -8,9 +8,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { FUNCTIONS, type FunctionName } from '#functions/catalog.js';
-import { ROUTES } from '#functions/routes.js';
+import { ROUTES, type RouteKey } from '#functions/routes.js';
+import { DOCS_FUNCTION, PUBLIC_ROUTES } from '#functions/api-docs.js';
 import { makeHandler as bills } from '#functions/bills-api/app.js';
 import { makeHandler as configApi } from '#functions/config-api/app.js';
+import { makeHandler as opsApi } from '#functions/ops-api/app.js';
 import { makeHandler as interaction } from '#functions/interaction-api/app.js';
 import { makeHandler as invoicesApi } from '#functions/invoices-api/app.js';
 import { makeHandler as syncApi } from '#functions/sync-api/app.js';
@@ -21,14 +23,20 @@ import { makeHandler as manualSync } from '#functions/manual-sync/app.js';
 import { makeHandler as writeback } from '#functions/bill-writeback/app.js';
 import { makeHandler as callbacks } from '#functions/callback-sender/app.js';
 import { makeHandler as pushConsumer } from '#functions/push-consumer/app.js';
+import { makeHandler as orderFetch } from '#functions/order-fetch/app.js';
+import type { ScheduleOptions } from '#shared/orders/schedule.js';
 import type { PushBudget } from '#shared/push-channel/budget.js';
 import { createCloudClient, type RetryPolicy } from '#shared/cloud/client.js';
+import { createLimiter, type CloudLimiter } from '#shared/cloud/limiter.js';
+import type { CloudLimits } from '#shared/cloud/rate-limit.js';
+import { makeBucketStore } from '#shared/store/bucket-store.js';
 import { makeStores, type Deps } from '#shared/deps.js';
 import { errorReply, MAX_BODY_BYTES } from '#shared/http/api.js';
 import { BadRequest, DomainError, Forbidden, NotFound } from '#shared/errors.js';
 import { authSettingsFromEnv, createVerifier, signJwt } from '#shared/http/jwt.js';
 import { noMetrics, type Metrics } from '#shared/ports.js';
 import type { SyncMessage } from '#shared/schemas/sync.js';
+import type { SlicingOptions } from '#shared/sync/slice-plan.js';
 import type { WritebackMessage } from '#shared/schemas/bills.js';
 import type { CallbackMessage } from '#shared/schemas/interaction.js';
 import { MAX_RECEIVES } from '#functions/catalog.js';
@@ -39,7 +47,7 @@ import { localTableNames, type TableNames } from '#shared/store/tables.js';
 import { localClientConfig } from './dynamo-local.js';
 import { apiEvent, lambdaContext, matchRoute } from './lambda.js';
 import { LocalQueue, type AwsLikeMode } from './queue.js';
-import { localSecrets } from './secrets.js';
+import { localSecrets, withLocalOrgVault } from './secrets.js';
 
 export const DEV_AUTH_SECRET = 'dev-only-secret-change-me';
 
@@ -53,6 +61,8 @@ export interface LocalStackOptions {
   workerBudgetMs?: number;
   workerReserveMs?: number;
   pageSize?: number;
+  /** When a full sync is cut into time slices (default: shared/sync/slice-plan.ts). */
+  syncSlicing?: SlicingOptions;
   retry?: Partial<RetryPolicy>;
   clock?: () => Date;
   writebackVisibilityMs?: number;
@@ -73,10 +83,18 @@ export interface LocalStackOptions {
   writebackQueueAws?: AwsLikeMode;
   /** The push consumer's time budget (tests: short holds and budgets). */
   pushBudget?: Partial<PushBudget>;
+  /** Tests: the order-fetch schedule's concurrency and per-system policy (short timeouts). */
+  orderFetch?: Partial<Omit<ScheduleOptions, 'remainingMs'>>;
   /** Tests: wrap the document client (fault injection, write counting). */
   wrapDb?: (db: DynamoDBDocumentClient) => DynamoDBDocumentClient;
   /** Tests: where the product's metrics go (default: nowhere). */
   metrics?: Metrics;
+  /**
+   * Rate limits toward the cloud on the local RateLimits table, as deployed (default: none, so
+   * tests and the demo are not slowed); `cloudLimiter` replaces the limiter (tests: a fake).
+   */
+  cloudLimits?: CloudLimits;
+  cloudLimiter?: CloudLimiter;
 }
 
 export const LOCAL_CALLBACK_DELAYS = [1, 2, 5, 10, 30, 60];
@@ -123,8 +141,24 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
       }),
     ),
   };
-  const secrets = localSecrets(o.secretsFile);
-  const cloud = createCloudClient({ baseUrl: o.cloudUrl, ...(o.retry ? { retry: o.retry } : {}) });
+  const secrets = withLocalOrgVault(
+    localSecrets(o.secretsFile),
+    createDocClient(localClientConfig(o.dynamoEndpoint)),
+    tables.config,
+  );
+  const bucketDb = () => createDocClient(localClientConfig(o.dynamoEndpoint));
+  const limiter =
+    o.cloudLimiter ??
+    (o.cloudLimits &&
+      createLimiter({
+        store: makeBucketStore(bucketDb(), tables.rateLimits),
+        limits: o.cloudLimits,
+      }));
+  const cloud = createCloudClient({
+    baseUrl: o.cloudUrl,
+    ...(o.retry ? { retry: o.retry } : {}),
+    limiter,
+  });
   const deps: Deps = {
     stores: makeStores(
       (o.wrapDb ?? ((d) => d))(createDocClient(localClientConfig(o.dynamoEndpoint))),
@@ -144,12 +178,21 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
     'bills-api': bills(deps, auth),
     'interaction-api': interaction(deps, auth),
     'config-api': configApi(deps, auth),
+    'ops-api': opsApi(
+      {
+        sync: queues.sync.deadLetters(),
+        writeback: queues.writeback.deadLetters(),
+        callbacks: queues.callbacks.deadLetters(),
+      },
+      auth,
+    ),
   };
   const handlers = {
     ...api,
     'sync-worker': syncWorker(deps, {
       reserveMs: o.workerReserveMs ?? 60_000,
       ...(o.pageSize ? { pageSize: o.pageSize } : {}),
+      ...(o.syncSlicing ? { slicing: o.syncSlicing } : {}),
     }),
     'daily-sync': dailySync(deps),
     'sync-retry': syncRetry(deps),
@@ -160,19 +203,21 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
       timeoutMs: o.callbackTimeoutMs,
     }),
     'push-consumer': pushConsumer(deps, o.pushBudget),
+    'order-fetch': orderFetch(deps, o.orderFetch),
   } satisfies Record<FunctionName, unknown>;
   queues.sync.consumer = (e, c) => handlers['sync-worker'](e, c);
   queues.writeback.consumer = (e, c) => handlers['bill-writeback'](e, c);
   queues.callbacks.consumer = (e, c) => handlers['callback-sender'](e, c);
 
   /**
-   * Invoke any function with a payload, as the console or EventBridge would. The push consumer gets
-   * its deployed timeout, since it plans its long polls by the time left.
+   * Invoke any function with a payload, as the console or EventBridge would. The push consumer and
+   * the order fetch get their deployed timeout, since they plan their work by the time left.
    */
+  const PLANS_BY_TIME: FunctionName[] = ['push-consumer', 'order-fetch'];
   const invoke = async (fn: FunctionName, payload: unknown): Promise<unknown> =>
     (handlers[fn] as (e: unknown, c: Context) => Promise<unknown>)(
       payload,
-      lambdaContext(fn, fn === 'push-consumer' ? FUNCTIONS[fn].timeout * 1000 : undefined),
+      lambdaContext(fn, PLANS_BY_TIME.includes(fn) ? FUNCTIONS[fn].timeout * 1000 : undefined),
     );
 
   // Local tokens are HS256; they carry the issuer and audience the handlers check when those are
@@ -216,7 +261,7 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
       const fn = localEvent[2] as FunctionName;
       const allowed =
         localEvent[1] === 'events'
-          ? ['daily-sync', 'sync-retry', 'push-consumer']
+          ? ['daily-sync', 'sync-retry', 'push-consumer', 'order-fetch']
           : Object.keys(FUNCTIONS);
       if (!allowed.includes(fn))
         return reply(errorReply(new NotFound(`no local ${localEvent[1]} target ${fn}`), 'local'));
@@ -238,6 +283,16 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
         return reply(errorReply(e, 'local'));
       }
     }
+    // The public documents (no token): answered by the function that serves them in AWS.
+    const publicKey = `${method} ${u.pathname}`;
+    const docsEvent = { params: {}, method, rawQuery: '' };
+    if (publicKey in PUBLIC_ROUTES)
+      return reply(
+        await api[DOCS_FUNCTION](
+          apiEvent({ ...docsEvent, key: publicKey as RouteKey, path: u.pathname, headers, body }),
+          lambdaContext(DOCS_FUNCTION),
+        ),
+      );
     const m = matchRoute(method, u.pathname);
     if (m === null || m === 'method') {
       return reply(
@@ -271,7 +326,11 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
 
   return {
     deps,
+    /** The cloud client's rate limiter, if any (its `stats` when built from `cloudLimits`). */
+    limiter,
     tables,
+    /** The DynamoDB Local endpoint the stack stores in (`local/resume.ts` frees dead leases). */
+    dynamoEndpoint: o.dynamoEndpoint,
     queues,
     secrets,
     handlers,

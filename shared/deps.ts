@@ -11,6 +11,7 @@ import type { WritebackMessage } from './schemas/bills.js';
 import type { CallbackMessage } from './schemas/interaction.js';
 import { makeBillStore } from './store/bill-store.js';
 import { makeConfigStore } from './store/config-store.js';
+import { makeFetchStore } from './store/fetch-store.js';
 import { makeInvoiceStore } from './store/invoice-store.js';
 import { makeLinkStore } from './store/link-store.js';
 import { makeLogStore } from './store/log-store.js';
@@ -28,6 +29,7 @@ const STORES = {
   bills: { table: 'billLogs', make: makeBillStore },
   logs: { table: 'interactionLogs', make: makeLogStore },
   push: { table: 'config', make: makePushStore },
+  fetches: { table: 'interactionLogs', make: makeFetchStore },
 } as const satisfies Record<string, { table: TableKey; make: unknown }>;
 
 export type StoreKey = keyof typeof STORES;

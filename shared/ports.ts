@@ -5,8 +5,9 @@
 import type { MetricDims, MetricName } from './metrics.js';
 
 /**
- * Secrets (Secrets Manager in AWS, a local store in local mode). Names like
- * `org/<orgId>/client-secret`.
+ * Secrets by name. `org/<orgId>/client-secret` and `org/<orgId>/link-key` are sealed items in the
+ * config table under one deployment key (`secrets/org-vault.ts`, O(1) cost per deployment);
+ * `system/<id>/signing-secret` is a Secrets Manager secret (a local store in local mode).
  */
 export interface Secrets {
   get(name: string): Promise<string | undefined>;
@@ -22,6 +23,17 @@ export interface SendOptions {
 }
 export interface Queue<T> {
   send(message: T, opts?: SendOptions): Promise<void>;
+}
+
+/**
+ * A queue's dead-letter queue as operators handle it (SQS: `GetQueueAttributes`,
+ * `StartMessageMoveTask` from the DLQ back to its source queue).
+ */
+export interface DeadLetterQueue {
+  /** Messages waiting in the DLQ (SQS `ApproximateNumberOfMessages`). */
+  depth(): Promise<number>;
+  /** Start moving every message back to the source queue; the move task's handle. */
+  redrive(): Promise<string>;
 }
 
 export type Clock = () => Date;

@@ -94,6 +94,11 @@ export const startHttp = async (o: {
   calls: SimCall[];
   concurrency: { now: number; peak: number };
   route: Route;
+  /** Rate limits (limits.ts): which one a request breaks, and how such a request is answered. */
+  gate?: {
+    check(query: Record<string, string>, body: Record<string, unknown>): string | undefined;
+    answer(): '429' | '1429';
+  };
 }) => {
   const { faults, calls, concurrency } = o;
   const handle = async (req: IncomingMessage, res: ServerResponse, chunks: Buffer[]) => {
@@ -114,6 +119,12 @@ export const startHttp = async (o: {
     };
     if (url.pathname === '/_sim/faults' && method === 'POST')
       return record(200, Object.assign(faults, body));
+    const broke = o.gate?.check(query, body);
+    if (broke) {
+      const what = `rate limit exceeded (${broke})`;
+      if (o.gate?.answer() === '1429') return record(200, envelope(CODES.rateLimited, what));
+      return record(429, what);
+    }
     if (faults.slowMs) await new Promise((r) => setTimeout(r, faults.slowMs));
     const fault = faultFor(faults, o.rnd(), url.searchParams.has(WIRE.accessToken));
     switch (fault) {

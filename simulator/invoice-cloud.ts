@@ -21,9 +21,18 @@ import { compareLedger, generateLedger, prng } from './data.js';
 import { envelope, NO_FAULTS, startHttp, type Faults, type SimCall } from './http.js';
 import { listPage, upperBound } from './ledger.js';
 import { createPushQueues, type PushOptions, type SimPushMessage } from './push.js';
+import {
+  createGate,
+  emptyTraffic,
+  identifyBy,
+  NO_LIMITS,
+  type SimLimits,
+  type SimTraffic,
+} from './limits.js';
 
 export { billKey, type SimBill } from './bills.js';
 export { NO_FAULTS, type Faults, type SimCall } from './http.js';
+export { NO_LIMITS, type SimLimits, type SimTraffic } from './limits.js';
 export interface SimOrgSpec {
   taxNo: string;
   orgName: string;
@@ -67,6 +76,11 @@ export interface Simulator {
   pushed(taxNo: string): readonly SimPushMessage[];
   expireTokens(): void;
   setFaults(f: Partial<Faults>): void;
+  /** Rate limits per clientId and in all (0: off); changed in place. */
+  limits: SimLimits;
+  /** Requests, violations of the limits and the busiest second since the last reset. */
+  traffic: SimTraffic;
+  resetTraffic(): void;
   stop(): Promise<void>;
 }
 
@@ -88,6 +102,7 @@ export const startSimulator = async (opts: {
   tokenTtlSeconds?: number;
   port?: number;
   push?: Partial<PushOptions>;
+  limits?: Partial<SimLimits>;
 }): Promise<Simulator> => {
   const seed = opts.seed ?? 42;
   const rnd = prng(seed ^ 0x5eed);
@@ -118,7 +133,15 @@ export const startSimulator = async (opts: {
   const faults: Faults = { ...NO_FAULTS };
   const pushes = createPushQueues({ ...DEFAULT_PUSH, ...opts.push });
   const concurrency = { now: 0, peak: 0 };
-  const orgByClient = (clientId: string) => [...orgs.values()].find((o) => o.clientId === clientId);
+  const byClient = new Map([...orgs.values()].map((o) => [o.clientId, o]));
+  const orgByClient = (clientId: string) => byClient.get(clientId);
+  const limits: SimLimits = { ...NO_LIMITS, ...opts.limits };
+  const traffic = emptyTraffic();
+  const clientOfToken = (token: string) => {
+    const taxNo = tokenOrg(tokens, token) ?? tokenOrg(pollTokens, token);
+    return taxNo === undefined ? undefined : orgs.get(taxNo)?.clientId;
+  };
+  const gate = createGate(limits, traffic, identifyBy(clientOfToken));
 
   const mutate = (
     taxNo: string,
@@ -224,6 +247,7 @@ export const startSimulator = async (opts: {
     calls,
     concurrency,
     route,
+    gate: { check: gate.check, answer: () => limits.answer },
   });
 
   const sim: Simulator = {
@@ -259,6 +283,9 @@ export const startSimulator = async (opts: {
       pollTokens.clear();
     },
     setFaults: (f) => Object.assign(faults, { ...NO_FAULTS, ...f }),
+    limits,
+    traffic,
+    resetTraffic: () => Object.assign(traffic, emptyTraffic()),
     stop: () => {
       pushes.close();
       return http.stop();

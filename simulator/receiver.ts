@@ -1,6 +1,7 @@
 /** A callback receiver for tests and the demo: records every request; can be told to fail. */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { newFeed, serveFeed, type OrderFeed } from './order-feed.js';
 
 export interface Received {
   headers: Record<string, string>;
@@ -17,6 +18,11 @@ export interface Receiver {
   failNext(...statuses: number[]): void;
   retryAfter?: number | undefined;
   hangNext(n: number, ms: number): void;
+  /**
+   * A sample order feed (the fetch contract, `docs/orders.md`) at `<url>/orders/<name>`: GET
+   * requests there are served by it, not recorded as callbacks.
+   */
+  feed(name: string): { url: string; feed: OrderFeed };
   stop(): Promise<void>;
 }
 
@@ -24,7 +30,13 @@ export const startReceiver = async (): Promise<Receiver> => {
   const plan: number[] = [];
   let hang = { n: 0, ms: 0 };
   const received: Received[] = [];
+  const feeds = new Map<string, OrderFeed>();
   const server = createServer((req, res) => {
+    const feed = /^\/orders\/([\w-]+)(?:\?|$)/.exec(req.url ?? '');
+    if (req.method === 'GET' && feed && feeds.has(feed[1]!)) {
+      req.resume();
+      return serveFeed(feeds.get(feed[1]!)!, req, res);
+    }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -53,6 +65,10 @@ export const startReceiver = async (): Promise<Receiver> => {
     received,
     failNext: (...s) => plan.push(...s),
     hangNext: (n, ms) => (hang = { n, ms }),
+    feed: (name) => {
+      if (!feeds.has(name)) feeds.set(name, newFeed());
+      return { url: `${rcv.url}/orders/${name}`, feed: feeds.get(name)! };
+    },
     stop: () =>
       new Promise((r) => {
         server.closeAllConnections();

@@ -2,17 +2,24 @@ import type { SQSRecord } from 'aws-lambda';
 import type { FunctionDeps } from '../deps.js';
 import { parseJsonPayload } from '#shared/http/payload.js';
 import { makeSqsHandler } from '#shared/http/sqs.js';
-import { logger } from '#shared/logger.js';
+import { logger, withLogKeys, type LogKeys } from '#shared/logger.js';
 import { writebackMessageSchema } from '#shared/schemas/bills.js';
 import { applyBillEvent } from '#shared/writeback/apply.js';
 
 /** The event id of a message, or its message id when the body is not a write-back message. */
 const eventIdOf = (r: SQSRecord): string => {
+  const id = idsOf(r).eventId;
+  return typeof id === 'string' ? id : r.messageId;
+};
+
+/** The correlation ids a message names (as far as its body is readable): event, bill and org. */
+const idsOf = (r: SQSRecord): LogKeys => {
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
   try {
-    const id = (JSON.parse(r.body) as { eventId?: unknown }).eventId;
-    return typeof id === 'string' ? id : r.messageId;
+    const m = JSON.parse(r.body) as { eventId?: unknown; event?: Record<string, unknown> };
+    return { eventId: str(m.eventId), billId: str(m.event?.billId), orgId: str(m.event?.orgId) };
   } catch {
-    return r.messageId;
+    return {};
   }
 };
 
@@ -21,34 +28,40 @@ const eventIdOf = (r: SQSRecord): string => {
  * the batch), failures reported per message, and a copy of a message kept for operators on its last
  * receive.
  */
-export const makeHandler = (deps: FunctionDeps<'bill-writeback'>, opts: { maxReceives: number }) =>
-  makeSqsHandler(
-    async (r) => {
-      const receives = Number(r.attributes.ApproximateReceiveCount ?? '1');
-      try {
-        await applyBillEvent(
-          parseJsonPayload(writebackMessageSchema, r.body, 'write-back message'),
-          receives,
-          deps,
-        );
-      } catch (e) {
-        logger.warn('write-back event not processed', {
-          messageId: r.messageId,
-          receives,
+export const makeHandler = (
+  deps: FunctionDeps<'bill-writeback'>,
+  opts: { maxReceives: number },
+) => {
+  /** One record, in its bill's and event's log scope (every line carries billId and eventId). */
+  const handle = async (r: SQSRecord): Promise<void> => {
+    const receives = Number(r.attributes.ApproximateReceiveCount ?? '1');
+    try {
+      await applyBillEvent(
+        parseJsonPayload(writebackMessageSchema, r.body, 'write-back message'),
+        receives,
+        deps,
+      );
+    } catch (e) {
+      logger.warn('write-back event not processed', {
+        messageId: r.messageId,
+        receives,
+        error: (e as Error).message,
+      });
+      if (receives >= opts.maxReceives) {
+        deps.metrics.count('WriteBacks', { Outcome: 'failed' });
+        await deps.stores.bills.recordDeadLetter({
+          eventId: eventIdOf(r),
+          body: r.body.slice(0, 10_000),
           error: (e as Error).message,
+          receives,
+          at: deps.clock().toISOString(),
         });
-        if (receives >= opts.maxReceives) {
-          deps.metrics.count('WriteBacks', { Outcome: 'failed' });
-          await deps.stores.bills.recordDeadLetter({
-            eventId: eventIdOf(r),
-            body: r.body.slice(0, 10_000),
-            error: (e as Error).message,
-            receives,
-            at: deps.clock().toISOString(),
-          });
-        }
-        throw e;
       }
-    },
+      throw e;
+    }
+  };
+  return makeSqsHandler(
+    (r) => withLogKeys({ ...idsOf(r), messageId: r.messageId }, () => handle(r)),
     { fifo: true },
   );
+};

@@ -1,4 +1,7 @@
+import { withLambdaLogging } from '#shared/logger.js';
 import { awsAuthSecret, awsDeps } from '../aws-deps.js';
 import { makeHandler } from './app.js';
 
-export const handler = makeHandler(awsDeps('bills-api'), awsAuthSecret('bills-api'));
+export const handler = withLambdaLogging(
+  makeHandler(awsDeps('bills-api'), awsAuthSecret('bills-api')),
+);

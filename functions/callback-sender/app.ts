@@ -3,6 +3,7 @@ import { sendCallback, sweepCallbacks, type SendPolicy } from '#shared/callbacks
 import type { FunctionDeps } from '../deps.js';
 import { parseJsonPayload } from '#shared/http/payload.js';
 import { makeSqsHandler } from '#shared/http/sqs.js';
+import { withLogKeys } from '#shared/logger.js';
 import { callbackMessageSchema } from '#shared/schemas/interaction.js';
 
 /** An EventBridge schedule (`source: aws.events`) asks for the sweep of overdue callbacks. */
@@ -18,11 +19,11 @@ const isSchedule = (e: unknown): boolean =>
  * (lost messages).
  */
 export const makeHandler = (deps: FunctionDeps<'callback-sender'>, policy: SendPolicy) => {
+  // Every line of a delivery carries its interaction log's id.
   const sqs = makeSqsHandler(async (r) => {
-    await sendCallback(
-      parseJsonPayload(callbackMessageSchema, r.body, 'callback message'),
-      deps,
-      policy,
+    const m = parseJsonPayload(callbackMessageSchema, r.body, 'callback message');
+    await withLogKeys({ logId: m.logId, messageId: r.messageId }, () =>
+      sendCallback(m, deps, policy),
     );
   });
   return async (event: unknown, context: Context): Promise<unknown> =>

@@ -1,9 +1,9 @@
 import { DEFAULT_RETRY_DELAYS } from '#shared/callbacks/send.js';
+import { withLambdaLogging } from '#shared/logger.js';
 import { awsDeps, flushingMetrics } from '../aws-deps.js';
 import { makeHandler } from './app.js';
 
 const deps = awsDeps('callback-sender');
-export const handler = flushingMetrics(
-  deps.metrics,
-  makeHandler(deps, { delays: DEFAULT_RETRY_DELAYS }),
+export const handler = withLambdaLogging(
+  flushingMetrics(deps.metrics, makeHandler(deps, { delays: DEFAULT_RETRY_DELAYS })),
 );

@@ -3,7 +3,8 @@ import { NotFound } from '#shared/errors.js';
 import { makeApiHandler, parse, withRoles } from '#shared/http/api.js';
 import { putOrg } from '#shared/config/orgs.js';
 import { etagOf } from '#shared/http/etag.js';
-import { idSchema } from '#shared/schemas/common.js';
+import * as z from 'zod';
+import { cursorSchema, idSchema, limitSchema } from '#shared/schemas/common.js';
 import {
   configPatchSchema,
   orgPutSchema,
@@ -13,6 +14,9 @@ import {
 import { registerSystem } from '#shared/callbacks/systems.js';
 import { systemPutSchema } from '#shared/schemas/systems.js';
 import { ROUTES } from '../routes.js';
+import { withPublicDocs } from '../api-docs.js';
+
+const pageQuery = z.object({ limit: limitSchema, cursor: cursorSchema });
 
 /** The org as the API shows it: secrets are write-only; the version travels as the ETag. */
 const view = (
@@ -25,7 +29,11 @@ const view = (
   ...push,
 });
 
+/** The config routes, plus the public documents (`functions/api-docs.ts`) before token checks. */
 export const makeHandler = (deps: FunctionDeps<'config-api'>, authSecret: () => Promise<string>) =>
+  withPublicDocs(makeConfigApi(deps, authSecret));
+
+const makeConfigApi = (deps: FunctionDeps<'config-api'>, authSecret: () => Promise<string>) =>
   makeApiHandler(
     withRoles(ROUTES, {
       'GET /config': async () => ({ status: 200, body: await deps.stores.config.getConfig() }),
@@ -56,6 +64,21 @@ export const makeHandler = (deps: FunctionDeps<'config-api'>, authSecret: () => 
           status: created ? 201 : 200,
           body: view(org, await deps.stores.push.stats(org.orgId)),
           headers: { etag: etagOf(version) },
+        };
+      },
+      'GET /orgs': async ({ query }) => {
+        const q = parse(pageQuery, query);
+        const page = await deps.stores.config.pageOrgs(q.limit, q.cursor);
+        const items = await Promise.all(
+          page.items.map(async (o) => view(o, await deps.stores.push.stats(o.orgId))),
+        );
+        return { status: 200, body: { items, nextCursor: page.nextCursor } };
+      },
+      'GET /systems': async ({ query }) => {
+        const q = parse(pageQuery.extend({ orgId: idSchema }), query);
+        return {
+          status: 200,
+          body: await deps.stores.config.pageSystems(q.orgId, q.limit, q.cursor),
         };
       },
       'PUT /systems/{systemId}': async ({ params, body }) => {

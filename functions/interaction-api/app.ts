@@ -5,6 +5,9 @@ import { orgOf } from '#shared/http/scope.js';
 import { receiveOrder } from '#shared/callbacks/orders.js';
 import { pushByCondition, pushLogs } from '#shared/callbacks/push.js';
 import { queueResult } from '#shared/callbacks/results.js';
+import { fetchSystemOrders } from '#shared/orders/fetch.js';
+import { idSchema } from '#shared/schemas/common.js';
+import { fetchOrdersRequestSchema } from '#shared/schemas/order-fetch.js';
 import {
   logsQuerySchema,
   orderSchema,
@@ -49,6 +52,12 @@ export const makeHandler = (
         status: 200,
         body: { results: await pushLogs(parse(pushSchema, body).logIds, deps) },
       }),
+      // Operator (or the console's 拉取订单): 404 unknown system, 409 no feed or already running.
+      'POST /systems/{systemId}/fetch-orders': async ({ params, body }) => {
+        const systemId = parse(idSchema, params.systemId);
+        if (body !== undefined && body !== null) parse(fetchOrdersRequestSchema, body);
+        return { status: 200, body: await fetchSystemOrders(systemId, 'API_ACTIVE', deps) };
+      },
       'POST /interaction-logs/push-by-condition': async ({ body }) => ({
         status: 200,
         body: { results: await pushByCondition(parse(pushByConditionSchema, body), deps) },

@@ -1,4 +1,7 @@
+import { withLambdaLogging } from '#shared/logger.js';
 import { awsAuthSecret, awsDeps } from '../aws-deps.js';
 import { makeHandler } from './app.js';
 
-export const handler = makeHandler(awsDeps('interaction-api'), awsAuthSecret('interaction-api'));
+export const handler = withLambdaLogging(
+  makeHandler(awsDeps('interaction-api'), awsAuthSecret('interaction-api')),
+);

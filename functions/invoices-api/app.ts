@@ -12,6 +12,7 @@ import { withLabels } from '#shared/invoices/labels.js';
 import { cursorSchema, idSchema, limitSchema } from '#shared/schemas/common.js';
 import { kindSchema } from '#shared/schemas/cloud.js';
 import { ROUTES } from '../routes.js';
+import { poolInvoice, poolQuery, searchPool } from '#shared/invoices/pool-view.js';
 
 const listQuery = z.object({
   /** Default: the token's org (an expense system); an operator must name it. */
@@ -50,6 +51,15 @@ export const makeHandler = (
         assertOrgAccess(principal, locateInvoice(invoiceId).orgId, 'invoiceId');
         const { invoice, version } = await readInvoice(invoiceId, deps);
         return { status: 200, body: withLabels(invoice), headers: { etag: etagOf(version) } };
+      },
+      'GET /pool/invoices': async ({ query }) => {
+        const q = parse(poolQuery, query);
+        return { status: 200, body: await searchPool(q, deps) };
+      },
+      'GET /pool/invoices/{invoiceId}': async ({ params, query }) => {
+        const { orgId } = parse(z.object({ orgId: idSchema }), query);
+        const view = await poolInvoice(orgId, params.invoiceId ?? '', deps);
+        return { status: 200, body: view.body, headers: { etag: etagOf(view.version) } };
       },
       'PATCH /invoices/{invoiceId}': async ({ params, body, principal, headers }) => {
         const invoiceId = params.invoiceId ?? '';

@@ -1,4 +1,7 @@
+import { withLambdaLogging } from '#shared/logger.js';
 import { awsAuthSecret, awsDeps } from '../aws-deps.js';
 import { makeHandler } from './app.js';
 
-export const handler = makeHandler(awsDeps('invoices-api'), awsAuthSecret('invoices-api'));
+export const handler = withLambdaLogging(
+  makeHandler(awsDeps('invoices-api'), awsAuthSecret('invoices-api')),
+);

@@ -1,4 +1,5 @@
+import { withLambdaLogging } from '#shared/logger.js';
 import { awsDeps } from '../aws-deps.js';
 import { makeHandler } from './app.js';
 
-export const handler = makeHandler(awsDeps('manual-sync'));
+export const handler = withLambdaLogging(makeHandler(awsDeps('manual-sync')));

@@ -1,5 +1,6 @@
+import { withLambdaLogging } from '#shared/logger.js';
 import { awsDeps, flushingMetrics } from '../aws-deps.js';
 import { makeHandler } from './app.js';
 
 const deps = awsDeps('push-consumer');
-export const handler = flushingMetrics(deps.metrics, makeHandler(deps));
+export const handler = withLambdaLogging(flushingMetrics(deps.metrics, makeHandler(deps)));

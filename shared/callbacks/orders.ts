@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Deps } from '../deps.js';
 import { NotFound } from '../errors.js';
+import type { InteractionLog } from '../schemas/interaction.js';
 
 /**
  * An order's log id: one per (org, order number). Creating it once is the order number's claim in
@@ -9,6 +10,41 @@ import { NotFound } from '../errors.js';
  */
 export const orderLogId = (orgId: string, orderNo: string): string =>
   `ord_${createHash('sha256').update(`${orgId}\u0000${orderNo}`).digest('hex').slice(0, 24)}`;
+
+/** How an order reached the product (SPEC §4.6): called, fetched on demand, or by schedule. */
+export type OrderMethod = Exclude<InteractionLog['processingMethod'], 'DB_SYNC'>;
+
+/**
+ * Claim an order number in an org and log it `ORDER_FETCH` / `RECEIVED` with how it arrived: the
+ * one claim path of every way orders come in (pushed to us, pulled on demand, pulled by
+ * schedule). The first claim wins; a repeat (from any system of the org, by any method) changes
+ * nothing and answers `created: false`.
+ */
+export const claimOrder = async (
+  order: { systemId: string; orderNo: string } & Record<string, unknown>,
+  orgId: string,
+  method: OrderMethod,
+  deps: Pick<Deps<'logs', never>, 'stores' | 'clock'>,
+): Promise<{ logId: string; created: boolean }> => {
+  const at = deps.clock().toISOString();
+  const logId = orderLogId(orgId, order.orderNo);
+  const created = await deps.stores.logs.create({
+    logId,
+    orgId,
+    systemId: order.systemId,
+    operationType: 'ORDER_FETCH',
+    dataStatus: 'RECEIVED',
+    processingMethod: method,
+    orderNo: order.orderNo,
+    invoiceNo: null,
+    request: order,
+    response: null,
+    attempts: [],
+    createdAt: at,
+    updatedAt: at,
+  });
+  return { logId, created };
+};
 
 /**
  * Receive an order for one of the caller's org's systems. A system of another org answers 404, as
@@ -24,22 +60,5 @@ export const receiveOrder = async (
   const system = await deps.stores.config.getSystem(order.systemId);
   if (system?.orgId !== orgId)
     throw new NotFound(`systemId: no system ${order.systemId} in organisation ${orgId}`);
-  const at = deps.clock().toISOString();
-  const logId = orderLogId(orgId, order.orderNo);
-  const created = await deps.stores.logs.create({
-    logId,
-    orgId,
-    systemId: order.systemId,
-    operationType: 'ORDER_FETCH',
-    dataStatus: 'RECEIVED',
-    processingMethod: 'API_PASSIVE',
-    orderNo: order.orderNo,
-    invoiceNo: null,
-    request: order,
-    response: null,
-    attempts: [],
-    createdAt: at,
-    updatedAt: at,
-  });
-  return { logId, created };
+  return claimOrder(order, orgId, 'API_PASSIVE', deps);
 };

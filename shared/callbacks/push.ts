@@ -28,18 +28,28 @@ const outcome = (logId: string, attempt: Attempt): PushResult =>
 
 const onlyPushable = `only ${PUSHABLE.join(' and ')} logs can be pushed`;
 
-/** Deliver to each log, then record every attempt in one write (transactions of up to 100). */
+/**
+ * Deliver to each log, recording each attempt as soon as its POST answers (batched writes that
+ * overlap the POSTs still in flight; see `attemptRecorder`). Answers once every attempt is stored.
+ */
 const deliverAll = async (
   jobs: { log: LogHead; send: () => Promise<Attempt> }[],
   deps: PushDeps,
 ): Promise<Map<string, PushResult>> => {
-  const attempts = await Promise.all(
-    jobs.map(async (j) => ({ logId: j.log.logId, attempt: await j.send() })),
+  const recorder = deps.stores.logs.attemptRecorder();
+  const settled = await Promise.allSettled(
+    jobs.map(async (j) => {
+      const attempt = await j.send();
+      const dataStatus = attempt.ok ? 'SUCCEEDED' : 'FAILED';
+      recorder.add({ logId: j.log.logId, attempt, dataStatus });
+      return { logId: j.log.logId, attempt };
+    }),
   );
-  await deps.stores.logs.recordAttempts(
-    attempts.map((a) => ({ ...a, dataStatus: a.attempt.ok ? 'SUCCEEDED' : 'FAILED' })),
-  );
-  return new Map(attempts.map((a) => [a.logId, outcome(a.logId, a.attempt)]));
+  await recorder.close();
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  const sent = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  return new Map(sent.map((a) => [a.logId, outcome(a.logId, a.attempt)]));
 };
 
 /** Push the current result of each log again (blue and red result callbacks only). */

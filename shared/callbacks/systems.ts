@@ -4,6 +4,7 @@ import type { Deps } from '../deps.js';
 import { Conflict, NotFound } from '../errors.js';
 import { secretNames } from '../ports.js';
 import type { System, SystemPut } from '../schemas/systems.js';
+import { assertSafeFetchUrl } from '../orders/url.js';
 import { assertSafeCallbackUrl } from './url-guard.js';
 
 const moved = (systemId: string) =>
@@ -13,9 +14,10 @@ const moved = (systemId: string) =>
   );
 
 /**
- * Register or update a system of one org. The callback URL is checked first (400 naming
- * `callbackUrl`), then the org must exist (404 naming `orgId`); a system of another org is refused
- * (409 naming `orgId`), since its orders and signed results would follow it there. Systems
+ * Register or update a system of one org. The callback URL and the order feed's URL, if any, are
+ * checked first (400 naming `callbackUrl` or `orderFetchUrl`), then the org must exist (404
+ * naming `orgId`); a system of another org is refused (409 naming `orgId`), since its orders and
+ * signed results would follow it there. Systems
  * registered before orgs owned them are adopted by the first org that registers them again. The
  * signing secret is created, or rotated on request, before the system is stored, so a system never
  * points at a secret that is not there.
@@ -26,6 +28,7 @@ export const registerSystem = async (
   deps: Deps<'config', never>,
 ): Promise<{ system: System & { secret?: string }; created: boolean }> => {
   await assertSafeCallbackUrl(input.callbackUrl, deps.localMode);
+  if (input.orderFetchUrl) await assertSafeFetchUrl(input.orderFetchUrl, deps.localMode);
   if (!(await deps.stores.config.getOrg(input.orgId)))
     throw new NotFound(`orgId: no organisation ${input.orgId}`);
   const old = await deps.stores.config.getSystem(systemId);
@@ -35,6 +38,7 @@ export const registerSystem = async (
     orgId: input.orgId,
     name: input.name,
     callbackUrl: input.callbackUrl,
+    ...(input.orderFetchUrl ? { orderFetchUrl: input.orderFetchUrl } : {}),
     updatedAt: deps.clock().toISOString(),
   };
   let secret: string | undefined;

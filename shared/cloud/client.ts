@@ -17,6 +17,7 @@ import {
   type BillStatusBody,
   type PushMessage,
 } from './contract.js';
+import type { CloudLimiter } from './limiter.js';
 import { pushChannel } from './push.js';
 import {
   CloudError,
@@ -91,13 +92,20 @@ export const createCloudClient = (opts: {
   retry?: Partial<RetryPolicy>;
   /** Metrics: each call's duration and each throttling answer. */
   observe?: CloudObserver | undefined;
+  /** Rate limits toward the cloud (limiter.ts); none: calls are not limited. */
+  limiter?: CloudLimiter | undefined;
 }): CloudClient => {
   const t = createTransport(opts);
   const tokens = new Map<string, Promise<{ value: string; expiresAt: number }>>();
 
   const fetchToken = async (auth: CloudAuth) => {
     const path = CLOUD_PATHS.token;
-    const answer = await t.request({ method: 'POST', path, body: () => signed(auth) });
+    const answer = await t.request({
+      method: 'POST',
+      path,
+      body: () => signed(auth),
+      clientId: auth.clientId,
+    });
     const { token, expiresIn } = readToken(path, auth, answer);
     const ttlMs = expiresIn * 1000;
     return { value: token, expiresAt: Date.now() + ttlMs - Math.min(300_000, ttlMs / 10) };
@@ -124,6 +132,7 @@ export const createCloudClient = (opts: {
         traced: true,
         query: () => ({ [WIRE.accessToken]: accessToken, [WIRE.taxNo]: auth.taxNo }),
         body: () => body,
+        clientId: auth.clientId,
       });
       if (isOk(reply)) return reply;
       if (reply.code !== CODES.tokenInvalid || refreshed) throw refusal(path, reply);
@@ -137,6 +146,7 @@ export const createCloudClient = (opts: {
       path,
       traced: true,
       body: () => ({ ...signed(auth), [WIRE.tin]: auth.taxNo, ...body }),
+      clientId: auth.clientId,
     });
     if (isOk(reply)) return reply;
     throw refusal(path, reply);

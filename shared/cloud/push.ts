@@ -31,7 +31,8 @@ export const pushChannel = (t: Transport) => ({
   async pollToken(auth: CloudAuth): Promise<PollToken> {
     const path = CLOUD_PATHS.pollToken;
     const query = () => ({ ...signed(auth), [WIRE.tin]: auth.taxNo });
-    return readToken(path, auth, await t.request({ method: 'GET', path, query }));
+    const clientId = auth.clientId;
+    return readToken(path, auth, await t.request({ method: 'GET', path, query, clientId }));
   },
 
   async poll(auth: CloudAuth, token: string, linkKey: string): Promise<PushMessage | null> {
@@ -43,6 +44,7 @@ export const pushChannel = (t: Transport) => ({
       query: () => channelQuery(auth, token, linkKey),
       timeoutMs: t.policy.pollTimeoutMs,
       retryCodes: POLL_RETRY_CODES,
+      clientId: auth.clientId,
     });
     if (reply.code === CODES.busy) return null;
     const message = isOk(reply) ? readPushMessage(reply.data) : null;
@@ -57,6 +59,7 @@ export const pushChannel = (t: Transport) => ({
       path,
       traced: true,
       query: () => channelQuery(auth, token, linkKey, { [WIRE.msgId]: msgId }),
+      clientId: auth.clientId,
     });
     if (!isOk(reply)) throw refusal(path, reply);
   },

@@ -2,11 +2,13 @@
  * The invoice cloud's transport: one HTTP exchange with retries for transport faults (429/5xx, bad
  * JSON, timeouts; full-jitter backoff honouring `Retry-After`, seconds or HTTP-date, clamped to
  * the remaining budget), and the envelope read with the retryable codes (1307/1429/9999) retried
- * the same way.
+ * the same way. With a limiter, every attempt first takes its tokens (the wait counts against the
+ * call's budget) and every throttling answer slows the shared buckets down.
  */
 import { randomUUID } from 'node:crypto';
 import { logger } from '../logger.js';
 import { CODES, RETRYABLE_CODES, WIRE } from './contract.js';
+import { RateLimitWait, type CloudLimiter } from './limiter.js';
 
 /**
  * A failed cloud call; `retryable` is false for 1001/1101/1200/1301/1404/1409 and other
@@ -68,6 +70,8 @@ export interface CloudRequest {
   timeoutMs?: number;
   /** Envelope codes retried with backoff (default: 1307, 1429, 9999). */
   retryCodes?: ReadonlySet<string>;
+  /** The org's clientId: the per-client rate-limit bucket the call draws from. */
+  clientId?: string;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -100,6 +104,8 @@ export const createTransport = (opts: {
   baseUrl: string;
   retry?: Partial<RetryPolicy>;
   observe?: CloudObserver | undefined;
+  /** Rate limits toward the cloud (shared buckets); none: calls are not limited. */
+  limiter?: CloudLimiter | undefined;
 }) => {
   const base = opts.baseUrl.replace(/\/+$/, '');
   const policy = { ...DEFAULT_RETRY, ...opts.retry };
@@ -108,6 +114,21 @@ export const createTransport = (opts: {
     Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   const overBudget = (started: number, attempt: number, delay: number) =>
     attempt >= policy.maxAttempts || Date.now() - started + delay > policy.budgetMs;
+
+  const throttled = async (req: CloudRequest) => {
+    opts.observe?.throttled();
+    await opts.limiter?.throttled(req.clientId);
+  };
+  /** The tokens of one attempt; a wait beyond the budget fails the call as retryable. */
+  const tokens = async (req: CloudRequest, started: number) => {
+    try {
+      await opts.limiter?.acquire(req.clientId, started + policy.budgetMs);
+    } catch (e) {
+      if (!(e instanceof RateLimitWait)) throw e;
+      logger.warn('invoice cloud call not sent: rate limit', { path: req.path, waitMs: e.waitMs });
+      throw new CloudError(CODES.rateLimited, e.message, true);
+    }
+  };
 
   /** One attempt: the parsed answer, or a retryable failure (with the server's wait, if any). */
   const attemptOnce = async (
@@ -127,7 +148,7 @@ export const createTransport = (opts: {
         redirect: 'error',
       });
       const body = await res.text();
-      if (res.status === 429) opts.observe?.throttled();
+      if (res.status === 429) await throttled(req);
       if (res.status === 429 || res.status >= 500) {
         const ra = parseRetryAfter(res.headers.get('retry-after'), Date.now());
         const wait = ra === undefined ? {} : { wait: ra };
@@ -166,6 +187,7 @@ export const createTransport = (opts: {
     const retryCodes = req.retryCodes ?? RETRYABLE_CODES;
     for (let attempt = 1; ; attempt++) {
       const reqid = req.traced ? randomUUID() : undefined;
+      await tokens(req, started);
       const got = await attemptOnce(req, reqid);
       let delay: number;
       if ('json' in got) {
@@ -179,7 +201,7 @@ export const createTransport = (opts: {
           traceId,
         };
         delay = jitter(attempt);
-        if (retryCodes.has(reply.code) && THROTTLE_CODES.has(reply.code)) opts.observe?.throttled();
+        if (retryCodes.has(reply.code) && THROTTLE_CODES.has(reply.code)) await throttled(req);
         if (!retryCodes.has(reply.code) || overBudget(started, attempt, delay))
           return { reply, json };
       } else {

@@ -28,7 +28,7 @@ export const orderSchema = z
   .loose()
   .superRefine(freeFormJson(16 * 1024));
 
-const resultPushShape = z.object({
+export const resultPushShape = z.object({
   orderNo: z.string().min(1).max(64),
   resultType: z.enum(RESULT_TYPES),
   invoiceNo: z.string().max(32).nullish(),

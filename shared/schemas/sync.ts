@@ -37,7 +37,9 @@ export const reconcileQuerySchema = z.object({
 });
 
 /** The sync queue's message: start or continue a run. */
-export const syncMessageSchema = z.object({ runId: z.string().min(1) }).strict();
+export const syncMessageSchema = z
+  .object({ runId: z.string().min(1), slice: z.number().int().min(0).max(63).optional() })
+  .strict();
 export type SyncMessage = z.infer<typeof syncMessageSchema>;
 
 /**
@@ -78,6 +80,9 @@ export interface Run {
   updatedAt: string;
   progress: RunProgress | null;
   retryRound?: string | undefined;
+  /** A full sync split into time slices (shared/sync/slices.ts): how many, how many are done. */
+  slices?: number | undefined;
+  slicesDone?: number | undefined;
   folder?:
     | { linked: number; unmatched: number; noPermission: number; bound: number; sample: string[] }
     | undefined;

@@ -10,6 +10,8 @@ export const systemPutSchema = z
     orgId: idSchema,
     name: z.string().min(1).max(200),
     callbackUrl: z.string().min(1).max(2048),
+    /** Where the product pulls new orders (SPEC §4.6, docs/orders.md); absent: never pulled. */
+    orderFetchUrl: z.string().min(1).max(2048).optional(),
     rotateSecret: z.boolean().optional(),
   })
   .strict();
@@ -22,5 +24,7 @@ export interface System {
   orgId: string;
   name: string;
   callbackUrl: string;
+  /** The system's order feed (pulled on demand and by schedule); absent: not pulled. */
+  orderFetchUrl?: string;
   updatedAt: string;
 }

@@ -18,6 +18,8 @@ export interface BillState extends BillRef {
   deleted: boolean;
   /** How many saves of this bill were forced after the cloud answered 1409 (review I1). */
   forcedWrites?: number;
+  /** When the newest event recorded on this bill was received: an older one is superseded. */
+  lastEventAt?: string;
   updatedAt: string;
 }
 /** One event of one bill: its markers live under the bill, never under the event id alone. */

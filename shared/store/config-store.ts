@@ -1,14 +1,25 @@
 import {
   GetCommand,
   PutCommand,
+  QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_CONFIG, type GlobalConfig, type Org } from '../schemas/config.js';
 import type { System } from '../schemas/systems.js';
 import { ConditionFailed, isConditionFailure } from '../errors.js';
-import { putIfAbsent, queryAll } from './dynamo.js';
+import { decodeCursor, encodeCursor, putIfAbsent, queryAll } from './dynamo.js';
 import { configKey } from './keys.js';
+import type { OrgSecretPurpose, Sealed } from '../secrets/envelope.js';
+
+/**
+ * A sealed org secret's item: beside its org, under a sort key no org read asks for (`getOrg` reads
+ * sk ORG; the org lists read the ORGS index, which these items are not in).
+ */
+const orgSecretKey = (orgId: string, purpose: OrgSecretPurpose) => ({
+  pk: configKey.org(orgId).pk,
+  sk: `SECRET#${purpose}`,
+});
 
 /** Global config and organisations (the seed's `rim_config` and org setup). */
 export const makeConfigStore = (db: DynamoDBDocumentClient, table: string) => ({
@@ -73,9 +84,7 @@ export const makeConfigStore = (db: DynamoDBDocumentClient, table: string) => ({
     const { Item } = await db.send(
       new GetCommand({ TableName: table, Key: configKey.system(systemId) }),
     );
-    if (!Item) return undefined;
-    const { pk: _p, sk: _s, ...system } = Item;
-    return system as System;
+    return Item ? toSystem(Item) : undefined;
   },
 
   /**
@@ -87,7 +96,12 @@ export const makeConfigStore = (db: DynamoDBDocumentClient, table: string) => ({
       await db.send(
         new PutCommand({
           TableName: table,
-          Item: { ...configKey.system(system.systemId), ...system },
+          Item: {
+            ...configKey.system(system.systemId),
+            gsi1pk: configKey.systemsIndex(system.orgId),
+            gsi1sk: system.systemId,
+            ...system,
+          },
           ConditionExpression:
             'attribute_not_exists(pk) OR attribute_not_exists(orgId) OR orgId = :o',
           ExpressionAttributeValues: { ':o': system.orgId },
@@ -109,6 +123,57 @@ export const makeConfigStore = (db: DynamoDBDocumentClient, table: string) => ({
       ExpressionAttributeValues: { ':p': configKey.orgsIndex },
     });
     return items.map(toOrg);
+  },
+
+  /** One page of organisations by id (the operator console's list). */
+  async pageOrgs(limit: number, cursor?: string): Promise<Page<VersionedOrg>> {
+    const page = await pageIndex(db, table, configKey.orgsIndex, limit, cursor);
+    return { items: page.items.map(toOrg), nextCursor: page.nextCursor };
+  },
+
+  /**
+   * One page of an org's systems by id. Systems stored before they carried the index key appear
+   * once they are registered again.
+   */
+  async pageSystems(orgId: string, limit: number, cursor?: string): Promise<Page<System>> {
+    const page = await pageIndex(db, table, configKey.systemsIndex(orgId), limit, cursor);
+    return { items: page.items.map(toSystem), nextCursor: page.nextCursor };
+  },
+
+  /** An org's sealed secret (read consistently: a secret just set is the one used). */
+  async getOrgSecret(orgId: string, purpose: OrgSecretPurpose): Promise<Sealed | undefined> {
+    const Key = orgSecretKey(orgId, purpose);
+    const { Item } = await db.send(new GetCommand({ TableName: table, Key, ConsistentRead: true }));
+    if (!Item) return undefined;
+    const { v, iv, ct, tag } = Item as Sealed;
+    return { v, iv, ct, tag };
+  },
+
+  /**
+   * Write an org's sealed secret. `expected`: the ciphertext read (null: none may exist); a lost
+   * condition is a ConditionFailed and writes nothing. Absent: written over whatever is there.
+   */
+  async putOrgSecret(
+    orgId: string,
+    purpose: OrgSecretPurpose,
+    sealed: Sealed,
+    expected?: Sealed | null,
+  ): Promise<void> {
+    const condition =
+      expected === undefined
+        ? {}
+        : expected === null
+          ? { ConditionExpression: 'attribute_not_exists(pk)' }
+          : { ConditionExpression: 'ct = :ct', ExpressionAttributeValues: { ':ct': expected.ct } };
+    const { v, iv, ct, tag } = sealed;
+    const Item = { ...orgSecretKey(orgId, purpose), v, iv, ct, tag };
+    try {
+      await db.send(new PutCommand({ TableName: table, Item, ...condition }));
+    } catch (e) {
+      if (isConditionFailure(e))
+        throw new ConditionFailed(`${orgId}'s ${purpose} changed meanwhile`);
+      throw e;
+    }
   },
 });
 export type ConfigStore = ReturnType<typeof makeConfigStore>;
@@ -145,6 +210,38 @@ const writeOrg = async (
     throw e;
   }
   return version;
+};
+
+interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** One page of a gsi1 partition in key order, its cursor checked against that partition. */
+const pageIndex = async (
+  db: DynamoDBDocumentClient,
+  table: string,
+  pk: string,
+  limit: number,
+  cursor?: string,
+): Promise<Page<Record<string, unknown>>> => {
+  const shape = { pk: true, sk: true, gsi1pk: pk, gsi1sk: true } as const;
+  const { Items, LastEvaluatedKey } = await db.send(
+    new QueryCommand({
+      TableName: table,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': pk },
+      ExclusiveStartKey: decodeCursor(cursor, shape),
+      Limit: limit,
+    }),
+  );
+  return { items: Items ?? [], nextCursor: encodeCursor(LastEvaluatedKey) };
+};
+
+const toSystem = (i: Record<string, unknown>): System => {
+  const { pk: _p, sk: _s, gsi1pk: _g, gsi1sk: _h, ...system } = i;
+  return system as unknown as System;
 };
 
 /** An org with its version (its `ETag`). */

@@ -5,7 +5,7 @@ import {
   UpdateTimeToLiveCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { TABLES, type TableKey, type TableNames } from './tables.js';
+import { projectionOf, TABLES, type TableKey, type TableNames } from './tables.js';
 
 /** Create every table of `TABLES` (local stack and tests); existing tables are left as they are. */
 export const createTables = async (client: DynamoDBClient, names: TableNames): Promise<void> => {
@@ -31,7 +31,7 @@ export const createTables = async (client: DynamoDBClient, names: TableNames): P
                     { AttributeName: ix.partitionKey, KeyType: 'HASH' },
                     { AttributeName: ix.sortKey, KeyType: 'RANGE' },
                   ],
-                  Projection: { ProjectionType: 'ALL' },
+                  Projection: projectionOf(ix),
                 }))
               : undefined,
           }),

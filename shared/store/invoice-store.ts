@@ -3,6 +3,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionFailed, isConditionFailure, Unprocessable } from '../errors.js';
@@ -14,6 +15,7 @@ import {
   type Invoice,
 } from '../invoices/merge.js';
 import type { Kind } from '../schemas/cloud.js';
+import { batchPutAll } from './batch-write.js';
 import { batchGetAll, decodeCursor, encodeCursor, putIfAbsent, queryAll } from './dynamo.js';
 import { invoiceKey } from './keys.js';
 
@@ -140,6 +142,21 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
         a.userId ??= (bound.get(key(pk, a.attachmentId)) as string | undefined) ?? null;
   };
 
+  /** An item's identity in the table. */
+  const itemId = (i: Record<string, unknown>) => `${String(i.pk)}\u0000${String(i.sk)}`;
+  /** The whole items behind index entries (which may project less), by `itemId`. */
+  const fullItems = async (
+    entries: Record<string, unknown>[],
+  ): Promise<Map<string, Record<string, unknown>>> => {
+    if (!entries.length) return new Map();
+    const found = await batchGetAll(
+      db,
+      table,
+      entries.map((e) => ({ pk: e.pk, sk: e.sk })),
+    );
+    return new Map(found.map((i) => [itemId(i), i]));
+  };
+
   return {
     batchPut,
     putUnlessNewer,
@@ -223,6 +240,79 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
       return Item?.userId as string | undefined;
     },
 
+    /**
+     * Claim the first user of many invoices none was recorded for: conditional creates, 50 per
+     * transaction (one request instead of fifty); a transaction refused because another writer
+     * claimed one of them meanwhile is redone claim by claim. Answers each invoice's first user.
+     */
+    async claimFirstUsers(
+      claims: { pk: string; userId: string }[],
+      at: string,
+    ): Promise<Map<string, string | undefined>> {
+      const out = new Map<string, string | undefined>();
+      const chunks: (typeof claims)[] = [];
+      for (let i = 0; i < claims.length; i += 50) chunks.push(claims.slice(i, i + 50));
+      const one = async (chunk: typeof claims) => {
+        try {
+          await db.send(
+            new TransactWriteCommand({
+              TransactItems: chunk.map((c) => ({
+                Put: {
+                  TableName: table,
+                  Item: { pk: c.pk, sk: invoiceKey.firstUser, userId: c.userId, linkedAt: at },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              })),
+            }),
+          );
+          for (const c of chunk) out.set(c.pk, c.userId);
+        } catch (e) {
+          if ((e as Error).name !== 'TransactionCanceledException') throw e;
+          for (const c of chunk) out.set(c.pk, await this.claimFirstUser(c.pk, c.userId, at));
+        }
+      };
+      await Promise.all(chunks.map(one));
+      return out;
+    },
+
+    /**
+     * A page's folder state in a few consistent BatchGets: each partition's first user (`pk` →
+     * userId) and which of the given attachments (`pk`, fileId) are bound (`pk#fileId`).
+     */
+    async folderState(
+      pks: string[],
+      files: { pk: string; fileId: string }[],
+    ): Promise<{ firstUsers: Map<string, string>; bound: Set<string> }> {
+      const keys = [
+        ...pks.map((pk) => ({ pk, sk: invoiceKey.firstUser })),
+        ...files.map((f) => ({ pk: f.pk, sk: invoiceKey.attachment(f.fileId) })),
+      ];
+      const items = keys.length ? await batchGetAll(db, table, keys) : [];
+      const firstUsers = new Map<string, string>();
+      const bound = new Set<string>();
+      for (const i of items)
+        if (i.sk === invoiceKey.firstUser) firstUsers.set(i.pk as string, i.userId as string);
+        else bound.add(`${i.pk as string}#${String(i.sk).slice(invoiceKey.attachment('').length)}`);
+      return { firstUsers, bound };
+    },
+
+    /**
+     * Bind attachments `folderState` found unbound to their invoice's first user, 25 per
+     * BatchWriteItem: the owner is the create-once FIRSTUSER, so a racing re-put binds the same
+     * user (only `boundAt` may be the later writer's).
+     */
+    bindAttachments: (binds: { pk: string; fileId: string; userId: string; at: string }[]) =>
+      batchPutAll(
+        db,
+        table,
+        binds.map((b) => ({
+          pk: b.pk,
+          sk: invoiceKey.attachment(b.fileId),
+          userId: b.userId,
+          boundAt: b.at,
+        })),
+      ),
+
     /** An org's pool, by serial number, display flags applied, cloud and edit items merged. */
     async list(
       orgId: string,
@@ -291,9 +381,17 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
           start = next.LastEvaluatedKey;
         }
       }
+      // gsi1 holds the filter fields only: the items themselves are read by key (one consistent
+      // BatchGet per 100); one gone meanwhile is left out.
+      const full = await fullItems(groups.flat());
       const merged: { inv: Invoice; last: Record<string, unknown> }[] = [];
       for (const g of groups) {
-        const inv = mergePartition(g);
+        const inv = mergePartition(
+          g.flatMap((i) => {
+            const item = full.get(itemId(i));
+            return item ? [item] : [];
+          }),
+        );
         if (inv) merged.push({ inv, last: g[g.length - 1]! });
       }
       const page = merged.slice(0, limit);
@@ -333,14 +431,18 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
       return items.map((i) => i.serialNo as string);
     },
 
-    /** Invoices carrying this invoice number (any org); callers filter further. */
+    /**
+     * Invoices carrying this invoice number (any org); callers filter further. gsi2 holds keys
+     * only: the items are read by key.
+     */
     async findByNumber(invoiceNo: string): Promise<Invoice[]> {
-      const items = await queryAll(db, {
+      const keys = await queryAll(db, {
         TableName: table,
         IndexName: 'gsi2',
         KeyConditionExpression: 'gsi2pk = :pk',
         ExpressionAttributeValues: { ':pk': invoiceKey.gsi2pk(invoiceNo) },
       });
+      const items = [...(await fullItems(keys)).values()];
       return items.map((i) => mergePartition([i])).filter((i): i is Invoice => i !== undefined);
     },
   };

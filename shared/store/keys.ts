@@ -54,6 +54,8 @@ export const configKey = {
   /** A phone number's claim: which user holds it (one user per phone). */
   phone: (phone: string) => ({ pk: `PHONE#${phone}`, sk: 'PHONE' }),
   system: (systemId: string) => ({ pk: `SYSTEM#${systemId}`, sk: 'SYSTEM' }),
+  /** gsi1: an org's systems (the console's list). */
+  systemsIndex: (orgId: string) => `SYSTEMS#${orgId}`,
 };
 
 export const linkKey = {

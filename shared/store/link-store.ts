@@ -1,5 +1,6 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { decodeCursor, encodeCursor, putIfAbsent } from './dynamo.js';
+import { batchPutAll } from './batch-write.js';
+import { batchGetAll, decodeCursor, encodeCursor, putIfAbsent } from './dynamo.js';
 import { linkKey } from './keys.js';
 
 export interface Link {
@@ -9,19 +10,41 @@ export interface Link {
   linkedAt: string;
 }
 
+/** A link's identity: one link per (user, invoice). */
+export const linkId = (l: Pick<Link, 'userId' | 'invoiceId'>) => `${l.userId}\u0000${l.invoiceId}`;
+
+const keyOf = (l: Pick<Link, 'userId' | 'invoiceId'>) => ({
+  pk: linkKey.pk(l.userId),
+  sk: linkKey.sk(l.invoiceId),
+});
+const itemOf = (l: Link) => ({
+  ...keyOf(l),
+  gsi1pk: linkKey.gsi1pk(l.userId),
+  gsi1sk: linkKey.byTime(l.linkedAt, l.invoiceId),
+  gsi2pk: linkKey.gsi2pk(l.invoiceId),
+  gsi2sk: linkKey.byTime(l.linkedAt, l.userId),
+  ...l,
+});
+
 /** User ↔ invoice links: append-only (created once, never replaced or removed). */
 export const makeLinkStore = (db: DynamoDBDocumentClient, table: string) => ({
   /** True when the link is new; an existing link is left exactly as it was. */
-  link: (l: Link): Promise<boolean> =>
-    putIfAbsent(db, table, {
-      pk: linkKey.pk(l.userId),
-      sk: linkKey.sk(l.invoiceId),
-      gsi1pk: linkKey.gsi1pk(l.userId),
-      gsi1sk: linkKey.byTime(l.linkedAt, l.invoiceId),
-      gsi2pk: linkKey.gsi2pk(l.invoiceId),
-      gsi2sk: linkKey.byTime(l.linkedAt, l.userId),
-      ...l,
-    }),
+  link: (l: Link): Promise<boolean> => putIfAbsent(db, table, itemOf(l)),
+
+  /** Which of these links exist (`linkId`s), read consistently, 100 keys per BatchGetItem. */
+  async existing(ls: Pick<Link, 'userId' | 'invoiceId'>[]): Promise<Set<string>> {
+    const items = await batchGetAll(db, table, ls.map(keyOf));
+    return new Set(items.map((i) => linkId(i as unknown as Link)));
+  },
+
+  /**
+   * Create links `existing` just found absent, 25 per BatchWriteItem (a whole page's links in a
+   * few requests instead of a conditional write each). The key is the link's identity, so a
+   * re-put never makes a second link; only two writers creating the same link at the same moment
+   * (a sync and a pushed invoice) can leave the later one's `linkedAt`. A link that existed
+   * before the read is never written again.
+   */
+  createMany: (ls: Link[]): Promise<void> => batchPutAll(db, table, ls.map(itemOf)),
 
   /**
    * The invoice's users in link order (same `linkedAt`: by userId). An index read: in AWS it lags

@@ -43,6 +43,7 @@ export interface LogFilter {
  */
 const ATT = 'ATT#';
 const attemptSk = (a: Attempt, suffix: string) => `${ATT}${a.at}#${suffix}`;
+const suffix = () => randomUUID().slice(0, 8);
 
 /** A log without its attempts (what batch reads and the sender need). */
 export type LogHead = Omit<InteractionLog, 'attempts'>;
@@ -250,46 +251,52 @@ export const makeLogStore = (db: DynamoDBDocumentClient, table: string) => ({
   },
 
   /**
-   * Record an operator push's attempt: its own item, and the status and last response on the log.
+   * A recorder of operator-push attempts that runs beside the POSTs still in flight: every
+   * `size` attempts (or `flushMs` after the first of a batch) go out as one transaction (each
+   * log's attempt item with its status and last response), batches in parallel; a batch refused
+   * (a log deleted meanwhile) is retried log by log, a missing log skipped. A crash before a batch
+   * is written leaves those logs as they were: still claimable, at worst delivered once more under
+   * the same webhook id. `close` flushes the rest and waits for every write (rethrowing a failure).
    */
-  async recordAttempt(
-    logId: string,
-    attempt: Attempt,
-    dataStatus: InteractionLog['dataStatus'],
-  ): Promise<void> {
-    await db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Update: statusUpdate(table, logId, attempt, dataStatus) },
-          { Put: attemptPut(table, logId, attempt, randomUUID().slice(0, 8)) },
-        ],
-      }),
-    );
-  },
-
-  /**
-   * Record many push attempts: 50 logs (100 writes) per transaction, all or none, each falling back
-   * to its own transaction if one is refused.
-   */
-  async recordAttempts(
-    entries: { logId: string; attempt: Attempt; dataStatus: InteractionLog['dataStatus'] }[],
-  ): Promise<void> {
-    for (let i = 0; i < entries.length; i += 50) {
-      const chunk = entries.slice(i, i + 50);
+  attemptRecorder({ size = 25, flushMs = 5 }: { size?: number; flushMs?: number } = {}) {
+    type Entry = { logId: string; attempt: Attempt; dataStatus: InteractionLog['dataStatus'] };
+    const pair = (e: Entry) => [
+      { Update: statusUpdate(table, e.logId, e.attempt, e.dataStatus) },
+      { Put: attemptPut(table, e.logId, e.attempt, suffix()) },
+    ];
+    const write = async (batch: Entry[]) => {
       try {
-        await db.send(
-          new TransactWriteCommand({
-            TransactItems: chunk.flatMap((e) => [
-              { Update: statusUpdate(table, e.logId, e.attempt, e.dataStatus) },
-              { Put: attemptPut(table, e.logId, e.attempt, randomUUID().slice(0, 8)) },
-            ]),
-          }),
-        );
+        await db.send(new TransactWriteCommand({ TransactItems: batch.flatMap(pair) }));
       } catch (e) {
         if ((e as Error).name !== 'TransactionCanceledException') throw e;
-        for (const c of chunk) await this.recordAttempt(c.logId, c.attempt, c.dataStatus);
+        for (const one of batch)
+          await conditional(db.send(new TransactWriteCommand({ TransactItems: pair(one) })));
       }
-    }
+    };
+    let pending: Entry[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const writes: Promise<unknown>[] = [];
+    const flush = () => {
+      clearTimeout(timer);
+      timer = undefined;
+      const batch = pending;
+      pending = [];
+      // Caught here and rethrown by `close`: a write failing before `close` is awaited must not
+      // surface as an unhandled rejection.
+      if (batch.length) writes.push(write(batch).then(undefined, (e: unknown) => ({ failed: e })));
+    };
+    return {
+      add(e: Entry): void {
+        pending.push(e);
+        if (pending.length >= size) flush();
+        else timer ??= setTimeout(flush, flushMs);
+      },
+      async close(): Promise<void> {
+        flush();
+        for (const r of await Promise.all(writes))
+          if (r && typeof r === 'object' && 'failed' in r) throw r.failed;
+      },
+    };
   },
 
   /**

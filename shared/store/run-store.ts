@@ -3,6 +3,7 @@ import { ConditionFailed, isConditionFailure } from '../errors.js';
 import type { Run, RunStatus } from '../schemas/sync.js';
 import { newestFirst, putIfAbsent } from './dynamo.js';
 import { runKey } from './keys.js';
+import { runSlices } from './run-slices.js';
 
 const indexKeys = (r: Pick<Run, 'orgId' | 'status' | 'createdAt' | 'runId'>) => ({
   gsi1pk: runKey.gsi1pk,
@@ -57,6 +58,9 @@ export interface RunFilter {
  * a time.
  */
 export const makeRunStore = (db: DynamoDBDocumentClient, table: string) => ({
+  /** A sliced full sync's slices (run-slices.ts). */
+  ...runSlices(db, table),
+
   /** Create; false when a run with that id exists already (a re-run schedule). */
   create: (run: Run): Promise<boolean> =>
     putIfAbsent(db, table, { pk: runKey.pk(run.runId), sk: runKey.sk, ...indexKeys(run), ...run }),

@@ -1,6 +1,7 @@
 import type { CloudAuth } from '../cloud/client.js';
 import type { Deps } from '../deps.js';
 import { secretNames } from '../ports.js';
+import { UnknownKeyVersion, UnsealError } from '../secrets/envelope.js';
 import type { Org } from '../schemas/config.js';
 
 /** A run-ending problem with a message for the operator (stored as the run's message). */
@@ -17,7 +18,13 @@ export const cloudAuthFor = async (
     const fix = `set clientId and clientSecret with PUT /orgs/${orgId}, then sync again`;
     throw new RunFailure(`organisation ${orgId} has no invoice-cloud clientId: ${fix}`);
   }
-  const clientSecret = await deps.secrets.get(secretNames.orgClientSecret(orgId));
+  const clientSecret = await deps.secrets
+    .get(secretNames.orgClientSecret(orgId))
+    .catch((e: unknown) => {
+      // A sealed secret that does not open (copied, tampered, key retired): the operator sets it.
+      if (!(e instanceof UnsealError || e instanceof UnknownKeyVersion)) throw e;
+      throw new RunFailure(`${e.message}: set clientSecret again with PUT /orgs/${orgId}`);
+    });
   if (!clientSecret)
     throw new RunFailure(
       `organisation ${orgId} has no client secret stored: set clientSecret with PUT /orgs/${orgId}`,

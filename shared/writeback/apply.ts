@@ -117,6 +117,11 @@ const applyClaimed = async (
   // re-create it. The event that deleted it, redelivered after recording that, carries on.
   if (state?.deleted && !earlier.steps.has('delete'))
     return finish('skipped', MSG.deleted(e.billId));
+  // Events of one bill arrive in order (FIFO group), except one redriven from its DLQ after
+  // newer ones: it must not put an older list back in the cloud.
+  const last = state?.lastEventAt;
+  if (last && m.receivedAt < last && earlier.steps.size === 0)
+    return finish('skipped', MSG.superseded(m.receivedAt, last));
   let auth: CloudAuth;
   try {
     ({ auth } = await cloudAuthFor(orgId, deps));
@@ -159,6 +164,7 @@ const applyClaimed = async (
           billStatus: e.billStatus,
           deleted,
           ...(forcedWrites ? { forcedWrites } : {}),
+          lastEventAt: last && last > m.receivedAt ? last : m.receivedAt,
           updatedAt: now(),
         },
         state?.serialNos ?? [],

@@ -15,6 +15,9 @@ export const MSG = {
     'the event is recorded here and nothing was sent',
   deleted: (billId: string) =>
     `bill ${billId} was deleted by an earlier event: nothing was sent (${NOT_RECREATED})`,
+  superseded: (receivedAt: string, lastEventAt: string) =>
+    `an older event (received ${receivedAt}) arrived after a newer one of this bill was applied ` +
+    `(received ${lastEventAt}), e.g. redriven from the dead-letter queue: nothing was sent`,
   noAuth: (orgId: string, why: string) => `no invoice-cloud authorization for org ${orgId}: ${why}`,
   withoutSerial: (n: number) =>
     `skipped ${n} invoice(s) without a cloud serial number: ${Array(n).fill('(none)').join(', ')}`,

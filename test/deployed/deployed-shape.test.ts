@@ -9,6 +9,10 @@ import { reply, reroute, sample, sqsEvent, withToken } from './support/events.js
 import { CLOUD_PATHS } from '#shared/cloud/contract.js';
 import { isAllowed } from './support/iam.js';
 import { assertRan, startWorld, type World } from './support/world.js';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { REGION } from './support/intrinsics.js';
+import { CREDENTIALS } from './support/invoke.js';
 
 const ORG = 'hz';
 const TAX_NO = '91330100MA27XK1234';
@@ -26,6 +30,8 @@ const FUNCTIONS = [
   'daily-sync',
   'sync-retry',
   'push-consumer',
+  'order-fetch',
+  'ops-api',
 ];
 
 let w: World;
@@ -70,16 +76,19 @@ describe('deployed shape: the bundled functions as the stack deploys them', () =
     expect(isAllowed(w.fn('sync-api').statements, send)).toBe(false);
   });
 
-  it('config-api: PUT /orgs/hz stores the client secret in Secrets Manager (201)', async () => {
+  it('config-api: PUT /orgs/hz seals the client secret into the config table (201)', async () => {
     const event = sample('api-config-api');
     const body = { ...JSON.parse(event.body), clientSecret: 'secret-hz' };
     const res = await api('config-api', { ...event, body: JSON.stringify(body) });
     expect(res).toMatchObject({ status: 201, body: { orgId: ORG, clientSecret: '***' } });
-    const name = `${w.fn('config-api').env.SECRETS_PREFIX}org/${ORG}/client-secret`;
+    const keyArn = w.fn('config-api').env.ORG_SECRET_KEY_ARN;
     const calls = secretCalls('config-api');
-    expect(calls).toContainEqual(expect.stringMatching(/^GetSecretValue arn:/));
-    expect(calls).toContainEqual(expect.stringMatching(`^(CreateSecret|PutSecretValue) ${name}$`));
-    expect(w.standIns.secrets.get(name)).toBe('secret-hz');
+    expect(calls).toContain(`GetSecretValue ${keyArn}`);
+    expect(calls.filter((c) => /^(CreateSecret|PutSecretValue)/.test(c))).toEqual([]);
+    const puts = w.ledger.of('config-api', 'dynamodb', 'PutItem').map((c) => c.body.Item);
+    const sealed = puts.find((i) => i?.sk?.S === 'SECRET#client-secret');
+    expect(sealed).toMatchObject({ pk: { S: `ORG#${ORG}` }, ct: { S: expect.any(String) } });
+    expect(JSON.stringify(puts)).not.toContain('secret-hz');
   });
 
   it('config-api: PUT /config switches write-back on (200)', async () => {
@@ -90,9 +99,27 @@ describe('deployed shape: the bundled functions as the stack deploys them', () =
     });
   });
 
+  it('config-api: GET /openapi.json and GET /docs answer without a token, no DB call', async () => {
+    const base = sample('api-config-api');
+    const before = w.ledger.of('config-api', 'dynamodb').length;
+    for (const [routeKey, type] of [
+      ['GET /openapi.json', 'application/json'],
+      ['GET /docs', 'text/html; charset=utf-8'],
+    ] as const) {
+      const event = { ...base, routeKey, rawPath: routeKey.slice(4), body: undefined, headers: {} };
+      const out = assertRan('config-api', await w.run('config-api', event));
+      expect({ status: out.statusCode, type: out.headers['content-type'] }).toEqual({
+        status: 200,
+        type,
+      });
+      if (routeKey === 'GET /openapi.json') expect(JSON.parse(out.body).openapi).toBe('3.1.0');
+    }
+    expect(w.ledger.of('config-api', 'dynamodb')).toHaveLength(before);
+  });
+
   const pushConsumerShape =
     'push-consumer: ' +
-    'polls hz (link key from Secrets Manager), stores the pushed invoices, then acks';
+    'polls hz (link key sealed in the config table), stores the pushed invoices, then acks';
   it(pushConsumerShape, async () => {
     const event = sample('api-config-api');
     const org = { ...JSON.parse(event.body), clientSecret: undefined };
@@ -111,8 +138,9 @@ describe('deployed shape: the bundled functions as the stack deploys them', () =
     expect(w.sim.pushed(TAX_NO)).toEqual([]);
     const acks = w.sim.calls.filter((c) => c.path === CLOUD_PATHS.ack);
     expect(acks.map((c) => [c.query.msgId, c.code])).toEqual([[msgId, '0000']]);
-    const linkKey = `${w.fn('push-consumer').env.SECRETS_PREFIX}org/${ORG}/link-key`;
-    expect(secretCalls('push-consumer')).toContain(`GetSecretValue ${linkKey}`);
+    // The link key is a sealed config item: the one Secrets Manager read is the org secret key.
+    const keyArn = w.fn('push-consumer').env.ORG_SECRET_KEY_ARN;
+    expect(secretCalls('push-consumer')).toEqual([`GetSecretValue ${keyArn}`]);
     const get = reroute(event, 'GET /orgs/{orgId}', `/orgs/${ORG}`, undefined, { orgId: ORG });
     expect(await api('config-api', get)).toMatchObject({
       status: 200,
@@ -135,6 +163,12 @@ describe('deployed shape: the bundled functions as the stack deploys them', () =
     const paths = w.sim.calls.map((c) => c.path);
     expect(paths).toEqual(expect.arrayContaining(['/portal/invoice/input/list']));
     expect(w.ledger.of('sync-worker', 'secretsmanager', 'GetSecretValue')).not.toHaveLength(0);
+    // Every cloud call took its tokens from the shared buckets (RateLimits table), as granted.
+    const takes = w.ledger
+      .of('sync-worker', 'dynamodb', 'UpdateItem')
+      .filter((c) => /RateLimits/.test(String((c.body as { TableName?: string }).TableName)));
+    expect(takes.length).toBeGreaterThan(0);
+    expect(takes.flatMap((c) => c.denied)).toEqual([]);
   });
 
   it('sync-api: GET /sync/runs/{runId} shows the run succeeded; POST /sync queues hz', async () => {
@@ -202,11 +236,86 @@ describe('deployed shape: the bundled functions as the stack deploys them', () =
     expect(sent('daily-sync', 'SYNC_QUEUE_URL')).toHaveLength(out.created.length);
   });
 
+  const opsApiShape =
+    'ops-api: counts every DLQ and starts a write-back redrive (StartMessageMoveTask)';
+  it(opsApiShape, async () => {
+    const list = await api('ops-api', sample('api-ops-api'));
+    expect(list).toEqual({
+      status: 200,
+      body: {
+        items: ['sync', 'writeback', 'callbacks'].map((queue) => ({ queue, messages: 0 })),
+      },
+    });
+    const path = '/dead-letters/writeback/redrive';
+    const post = reroute(
+      sample('api-ops-api'),
+      'POST /dead-letters/{queue}/redrive',
+      path,
+      undefined,
+      {
+        queue: 'writeback',
+      },
+    );
+    const res = await api('ops-api', post);
+    expect(res).toEqual({
+      status: 202,
+      body: { queue: 'writeback', taskHandle: expect.any(String) },
+    });
+    const env = w.fn('ops-api').env;
+    const move = w.ledger.of('ops-api', 'sqs', 'StartMessageMoveTask');
+    expect(move.map((c) => [c.body, c.denied])).toEqual([
+      [{ SourceArn: env.WRITEBACK_DLQ_ARN, DestinationArn: env.WRITEBACK_QUEUE_ARN }, []],
+    ]);
+    expect(w.ledger.of('ops-api', 'sqs', 'GetQueueAttributes').length).toBeGreaterThan(0);
+  });
+
   it('sync-retry: completes its sweep, queueing what it retries or resumes', async () => {
     const out = assertRan('sync-retry', await w.run('sync-retry', sample('sync-retry')));
     expect(out).toMatchObject({ retried: expect.any(Array), resumed: expect.any(Array) });
     const queued = out.retried.length + out.resumed.length;
     expect(sent('sync-retry', 'SYNC_QUEUE_URL')).toHaveLength(queued);
+  });
+
+  const orderFetchShape =
+    'order-fetch: the pull route and the schedule lease, sign and check a feed of a system of hz ' +
+    '(its host no longer resolves: recorded, nothing sent)';
+  it(orderFetchShape, async () => {
+    // A system registered with a public address; its feed's host stops resolving afterwards.
+    const base = sample('api-config-api');
+    const system = { orgId: ORG, name: 'shop', callbackUrl: 'https://1.1.1.1/hooks' };
+    const params = { systemId: 'shop-hz' };
+    const put = reroute(base, 'PUT /systems/{systemId}', '/systems/shop-hz', system, params);
+    expect(await api('config-api', put)).toMatchObject({ status: 201 });
+    // As the functions see DynamoDB Local (its tables are per access key and region).
+    const endpoint = process.env.DYNAMO_ENDPOINT!;
+    const raw = new DynamoDBClient({ endpoint, region: REGION, credentials: CREDENTIALS });
+    await DynamoDBDocumentClient.from(raw).send(
+      new UpdateCommand({
+        TableName: w.fn('config-api').env.CONFIG_TABLE,
+        Key: { pk: 'SYSTEM#shop-hz', sk: 'SYSTEM' },
+        UpdateExpression: 'SET orderFetchUrl = :u',
+        ExpressionAttributeValues: { ':u': 'https://orders.invalid/feed' },
+      }),
+    );
+    raw.destroy();
+    const unresolved = /orderFetchUrl host orders\.invalid does not resolve/;
+    const pull = reroute(
+      sample('api-interaction-api'),
+      'POST /systems/{systemId}/fetch-orders',
+      '/systems/shop-hz/fetch-orders',
+      undefined,
+      params,
+    );
+    const res = await api('interaction-api', pull);
+    expect(res).toMatchObject({ status: 200, body: { systemId: 'shop-hz', logged: 0 } });
+    expect(res.body.error).toMatch(unresolved);
+    const out = assertRan('order-fetch', await w.run('order-fetch', sample('order-fetch')));
+    expect(out).toMatchObject({ systems: 1, logged: 0, skipped: [] });
+    expect(out.failed).toEqual([{ systemId: 'shop-hz', error: expect.stringMatching(unresolved) }]);
+    const signing = `${w.fn('order-fetch').env.SECRETS_PREFIX}system/shop-hz/signing-secret`;
+    expect(secretCalls('order-fetch')).toEqual([`GetSecretValue ${signing}`]);
+    const ops = w.ledger.of('order-fetch', 'dynamodb').map((c) => c.op);
+    expect(ops).toEqual(expect.arrayContaining(['Query', 'UpdateItem', 'GetItem']));
   });
 
   it('every function reached AWS (DynamoDB, SQS or Secrets Manager)', () => {

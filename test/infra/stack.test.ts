@@ -6,8 +6,10 @@ import { buildApp } from '#infra/build.js';
 import { FUNCTIONS, RESERVED_CONCURRENCY_TOTAL } from '#functions/catalog.js';
 import { API_THROTTLE_DEFAULTS } from '#infra/stateless-stack.js';
 import { ROUTES } from '#functions/routes.js';
+import { PUBLIC_ROUTES } from '#functions/api-docs.js';
 import { TABLES } from '#shared/store/tables.js';
 import { scheduledEventSchema } from '#shared/schemas/events.js';
+import { FETCH_LEASE_MS } from '#shared/orders/fetch.js';
 
 // Bundling skipped here (the synth in `npm test`'s build step bundles for real).
 const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
@@ -106,6 +108,7 @@ describe('stateless stack', () => {
       ['cron(30 23 * * ? *)', 'Asia/Shanghai'],
       ['rate(1 minute)', 'Asia/Shanghai'],
       ['rate(15 minutes)', 'Asia/Shanghai'],
+      [`rate(${STAGES.dev.orderFetchMinutes} minutes)`, 'Asia/Shanghai'],
     ]);
     // The times come from the stage config; the old UTC context keys are gone.
     const cdkJson = JSON.parse(readFileSync('cdk.json', 'utf8')) as { context: object };
@@ -125,6 +128,18 @@ describe('stateless stack', () => {
       const real = { ...input, time: '2024-07-22T15:30:00Z' };
       expect(scheduledEventSchema.safeParse(real).success).toBe(true);
     }
+  });
+
+  it('order fetch: every 15 minutes (the stage interval), shorter than its lease', () => {
+    const [id] = Object.entries(fns.findResources('AWS::Lambda::Function')).find(([, f]) =>
+      String((f as any).Properties.Description).startsWith('Pulls new orders'),
+    )!;
+    expect(STAGES.dev.orderFetchMinutes).toBe(15);
+    fns.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      Target: Match.objectLike({ Arn: { 'Fn::GetAtt': [id, 'Arn'] } }),
+    });
+    expect(FUNCTIONS['order-fetch'].timeout * 1000).toBeLessThan(FETCH_LEASE_MS);
   });
 
   it('push consumer: every minute, no retries of a late turn, 60 s, its grants only', () => {
@@ -178,7 +193,8 @@ describe('stateless stack', () => {
     const routes = resources(fns, 'AWS::ApiGatewayV2::Route')
       .map((r) => r.Properties.RouteKey)
       .sort();
-    expect(routes).toEqual(Object.keys(ROUTES).sort());
+    // Plus the public documents (functions/api-docs.ts), answered before any token check.
+    expect(routes).toEqual([...Object.keys(ROUTES), ...Object.keys(PUBLIC_ROUTES)].sort());
   });
 
   it('the API stage throttles every route (rate and burst from context, sane defaults)', () => {
@@ -217,7 +233,10 @@ describe('stateless stack', () => {
   });
 
   it('least privilege: no wildcard actions, catalog table grants, no secrets in env', () => {
-    const policies = resources(fns, 'AWS::IAM::Policy');
+    // The console's deployment role is CDK's BucketDeployment grant (test/infra/console.test.ts).
+    const policies = resources(fns, 'AWS::IAM::Policy').filter(
+      (p) => !JSON.stringify(p.Properties.Roles).includes('ConsoleDeployRole'),
+    );
     const statements = policies.flatMap(
       (p) =>
         p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],

@@ -59,12 +59,20 @@ const FIXTURES: Record<RouteKey, Fixture> = {
   'POST /bills/events': (org) => ({ path: '/bills/events', body: billEvent(org) }),
   'GET /bills/{billId}/logs': (org) => ({ path: `/bills/R6-BILL-${org}/logs?orgId=${org}` }),
   'GET /bills/dead-letters': () => ({ path: '/bills/dead-letters' }),
+  'GET /dead-letters': () => ({ path: '/dead-letters' }),
+  'POST /dead-letters/{queue}/redrive': () => ({ path: '/dead-letters/callbacks/redrive' }),
   'POST /billing/orders': (org, c) => ({
     path: '/billing/orders',
     body: { systemId: `sys-${org}`, orderNo: `R6-M-${org}-${++c.seq}` },
   }),
   'POST /billing/results': (org) => ({ path: '/billing/results', body: result(org) }),
   'GET /interaction-logs': () => ({ path: '/interaction-logs' }),
+  'GET /orgs': () => ({ path: '/orgs' }),
+  'GET /systems': (org) => ({ path: `/systems?orgId=${org}` }),
+  'GET /pool/invoices': (org) => ({ path: `/pool/invoices?orgId=${org}` }),
+  'GET /pool/invoices/{invoiceId}': (org, c) => ({
+    path: `/pool/invoices/${c.invoice[org]}?orgId=${org}`,
+  }),
   'POST /interaction-logs/push': (org, c) => ({
     path: '/interaction-logs/push',
     body: { logIds: [c.log[org]] },
@@ -78,6 +86,7 @@ const FIXTURES: Record<RouteKey, Fixture> = {
   'GET /orgs/{orgId}': (org) => ({ path: `/orgs/${org}` }),
   'PUT /orgs/{orgId}': (org) => ({ path: `/orgs/${org}`, body: ORG_BODY(org) }),
   'PUT /systems/{systemId}': (org, c) => ({ path: `/systems/sys-${org}`, body: system(org, c) }),
+  'POST /systems/{systemId}/fetch-orders': (org) => ({ path: `/systems/sys-${org}/fetch-orders` }),
 };
 
 function billEvent(org: string) {

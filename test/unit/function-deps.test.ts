@@ -45,6 +45,7 @@ describe('each function gets the dependencies its catalog entry grants, and no o
         bills: 'billLogs',
         logs: 'interactionLogs',
         push: 'config',
+        fetches: 'interactionLogs',
       })
         .filter(([, table]) => tables.includes(table))
         .map(([store]) => store);

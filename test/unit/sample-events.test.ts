@@ -13,6 +13,7 @@ describe('sample events in events/ parse with the schemas the functions use', ()
     expect(scheduledEventSchema.safeParse(load('daily-sync')).success).toBe(true);
     expect(scheduledEventSchema.safeParse(load('sync-retry')).success).toBe(true);
     expect(scheduledEventSchema.safeParse(load('push-consumer')).success).toBe(true);
+    expect(scheduledEventSchema.safeParse(load('order-fetch')).success).toBe(true);
     expect(
       syncMessageSchema.safeParse(JSON.parse(load('sync-worker').Records[0].body)).success,
     ).toBe(true);

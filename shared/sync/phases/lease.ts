@@ -5,13 +5,13 @@
 import type { Run } from '../../schemas/sync.js';
 import type { EngineDeps, StepOptions, StepResult } from './run-session.js';
 
-const FINISHED = new Set(['succeeded', 'needs_manual', 'failed']);
+export const FINISHED = new Set(['succeeded', 'needs_manual', 'failed']);
 const AFTER_IT = 'this run continues after it';
 /**
  * A worker's hold on a run: longer than the function timeout (15 min), so only a dead worker's
  * lease expires.
  */
-const LEASE_MS = 16 * 60_000;
+export const LEASE_MS = 16 * 60_000;
 
 /**
  * Lease run `runId` and its org. Returns the running run and when it was leased, or the step's

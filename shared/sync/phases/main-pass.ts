@@ -89,7 +89,8 @@ export const readPass = async (
       ahead ? prepare(pageNo - 1) : null,
     ]);
     p = { ...p, nextPage: pageNo - 1 };
-    await commitPage(s, src, res, current.fetched, p);
+    if (s.commit) await s.commit(res, current.fetched, p);
+    else await commitPage(s, src, res, current.fetched, p);
     // No page read ahead means time is short: hand off (never leave the window with pages unread).
     if (p.nextPage! > 0 && (!next || opt.remainingMs() < opt.reserveMs)) {
       await handOff(s);
@@ -102,6 +103,7 @@ export const readPass = async (
 
 /** Release the run for the next invocation (its cursor is already checkpointed). */
 const handOff = async (s: RunSession): Promise<void> => {
+  if (s.handOff) return await s.handOff();
   const { run } = s;
   await s.deps.stores.runs.update(
     s.runId,

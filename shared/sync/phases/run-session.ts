@@ -7,9 +7,10 @@ import type { Deps } from '../../deps.js';
 import { addFolderStats } from '../../folders/link-collectors.js';
 import type { GlobalConfig } from '../../schemas/config.js';
 import type { Run, RunProgress } from '../../schemas/sync.js';
+import type { SlicingOptions } from '../slice-plan.js';
 import type { UpsertContext, UpsertResult, UpsertStores } from '../upsert.js';
 
-export type EngineDeps = Deps<'runs' | 'config' | UpsertStores, 'callbacks'>;
+export type EngineDeps = Deps<'runs' | 'config' | UpsertStores, 'callbacks' | 'sync'>;
 
 export interface StepOptions {
   owner: string;
@@ -18,8 +19,14 @@ export interface StepOptions {
   /** Hand off when less than this is left. */
   reserveMs: number;
   pageSize?: number;
+  /** When a full sync is split into time slices (default `DEFAULT_SLICING`). */
+  slicing?: SlicingOptions;
 }
-export type StepResult = 'done' | 'continue' | 'busy' | 'wait';
+/**
+ * `sliced`: the run goes on in its time slices (their messages are sent); nothing to send for the
+ * run itself.
+ */
+export type StepResult = 'done' | 'continue' | 'busy' | 'wait' | 'sliced';
 
 /** Progress plus when the current pass began and in which invocation (see engine.ts). */
 export type Progress = RunProgress & { passStartedAt?: string; passInvocation?: number };
@@ -32,6 +39,9 @@ export interface RunSession {
   opt: StepOptions;
   /** When this step leased the run (ISO). */
   leasedAt: string;
+  /** A time slice's own checkpoint and hand-off (slices.ts); the run's by default. */
+  commit?: (res: UpsertResult, fetched: number, p: Progress) => Promise<void>;
+  handOff?: () => Promise<void>;
 }
 
 /** The org's cloud authorization and the config the step syncs with. */

@@ -108,6 +108,9 @@ export const readDeployed = (
     for (const [id, res] of Object.entries(t.Resources)) {
       if (res.Type !== 'AWS::Lambda::Function') continue;
       const p = res.Properties ?? {};
+      // CDK's own Python custom-resource handlers (the console's BucketDeployment) are not the
+      // product's code; the console's grants are asserted in test/infra/console.test.ts.
+      if (String(p.Runtime ?? '').startsWith('python')) continue;
       const key = String(resolver.resolve(stack, p.Code?.S3Key));
       const dir = assets.get(key);
       if (!dir) throw new Error(`${stack}/${id}: no bundled asset for ${key}`);

@@ -116,6 +116,47 @@ export const startStandIns = async (ledger: Ledger): Promise<StandIns> => {
     });
   };
 
+  const queueByUrl = (url: unknown) => byName.get(String(url).split('/').pop() ?? '');
+  const queueByArn = (arn: unknown) => [...byName.values()].find((q) => q.arn === arn);
+
+  /** `ApproximateNumberOfMessages`: what was sent to the queue here (nothing is consumed). */
+  const attributes = (b: any) => {
+    const queue = queueByUrl(b.QueueUrl);
+    deny('sqs', 'GetQueueAttributes', queue?.arn ?? String(b.QueueUrl), b);
+    if (!queue) throw new AwsError('QueueDoesNotExist', 'The specified queue does not exist.');
+    const n = messages.filter((m) => m.queue === queue.name).length;
+    return { Attributes: { ApproximateNumberOfMessages: String(n) } };
+  };
+
+  /**
+   * A DLQ redrive: the caller needs the move task and what SQS does for it on the source (receive,
+   * delete, read attributes) and `SendMessage` on the destination; both queues of one type.
+   */
+  const moveTask = (b: any) => {
+    const source = queueByArn(b.SourceArn);
+    const dest = b.DestinationArn === undefined ? undefined : queueByArn(b.DestinationArn);
+    const onSource = ['StartMessageMoveTask', 'ReceiveMessage', 'DeleteMessage'];
+    const accesses = [
+      ...[...onSource, 'GetQueueAttributes'].map((op) => ({
+        action: `sqs:${op}`,
+        resource: String(b.SourceArn),
+      })),
+      ...(b.DestinationArn
+        ? [{ action: 'sqs:SendMessage', resource: String(b.DestinationArn) }]
+        : []),
+    ];
+    const denied = ledger.authorize('sqs', 'StartMessageMoveTask', accesses, b);
+    if (denied.length) {
+      const e = accessDenied(ledger.fn, denied);
+      throw new AwsError(e.__type, e.message);
+    }
+    if (!source || (b.DestinationArn && !dest))
+      throw new AwsError('ResourceNotFoundException', 'One or more resources do not exist.');
+    if (dest && dest.fifo !== source.fifo)
+      throw new AwsError('InvalidParameterValue', 'source and destination differ in type');
+    return { TaskHandle: Buffer.from(JSON.stringify({ source: source.arn })).toString('base64') };
+  };
+
   const secret = (op: string, b: any) => {
     const id = String(op === 'CreateSecret' ? b.Name : b.SecretId);
     const name = secretName(id);
@@ -152,6 +193,8 @@ export const startStandIns = async (ledger: Ledger): Promise<StandIns> => {
       if (service === 'AmazonSQS' && op === 'SendMessage') return reply(200, send(op, b)[0]);
       if (service === 'AmazonSQS' && op === 'SendMessageBatch')
         return reply(200, { Successful: send(op, b), Failed: [] });
+      if (service === 'AmazonSQS' && op === 'GetQueueAttributes') return reply(200, attributes(b));
+      if (service === 'AmazonSQS' && op === 'StartMessageMoveTask') return reply(200, moveTask(b));
       if (service === 'secretsmanager') return reply(200, secret(op, b));
       deny(service === 'AmazonSQS' ? 'sqs' : 'secretsmanager', op, '*', b);
       throw new AwsError('InvalidAction', `stand-in: ${service}.${op} is not supported`);

@@ -1,0 +1,129 @@
+/**
+ * Cost figures for docs/cost.md: one full sync with personal folders on (the product's path, in its
+ * own process), then every item it wrote is scanned and sized the way DynamoDB bills it (UTF-8
+ * attribute names + values; numbers ≈ their digits). Prints bytes per item kind, write units per
+ * invoice (base table, and each index entry as tables.ts projects it, beside what ALL would
+ * cost).
+ */
+import { DeleteTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { localClientConfig } from '#local/dynamo-local.js';
+import { createDocClient } from '#shared/store/dynamo.js';
+import { localTableNames, TABLES, type IndexDef, type TableKey } from '#shared/store/tables.js';
+import { child } from './common.js';
+
+/** DynamoDB's item size: attribute name lengths plus value sizes (UTF-8; maps and lists +3). */
+const sizeOf = (v: unknown): number => {
+  if (v === null || v === undefined || typeof v === 'boolean') return 1;
+  if (typeof v === 'string') return Buffer.byteLength(v);
+  if (typeof v === 'number') return Math.ceil(String(v).replace(/^-|\./g, '').length / 2) + 1;
+  if (v instanceof Uint8Array) return v.length;
+  if (Array.isArray(v)) return 3 + v.reduce((s: number, x) => s + 1 + sizeOf(x), 0);
+  return 3 + Object.entries(v).reduce((s, [k, x]) => s + Buffer.byteLength(k) + sizeOf(x), 0);
+};
+const itemSize = (i: Record<string, unknown>) =>
+  Object.entries(i).reduce((s, [k, x]) => s + Buffer.byteLength(k) + sizeOf(x), 0);
+/** Write units of one item write: one per started KB. */
+const wcu = (bytes: number) => Math.max(1, Math.ceil(bytes / 1024));
+/** An index entry: the keys and the projected attributes (all: the item), plus 100 bytes. */
+const entrySize = (i: Record<string, unknown>, ix: IndexDef, all = false) => {
+  if (all || ix.project === undefined) return itemSize(i) + 100;
+  const keys = ['pk', 'sk', ix.partitionKey, ix.sortKey, ...ix.project];
+  return itemSize(Object.fromEntries(keys.filter((k) => k in i).map((k) => [k, i[k]]))) + 100;
+};
+
+interface KindFigures {
+  items: number;
+  avgBytes: number;
+  wcuPerWrite: number;
+  indexEntries: number;
+  gsiWcuAll: number;
+  gsiWcu: number;
+}
+
+const kindOf = (table: TableKey, sk: string) =>
+  `${table}:${sk.split('#')[0]!.replace(/[0-9]+$/, '')}`;
+
+export const benchCost = async (
+  endpoint: string,
+  simUrl: string,
+  o: { log: (s: string) => void },
+) => {
+  const prefix = `cost${Date.now().toString(36)}`;
+  const run = (await child('./sync-child.ts', ['folders', endpoint, simUrl, prefix]).first) as {
+    count: number;
+  };
+  const db = createDocClient(localClientConfig(endpoint));
+  const names = localTableNames(prefix);
+  const kinds = new Map<string, KindFigures & { bytes: number }>();
+  for (const table of ['invoices', 'links'] as const) {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await db.send(
+        new ScanCommand({ TableName: names[table], ExclusiveStartKey: start }),
+      );
+      for (const i of page.Items ?? []) {
+        const k = kindOf(table, String(i.sk));
+        const f = kinds.get(k) ?? {
+          items: 0,
+          avgBytes: 0,
+          bytes: 0,
+          wcuPerWrite: 0,
+          indexEntries: 0,
+          gsiWcuAll: 0,
+          gsiWcu: 0,
+        };
+        const bytes = itemSize(i);
+        f.items++;
+        f.bytes += bytes;
+        f.wcuPerWrite += wcu(bytes);
+        for (const ix of TABLES[table].indexes as readonly IndexDef[]) {
+          if (i[ix.partitionKey] === undefined) continue;
+          f.indexEntries++;
+          f.gsiWcuAll += wcu(entrySize(i, ix, true));
+          f.gsiWcu += wcu(entrySize(i, ix));
+        }
+        kinds.set(k, f);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+  }
+  const perKind = Object.fromEntries(
+    [...kinds].map(([k, f]) => [
+      k,
+      {
+        items: f.items,
+        avgBytes: Math.round(f.bytes / f.items),
+        wcuPerWrite: f.wcuPerWrite / f.items,
+        indexEntriesPerItem: f.indexEntries / f.items,
+        gsiWcuPerWriteAll: f.gsiWcuAll / f.items,
+        gsiWcuPerWrite: f.gsiWcu / f.items,
+      },
+    ]),
+  );
+  const per = (pick: (f: KindFigures & { bytes: number }) => number) =>
+    [...kinds.values()].reduce((s, f) => s + pick(f), 0) / run.count;
+  const result = {
+    invoices: run.count,
+    perKind,
+    perInvoice: {
+      bytesStored: Math.round(per((f) => f.bytes)),
+      baseWcu: per((f) => f.wcuPerWrite),
+      gsiWcuAll: per((f) => f.gsiWcuAll),
+      gsiWcu: per((f) => f.gsiWcu),
+    },
+  };
+  for (const [k, f] of Object.entries(perKind)) {
+    const all = f.gsiWcuPerWriteAll.toFixed(2);
+    const index = `${f.gsiWcuPerWrite.toFixed(2)} as projected (${all} if ALL)`;
+    const bytes = `${f.items} items, ${f.avgBytes} B avg`;
+    o.log(`COST ${k}: ${bytes}, ${f.wcuPerWrite.toFixed(2)} WCU/write + index ${index}`);
+  }
+  const c = new DynamoDBClient(localClientConfig(endpoint));
+  const { TableNames = [] } = await c.send(new ListTablesCommand({}));
+  for (const t of TableNames.filter((n) => n.startsWith(prefix)))
+    await c.send(new DeleteTableCommand({ TableName: t }));
+  c.destroy();
+  db.destroy();
+  return result;
+};

@@ -1,0 +1,6 @@
+import { withLambdaLogging } from '#shared/logger.js';
+import { awsDeps, flushingMetrics } from '../aws-deps.js';
+import { makeHandler } from './app.js';
+
+const deps = awsDeps('order-fetch');
+export const handler = withLambdaLogging(flushingMetrics(deps.metrics, makeHandler(deps)));

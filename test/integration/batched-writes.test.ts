@@ -1,0 +1,147 @@
+/**
+ * Issue 18's batched writes, on DynamoDB Local: personal-folder links and attachment bindings
+ * written per page in batches (still created once: a re-sync changes nothing that exists), and the
+ * operator push's attempt recorder (writes while POSTs are still in flight, a missing log skipped).
+ */
+import type { CloudInvoice } from '#shared/schemas/cloud.js';
+import type { InteractionLog } from '#shared/schemas/interaction.js';
+import { linkCollectors } from '#shared/folders/link-collectors.js';
+import { invoiceIdOf, invoiceKey } from '#shared/store/keys.js';
+import { startHarness, type Harness } from '../support/harness.js';
+
+const record = (serialNo: string, phones: string[], files: string[]) =>
+  ({
+    serialNo,
+    users: phones.map((phone) => ({ phone, name: 'x' })),
+    invoiceFiles: files.map((fileId) => ({ fileId })),
+  }) as unknown as CloudInvoice;
+const PHONE_A = '13900000001';
+const PHONE_B = '13900000002';
+
+describe('batched writes', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ register: false });
+    const at = new Date().toISOString();
+    for (const [userId, phone] of [
+      ['ua', PHONE_A],
+      ['ub', PHONE_B],
+    ] as const)
+      await h.stack.deps.stores.users.put({
+        userId,
+        name: userId,
+        phone,
+        orgIds: ['hz'],
+        updatedAt: at,
+      });
+  });
+  afterAll(async () => h?.stop());
+
+  it('links and binds once per page; a second sync adds only what is new', async () => {
+    const { stores } = h.stack.deps;
+    const ctx = { orgId: 'hz', kind: 'input' as const };
+    const first = [
+      record('S1', [PHONE_A, PHONE_B], ['f1']),
+      record('S2', ['13900000099'], ['f2']),
+      record('S3', [PHONE_A, PHONE_A], []),
+    ];
+    const t1 = '2026-01-01T00:00:00.000Z';
+    const s1 = await linkCollectors(first, { ...ctx, at: t1 }, stores);
+    expect(s1).toMatchObject({ linked: 3, unmatched: 1, noPermission: 0, bound: 1 });
+
+    // S2 gains a collector: one new link, its attachment bound to that user; nothing else moves.
+    const t2 = '2026-01-02T00:00:00.000Z';
+    const second = [first[0]!, record('S2', [PHONE_B], ['f2']), first[2]!];
+    const s2 = await linkCollectors(second, { ...ctx, at: t2 }, stores);
+    expect(s2).toMatchObject({ linked: 1, unmatched: 0, bound: 1 });
+
+    const folderA = (await stores.links.folder('ua', 10)).items;
+    expect(folderA.map((l) => [l.invoiceId, l.linkedAt]).sort()).toEqual([
+      [invoiceIdOf('hz', 'input', 'S1'), t1],
+      [invoiceIdOf('hz', 'input', 'S3'), t1],
+    ]);
+    const folderB = (await stores.links.folder('ub', 10)).items;
+    expect(folderB.map((l) => [l.invoiceId, l.linkedAt]).sort()).toEqual([
+      [invoiceIdOf('hz', 'input', 'S1'), t1],
+      [invoiceIdOf('hz', 'input', 'S2'), t2],
+    ]);
+    const pk = (s: string) => invoiceKey.pk('hz', 'input', s);
+    const state = await stores.invoices.folderState(
+      [pk('S1'), pk('S2'), pk('S3')],
+      [
+        { pk: pk('S1'), fileId: 'f1' },
+        { pk: pk('S2'), fileId: 'f2' },
+      ],
+    );
+    expect(Object.fromEntries(state.firstUsers)).toEqual({
+      [pk('S1')]: 'ua',
+      [pk('S2')]: 'ub',
+      [pk('S3')]: 'ua',
+    });
+    expect([...state.bound].sort()).toEqual([`${pk('S1')}#f1`, `${pk('S2')}#f2`]);
+
+    // The same page again: nothing new, nothing rewritten.
+    const s3 = await linkCollectors(second, { ...ctx, at: '2026-01-03T00:00:00.000Z' }, stores);
+    expect(s3).toMatchObject({ linked: 0, bound: 0 });
+    expect((await stores.links.folder('ub', 10)).items.map((l) => l.linkedAt).sort()).toEqual([
+      t1,
+      t2,
+    ]);
+  });
+
+  it('the push recorder writes while attempts still arrive, and skips a missing log', async () => {
+    const logs = h.stack.deps.stores.logs;
+    const at = new Date().toISOString();
+    const log = (logId: string): InteractionLog => ({
+      logId,
+      orgId: 'hz',
+      systemId: 'erp',
+      operationType: 'BLUE_RESULT_CALLBACK',
+      dataStatus: 'FAILED',
+      processingMethod: 'API_PASSIVE',
+      orderNo: 'ORD1',
+      invoiceNo: '1',
+      request: null,
+      response: null,
+      attempts: [],
+      webhookId: `msg_${logId}`,
+      payload: {
+        type: 'invoice.result',
+        logId,
+        orderNo: 'ORD1',
+        resultType: 'BLUE',
+        invoiceNo: '1',
+        invoiceCode: null,
+        serialNo: 'S1',
+        reason: null,
+        time: '2024-07-22 10:00:00',
+      },
+      createdAt: at,
+      updatedAt: at,
+    });
+    for (let i = 0; i < 30; i++) await logs.create(log(`rec_${i}`));
+    const attempt = {
+      at,
+      status: 200,
+      latencyMs: 1,
+      ok: true,
+      response: 'ok',
+      trigger: 'push' as const,
+    };
+    const recorder = logs.attemptRecorder({ size: 25, flushMs: 20 });
+    recorder.add({ logId: 'rec_0', attempt, dataStatus: 'SUCCEEDED' });
+    // Flushed on its timer, before `close`: the write overlaps what is still being sent.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect((await logs.get('rec_0'))?.attempts).toHaveLength(1);
+    for (let i = 1; i < 30; i++)
+      recorder.add({ logId: `rec_${i}`, attempt, dataStatus: 'SUCCEEDED' });
+    recorder.add({ logId: 'rec_missing', attempt, dataStatus: 'SUCCEEDED' });
+    await recorder.close();
+    for (let i = 0; i < 30; i++) {
+      const got = await logs.get(`rec_${i}`);
+      expect(got?.dataStatus).toBe('SUCCEEDED');
+      expect(got?.attempts.map((a) => a.status)).toEqual([200]);
+    }
+    expect(await logs.get('rec_missing')).toBeUndefined();
+  });
+});
