@@ -14,7 +14,7 @@ import { buildLocalStack } from '#local/stack.js';
 import { localClientConfig } from '#local/dynamo-local.js';
 import { createCloudClient } from '#shared/cloud/client.js';
 import { setLogLevel } from '#shared/logger.js';
-import { toCloudItem } from '#shared/invoices/merge.js';
+import { toCloudItem } from '#shared/store/invoice-items.js';
 import { cloudInvoiceSchema } from '#shared/schemas/cloud.js';
 import { createDocClient } from '#shared/store/dynamo.js';
 import { runSyncStep } from '#shared/sync/engine.js';

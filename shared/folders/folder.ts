@@ -7,7 +7,7 @@ import type { Deps } from '../deps.js';
 import { Forbidden, NotFound } from '../errors.js';
 import type { Principal } from '../http/jwt.js';
 import { assertOrgAccess, assertUserAccess, isOperator } from '../http/scope.js';
-import type { Invoice } from '../invoices/merge.js';
+import type { Invoice } from '../invoices/overwrite.js';
 import type { User } from '../schemas/users.js';
 import { parseInvoiceId } from '../store/keys.js';
 

@@ -13,8 +13,8 @@ import {
   FACE_FIELDS,
   RECORD_BOUNDS,
 } from '../schemas/cloud.js';
-import { invoiceKey, parseInvoiceId } from '../store/keys.js';
-import { currentFace, type EditItem, type Invoice } from './merge.js';
+import { parseInvoiceId } from '../store/keys.js';
+import { currentFace, type FaceEdit, type Invoice } from './overwrite.js';
 
 const faceShape = cloudInvoiceSchema
   .pick(
@@ -75,16 +75,14 @@ export const editFace = async (
   assertIfMatch(ifMatch, edit?.version ?? 0, 'invoice');
   const face = { ...currentFace(cloud, edit), ...patch };
   if (face.invoiceCode === undefined) throw new BadRequest('invoiceCode: cannot be removed');
-  const item: EditItem = {
+  const item: FaceEdit = {
     ...face,
-    pk: invoiceKey.pk(orgId, kind, serialNo),
-    sk: 'EDIT',
     editedBy: userId,
     version: (edit?.version ?? 0) + 1,
     updatedAt: deps.clock().toISOString(),
   };
   try {
-    await deps.stores.invoices.putEdit(item, edit ? edit.version : null);
+    await deps.stores.invoices.putEdit({ orgId, kind, serialNo }, item, edit ? edit.version : null);
   } catch (e) {
     // A write that lost the race after the check: with If-Match that is a failed precondition.
     if (ifMatch !== undefined && e instanceof ConditionFailed)

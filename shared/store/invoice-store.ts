@@ -7,13 +7,14 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionFailed, isConditionFailure, Unprocessable } from '../errors.js';
+import type { FaceEdit, Invoice } from '../invoices/overwrite.js';
 import {
   mergePartition,
   packLarge,
+  unpack,
   type CloudItem,
   type EditItem,
-  type Invoice,
-} from '../invoices/merge.js';
+} from './invoice-items.js';
 import type { Kind } from '../schemas/cloud.js';
 import { batchPutAll } from './batch-write.js';
 import { batchGetAll, decodeCursor, encodeCursor, putIfAbsent, queryAll } from './dynamo.js';
@@ -186,19 +187,24 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
       serialNo: string,
     ): Promise<{ cloud?: CloudItem; edit?: EditItem }> {
       const items = await partition(orgId, kind, serialNo);
-      return {
-        cloud: items.find((i) => i.sk === 'CLOUD') as CloudItem | undefined,
-        edit: items.find((i) => i.sk === 'EDIT') as EditItem | undefined,
-      };
+      const cloud = items.find((i) => i.sk === invoiceKey.cloud) as CloudItem | undefined;
+      const edit = items.find((i) => i.sk === invoiceKey.edit) as EditItem | undefined;
+      return { cloud: cloud && unpack(cloud), edit: edit && unpack(edit) };
     },
 
     /** Write a local face edit: created once, then replaced only from the version read. */
-    async putEdit(item: EditItem, expectedVersion: number | null): Promise<void> {
+    async putEdit(
+      ref: { orgId: string; kind: Kind; serialNo: string },
+      edit: FaceEdit,
+      expectedVersion: number | null,
+    ): Promise<void> {
       // The edit carries the goods list too: a long one is stored compressed (see packLarge).
       const Item = packLarge({
-        ...item,
-        gsi1pk: item.pk.replace(/^INV#([^#]+)#([^#]+)#.*$/, 'POOL#$1#$2'),
-        gsi1sk: invoiceKey.gsi1sk(item.pk.split('#').slice(3).join('#'), 'EDIT'),
+        ...edit,
+        pk: invoiceKey.pk(ref.orgId, ref.kind, ref.serialNo),
+        sk: invoiceKey.edit,
+        gsi1pk: invoiceKey.gsi1pk(ref.orgId, ref.kind),
+        gsi1sk: invoiceKey.gsi1sk(ref.serialNo, 'EDIT'),
       });
       if (!Item) throw new Unprocessable('items: the goods list is too large to store an edit');
       try {
@@ -368,7 +374,7 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
         read += page.ScannedCount ?? 0;
         add(page.Items);
         start = page.LastEvaluatedKey;
-        const complete = groups.filter((g) => g.some((i) => i.sk === 'CLOUD'));
+        const complete = groups.filter((g) => g.some((i) => i.sk === invoiceKey.cloud));
         if (complete.length > limit || !start || read >= POOL_READ_CAP - 1) break;
       }
       if (start && String(start.gsi1sk).endsWith(invoiceKey.gsi1sk('', 'CLOUD'))) {

@@ -7,6 +7,9 @@ export const invoiceKey = {
   cloud: 'CLOUD',
   edit: 'EDIT',
   attachment: (fileId: string) => `ATT#${fileId}`,
+  /** The file id of an attachment binding's sort key; undefined for any other item. */
+  attachmentOf: (sk: unknown): string | undefined =>
+    typeof sk === 'string' && sk.startsWith('ATT#') ? sk.slice('ATT#'.length) : undefined,
   /** The invoice's first linked user, created once: whom its attachments are bound to. */
   firstUser: 'FIRSTUSER',
   /** gsi1: an org's pool by kind; cloud and edit items sit side by side. */

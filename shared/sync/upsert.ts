@@ -4,7 +4,7 @@
  * `nonSyncFields`, and batch-writes the cloud's copies (see invoices/merge.ts for why no read is
  * needed).
  */
-import { packLarge, toCloudItem, type CloudItem } from '../invoices/merge.js';
+import { packLarge, toCloudItem, type CloudItem } from '../store/invoice-items.js';
 import {
   cloudInvoiceSchema,
   droppedUrls,

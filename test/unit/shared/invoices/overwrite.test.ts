@@ -1,14 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { currentFace, INVOICE_REPLY_FIELDS, mergeInvoice } from '#shared/invoices/overwrite.js';
 import {
-  currentFace,
-  INVOICE_REPLY_FIELDS,
-  mergeInvoice,
   mergePartition,
   packLarge,
   toCloudItem,
   unpack,
   type EditItem,
-} from '#shared/invoices/merge.js';
+} from '#shared/store/invoice-items.js';
 import { record } from '#test/unit/support/records.js';
 
 const AT = '2024-07-03T00:00:00.000Z';
