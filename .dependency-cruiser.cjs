@@ -1,7 +1,10 @@
 /**
- * Layer rules, checked in `npm test` (`npm run layers`): no import cycles; shared/ (rules, use
- * cases, adapters) never reaches into the function wiring, local mode, infra, the simulator or
- * tests; the functions never reach into local mode, infra, the simulator or tests.
+ * Layer rules, checked in `npm test` (`npm run layers`): no import cycles; inside shared/, the
+ * domain (rules and shapes: shared/domain) never imports use cases or adapters, and adapters
+ * (DynamoDB stores, the cloud client, HTTP, AWS services, outbound calls: shared/adapters) never
+ * import use cases (shared/use-cases); shared/ never reaches into the function wiring, local mode,
+ * infra, the simulator or tests; the functions never reach into local mode, infra, the simulator
+ * or tests.
  */
 const OUTER = '^(functions|local|infra|simulator|test|bench)/';
 module.exports = {
@@ -12,6 +15,20 @@ module.exports = {
       comment: 'An import cycle hides which part depends on which.',
       from: {},
       to: { circular: true },
+    },
+    {
+      name: 'rules-never-import-adapters',
+      severity: 'error',
+      comment: 'Domain rules are plain functions over plain data: no storage, no I/O, no use case.',
+      from: { path: '^shared/domain/' },
+      to: { path: '^shared/(adapters|use-cases)/|^shared/(deps|ports|logger)\\.ts$' },
+    },
+    {
+      name: 'adapters-never-import-use-cases',
+      severity: 'error',
+      comment: 'An adapter speaks to one outside system for the use cases; it never drives them.',
+      from: { path: '^shared/adapters/' },
+      to: { path: '^shared/use-cases/' },
     },
     {
       name: 'shared-stays-inside',

@@ -8,7 +8,7 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { FUNCTIONS, type FunctionName } from '#functions/catalog.js';
-import { TABLES } from '#shared/store/tables.js';
+import { TABLES } from '#shared/adapters/dynamo/tables.js';
 import { fmt, median } from './common.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -5,9 +5,9 @@
  */
 import { setLogLevel } from '#shared/logger.js';
 import { buildLocalStack } from '#local/stack.js';
-import { pushLogs } from '#shared/callbacks/push.js';
+import { pushLogs } from '#shared/use-cases/callbacks/push.js';
 import { startReceiver } from '#simulator/receiver.js';
-import type { InteractionLog, ResultPayload } from '#shared/schemas/interaction.js';
+import type { InteractionLog, ResultPayload } from '#shared/domain/schemas/interaction.js';
 import { fmt, median } from './common.js';
 
 const CHUNK = 100;

@@ -8,8 +8,13 @@
 import { DeleteTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { localClientConfig } from '#local/dynamo-local.js';
-import { createDocClient } from '#shared/store/dynamo.js';
-import { localTableNames, TABLES, type IndexDef, type TableKey } from '#shared/store/tables.js';
+import { createDocClient } from '#shared/adapters/dynamo/dynamo.js';
+import {
+  localTableNames,
+  TABLES,
+  type IndexDef,
+  type TableKey,
+} from '#shared/adapters/dynamo/tables.js';
 import { child } from './common.js';
 
 /** DynamoDB's item size: attribute name lengths plus value sizes (UTF-8; maps and lists +3). */

@@ -4,7 +4,7 @@
  * into (KEYS_ONLY / INCLUDE: the keys' KB, so 1).
  */
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TABLES, type IndexDef } from '#shared/store/tables.js';
+import { TABLES, type IndexDef } from '#shared/adapters/dynamo/tables.js';
 
 /** DynamoDB's size of a value (names and values in UTF-8, numbers by their digits). */
 const valueBytes = (v: unknown): number => {

@@ -8,7 +8,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { buildLocalStack } from '#local/stack.js';
 import { setLogLevel } from '#shared/logger.js';
-import { newRun, newRunId } from '#shared/sync/start.js';
+import { newRun, newRunId } from '#shared/use-cases/sync/start.js';
 import { startSimulator } from '#simulator/invoice-cloud.js';
 import { BENCH_ORG } from './common.js';
 

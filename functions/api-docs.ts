@@ -6,38 +6,38 @@
  */
 import * as z from 'zod';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { buildOpenApi, type RouteDoc, type WebhookDoc } from '#shared/http/openapi.js';
-import { renderOpenApiHtml } from '#shared/http/openapi-html.js';
-import { billEventSchema } from '#shared/schemas/bills.js';
-import { kindSchema } from '#shared/schemas/cloud.js';
-import { cursorSchema, idSchema, limitSchema } from '#shared/schemas/common.js';
-import { configPatchSchema, orgPutSchema } from '#shared/schemas/config.js';
+import { buildOpenApi, type RouteDoc, type WebhookDoc } from '#shared/adapters/http/openapi.js';
+import { renderOpenApiHtml } from '#shared/adapters/http/openapi-html.js';
+import { billEventSchema } from '#shared/domain/schemas/bills.js';
+import { kindSchema } from '#shared/domain/schemas/cloud.js';
+import { cursorSchema, idSchema, limitSchema } from '#shared/domain/schemas/common.js';
+import { configPatchSchema, orgPutSchema } from '#shared/domain/schemas/config.js';
 import {
   logsQuerySchema,
   orderSchema,
   pushByConditionSchema,
   pushSchema as logPushSchema,
   resultPushShape,
-} from '#shared/schemas/interaction.js';
-import * as r from '#shared/schemas/replies.js';
+} from '#shared/domain/schemas/interaction.js';
+import * as r from '#shared/domain/schemas/replies.js';
 import {
   byBillsRequestSchema,
   reconcileQuerySchema,
   runsQuerySchema,
   syncRequestSchema,
-} from '#shared/schemas/sync.js';
-import { systemPutSchema } from '#shared/schemas/systems.js';
-import { userPutSchema } from '#shared/schemas/users.js';
+} from '#shared/domain/schemas/sync.js';
+import { systemPutSchema } from '#shared/domain/schemas/systems.js';
+import { userPutSchema } from '#shared/domain/schemas/users.js';
 import {
   FETCH_PAGE_LIMIT,
   fetchedOrderSchema,
   fetchOrdersReplySchema,
   fetchPageSchema,
-} from '#shared/schemas/order-fetch.js';
-import { DLQ_QUEUES } from '#shared/ops/dead-letters.js';
-import { facePatchSchema } from '#shared/invoices/edit.js';
-import { pushSchema as invoicePushSchema } from '#shared/invoices/push.js';
-import { poolQuery } from '#shared/invoices/pool-view.js';
+} from '#shared/domain/schemas/order-fetch.js';
+import { DLQ_QUEUES } from '#shared/use-cases/ops/dead-letters.js';
+import { facePatchSchema } from '#shared/use-cases/invoices/edit.js';
+import { pushSchema as invoicePushSchema } from '#shared/use-cases/invoices/push.js';
+import { poolQuery } from '#shared/use-cases/invoices/pool-view.js';
 import type { FunctionName } from './catalog.js';
 import { ROUTES } from './routes.js';
 

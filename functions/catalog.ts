@@ -4,7 +4,7 @@
  * same triggers in-process.
  */
 import type { SecretKind } from '#shared/ports.js';
-import type { TableKey } from '#shared/store/tables.js';
+import type { TableKey } from '#shared/adapters/dynamo/tables.js';
 
 export type Trigger =
   | 'api'

@@ -4,10 +4,10 @@
  * cloud), with the limits of `CLOUD_RATE_LIMITS` (JSON, optional; defaults in rate-limit.ts).
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createLimiter, type CloudLimiter } from '#shared/cloud/limiter.js';
-import { parseLimitsJson } from '#shared/cloud/rate-limit.js';
-import { makeBucketStore } from '#shared/store/bucket-store.js';
-import { TABLES } from '#shared/store/tables.js';
+import { createLimiter, type CloudLimiter } from '#shared/adapters/cloud/limiter.js';
+import { parseLimitsJson } from '#shared/adapters/cloud/rate-limit.js';
+import { makeBucketStore } from '#shared/adapters/dynamo/bucket-store.js';
+import { TABLES } from '#shared/adapters/dynamo/tables.js';
 import { FUNCTIONS, type FunctionName } from './catalog.js';
 
 /** Undefined for a function without the RateLimits grant (it does not call the cloud). */

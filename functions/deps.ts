@@ -4,7 +4,7 @@
  * app.
  */
 import type { Deps, StoresIn } from '#shared/deps.js';
-import type { TableKey } from '#shared/store/tables.js';
+import type { TableKey } from '#shared/adapters/dynamo/tables.js';
 import type { FUNCTIONS, FunctionName } from './catalog.js';
 
 type Spec<N extends FunctionName> = (typeof FUNCTIONS)[N];

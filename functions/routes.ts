@@ -1,9 +1,9 @@
 /**
  * The HTTP API (SPEC §4.1): route key → function and roles. One source for API Gateway and
  * `npm start`. Every non-operator role is confined to its token's org by the use case
- * (`shared/http/scope.ts`); R6 generates its scoping matrix from this table.
+ * (`shared/adapters/http/scope.ts`); R6 generates its scoping matrix from this table.
  */
-import type { Role } from '#shared/http/jwt.js';
+import type { Role } from '#shared/adapters/http/jwt.js';
 import type { FunctionName } from './catalog.js';
 
 export interface RouteSpec {

@@ -1,6 +1,6 @@
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { IndexDef } from '../shared/store/tables.js';
+import type { IndexDef } from '../shared/adapters/dynamo/tables.js';
 
 const READ = [
   'dynamodb:GetItem',

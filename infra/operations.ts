@@ -19,7 +19,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { FunctionName, QueueKey } from '../functions/catalog.js';
-import type { TableKey } from '../shared/store/tables.js';
+import type { TableKey } from '../shared/adapters/dynamo/tables.js';
 import { METRICS, METRICS_NAMESPACE, SERVICE, type MetricName } from './metrics.js';
 import type { StageConfig } from './stage.js';
 import type { StatefulStack } from './stateful-stack.js';

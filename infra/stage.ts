@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { LimitKnob } from '../shared/cloud/rate-limit.js';
+import type { LimitKnob } from '../shared/adapters/cloud/rate-limit.js';
 
 export type StageName = 'dev' | 'prod';
 
@@ -43,7 +43,8 @@ export interface StageConfig {
   failedRunsPerHour: number;
   /**
    * Rate limits toward the invoice cloud (`clientRps`, `clientBurst`, `globalRps`, `globalBurst`,
-   * `leaseMs`); unset keys keep the defaults of shared/cloud/rate-limit.ts (docs/scale.md).
+   * `leaseMs`); unset keys keep the defaults of shared/adapters/cloud/rate-limit.ts
+   * (docs/scale.md).
    */
   cloudRateLimits?: Partial<Record<LimitKnob, number>>;
 }

@@ -10,7 +10,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { FUNCTIONS, MAX_RECEIVES, type FunctionName, type QueueKey } from '../functions/catalog.js';
-import { projectionOf, TABLES, type TableKey } from '../shared/store/tables.js';
+import { projectionOf, TABLES, type TableKey } from '../shared/adapters/dynamo/tables.js';
 import type { StageConfig } from './stage.js';
 
 const CONSUMER: Record<QueueKey, FunctionName> = {

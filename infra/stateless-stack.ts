@@ -35,7 +35,7 @@ import { ROUTES, type RouteKey } from '../functions/routes.js';
 import { DOCS_FUNCTION, PUBLIC_ROUTES } from '../functions/api-docs.js';
 import { ConsoleHosting } from './console.js';
 import { SECRET_PREFIX, type SecretKind } from '../shared/ports.js';
-import { TABLES, type TableKey } from '../shared/store/tables.js';
+import { TABLES, type TableKey } from '../shared/adapters/dynamo/tables.js';
 import { tableStatements } from './grants.js';
 import { BridgeFunction } from './bridge-function.js';
 import { Operations } from './operations.js';
@@ -64,8 +64,8 @@ const scheduledInput = () =>
   });
 
 /**
- * Token checks the API functions read (`shared/http/jwt.ts`), set only when configured by CDK
- * context: `authIssuer` (default: the stage's), `authAudience`, `authJwksUrl` (a URL or
+ * Token checks the API functions read (`shared/adapters/http/jwt.ts`), set only when configured
+ * by CDK context: `authIssuer` (default: the stage's), `authAudience`, `authJwksUrl` (a URL or
  * `discovery`), `authRolesClaim`, `authOrgClaim`, `authMaxTokenAgeSeconds`. Unset, tokens are
  * HS256 with the stack's token secret.
  */
@@ -129,7 +129,7 @@ export class StatelessStack extends Stack {
       if (spec.trigger === 'api' && stage.authIssuer) env.AUTH_ISSUER = stage.authIssuer;
       if (spec.trigger === 'api') Object.assign(env, authEnv(this));
       if (spec.outbound) env.INVOICE_CLOUD_URL = stage.invoiceCloudUrl;
-      // Rate limits toward the cloud (defaults of shared/cloud/rate-limit.ts unless set).
+      // Rate limits toward the cloud (defaults of shared/adapters/cloud/rate-limit.ts unless set).
       if ('rateLimits' in spec.tables && stage.cloudRateLimits)
         env.CLOUD_RATE_LIMITS = JSON.stringify(stage.cloudRateLimits);
       const fn = new BridgeFunction(this, name, {

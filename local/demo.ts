@@ -9,9 +9,9 @@ import { startDynamoLocal } from './dynamo-local.js';
 import { buildLocalStack, nodeListener } from './stack.js';
 import { DEMO_ORGS } from './demo-orgs.js';
 import { startSimulator } from '#simulator/invoice-cloud.js';
-import { addDays, cstDate } from '#shared/time/cst.js';
-import type { Run } from '#shared/schemas/sync.js';
-import { invoiceIdOf } from '#shared/store/keys.js';
+import { addDays, cstDate } from '#shared/domain/time/cst.js';
+import type { Run } from '#shared/domain/schemas/sync.js';
+import { invoiceIdOf } from '#shared/adapters/dynamo/keys.js';
 import { setLogLevel } from '#shared/logger.js';
 import { startReceiver } from '#simulator/receiver.js';
 

@@ -5,9 +5,9 @@
  * attempt is claimed in its log before it is sent (one delivery per attempt).
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { hopDelaySeconds, SWEEP_LOOKBACK_MS } from '#shared/callbacks/send.js';
-import { createDocClient } from '#shared/store/dynamo.js';
-import { runKey } from '#shared/store/keys.js';
+import { hopDelaySeconds, SWEEP_LOOKBACK_MS } from '#shared/use-cases/callbacks/send.js';
+import { createDocClient } from '#shared/adapters/dynamo/dynamo.js';
+import { runKey } from '#shared/adapters/dynamo/keys.js';
 import { localClientConfig } from './dynamo-local.js';
 import type { LocalStack } from './stack.js';
 

@@ -17,8 +17,8 @@ import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Secrets } from '#shared/ports.js';
-import { keyringSource, orgVault, withOrgVault } from '#shared/secrets/org-vault.js';
-import { makeConfigStore } from '#shared/store/config-store.js';
+import { keyringSource, orgVault, withOrgVault } from '#shared/adapters/secrets/org-vault.js';
+import { makeConfigStore } from '#shared/adapters/dynamo/config-store.js';
 
 /**
  * `$XDG_CONFIG_HOME/invoice-cloud-bridge/secrets.json`, else under `~/.config`: private to the

@@ -11,7 +11,7 @@ import { startDynamoLocal } from './dynamo-local.js';
 import { defaultSecretsFile } from './secrets.js';
 import { buildLocalStack, DEV_AUTH_SECRET, nodeListener, type LocalStack } from './stack.js';
 import { startSimulator } from '#simulator/invoice-cloud.js';
-import { cstDate } from '#shared/time/cst.js';
+import { cstDate } from '#shared/domain/time/cst.js';
 import { DEMO_ORGS } from './demo-orgs.js';
 import { resumeInFlight } from './resume.js';
 import { setLogLevel } from '#shared/logger.js';

@@ -12,16 +12,16 @@
 import { pathToFileURL } from 'node:url';
 import { DeleteSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { secretsManager } from '../shared/adapters/secrets-manager.js';
+import { secretsManager } from '../shared/adapters/aws/secrets-manager.js';
 import {
   migrateLegacyOrgSecrets,
   rewrapOrgSecrets,
   type MigrateReport,
   type RewrapReport,
-} from '../shared/secrets/maintenance.js';
-import { keyringSource } from '../shared/secrets/org-vault.js';
-import { makeConfigStore } from '../shared/store/config-store.js';
-import { createDocClient } from '../shared/store/dynamo.js';
+} from '../shared/use-cases/secrets/maintenance.js';
+import { keyringSource } from '../shared/adapters/secrets/org-vault.js';
+import { makeConfigStore } from '../shared/adapters/dynamo/config-store.js';
+import { createDocClient } from '../shared/adapters/dynamo/dynamo.js';
 
 /** Days a deleted legacy secret stays recoverable (Secrets Manager allows 7–30). */
 export const LEGACY_RECOVERY_DAYS = 7;

@@ -4,21 +4,21 @@
  * cannot call it: that is a type error, not a cold-start surprise.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { CloudClient } from './cloud/client.js';
+import type { CloudClient } from './adapters/cloud/client.js';
 import type { Clock, Metrics, Queue, Secrets } from './ports.js';
-import type { SyncMessage } from './schemas/sync.js';
-import type { WritebackMessage } from './schemas/bills.js';
-import type { CallbackMessage } from './schemas/interaction.js';
-import { makeBillStore } from './store/bill-store.js';
-import { makeConfigStore } from './store/config-store.js';
-import { makeFetchStore } from './store/fetch-store.js';
-import { makeInvoiceStore } from './store/invoice-store.js';
-import { makeLinkStore } from './store/link-store.js';
-import { makeLogStore } from './store/log-store.js';
-import { makePushStore } from './store/push-store.js';
-import { makeRunStore } from './store/run-store.js';
-import { makeUserStore } from './store/user-store.js';
-import type { TableKey } from './store/tables.js';
+import type { SyncMessage } from './domain/schemas/sync.js';
+import type { WritebackMessage } from './domain/schemas/bills.js';
+import type { CallbackMessage } from './domain/schemas/interaction.js';
+import { makeBillStore } from './adapters/dynamo/bill-store.js';
+import { makeConfigStore } from './adapters/dynamo/config-store.js';
+import { makeFetchStore } from './adapters/dynamo/fetch-store.js';
+import { makeInvoiceStore } from './adapters/dynamo/invoice-store.js';
+import { makeLinkStore } from './adapters/dynamo/link-store.js';
+import { makeLogStore } from './adapters/dynamo/log-store.js';
+import { makePushStore } from './adapters/dynamo/push-store.js';
+import { makeRunStore } from './adapters/dynamo/run-store.js';
+import { makeUserStore } from './adapters/dynamo/user-store.js';
+import type { TableKey } from './adapters/dynamo/tables.js';
 
 const STORES = {
   config: { table: 'config', make: makeConfigStore },

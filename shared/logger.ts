@@ -3,7 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { maskPhone } from './schemas/common.js';
+import { maskPhone } from './domain/schemas/common.js';
 
 /**
  * One structured logger; phone numbers, tokens and secrets are masked before anything is written:

@@ -4,7 +4,7 @@
  * unknown client or a wrong sign, `1001` a `tin` that is not the client's org.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { CODES, WIRE } from '#shared/cloud/contract.js';
+import { CODES, WIRE } from '#shared/adapters/cloud/contract.js';
 
 export type Reply = [code: string, description: string, data?: unknown];
 

@@ -10,8 +10,8 @@ import {
   EXPENSE_STATUSES,
   WIRE,
   type ExpenseStatus,
-} from '#shared/cloud/contract.js';
-import type { CloudInvoice } from '#shared/schemas/cloud.js';
+} from '#shared/adapters/cloud/contract.js';
+import type { CloudInvoice } from '#shared/domain/schemas/cloud.js';
 import type { Reply } from './auth.js';
 
 export interface SimBill {

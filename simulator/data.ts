@@ -1,5 +1,5 @@
 /** Deterministic invoice data for the simulator: seeded, N orgs × M invoices, realistic mixes. */
-import type { CloudInvoice, Kind } from '#shared/schemas/cloud.js';
+import type { CloudInvoice, Kind } from '#shared/domain/schemas/cloud.js';
 
 /** mulberry32: a small seeded PRNG. */
 export const prng = (seed: number) => {

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CODES, WIRE } from '#shared/cloud/contract.js';
+import { CODES, WIRE } from '#shared/adapters/cloud/contract.js';
 
 export interface Faults {
   rate5xx: number;

@@ -4,9 +4,9 @@
  * invoices of a bill and invoice details, the push channel's long poll with redelivery) over seeded
  * data, with injectable faults on every call. Used by the tests, the demo and `npm start`.
  */
-import { CLOUD_PATHS, CODES, WIRE } from '#shared/cloud/contract.js';
-import type { CloudInvoice, Kind } from '#shared/schemas/cloud.js';
-import { cstDateTime } from '#shared/time/cst.js';
+import { CLOUD_PATHS, CODES, WIRE } from '#shared/adapters/cloud/contract.js';
+import type { CloudInvoice, Kind } from '#shared/domain/schemas/cloud.js';
+import { cstDateTime } from '#shared/domain/time/cst.js';
 import {
   checkSigned,
   isReply,

@@ -1,6 +1,6 @@
 /** The simulator's sorted ledgers: the list-by-change-time call and the binary searches it uses. */
-import { CODES } from '#shared/cloud/contract.js';
-import type { CloudInvoice } from '#shared/schemas/cloud.js';
+import { CODES } from '#shared/adapters/cloud/contract.js';
+import type { CloudInvoice } from '#shared/domain/schemas/cloud.js';
 import type { Reply } from './auth.js';
 import { compareLedger } from './data.js';
 

@@ -4,7 +4,7 @@
  * violation: counted (per limit and per client) and answered HTTP 429 + `Retry-After` or the
  * envelope `1429`, without reaching the routes. 0 turns a limit off.
  */
-import { WIRE } from '#shared/cloud/contract.js';
+import { WIRE } from '#shared/adapters/cloud/contract.js';
 
 export interface SimLimits {
   clientRps: number;

@@ -4,7 +4,7 @@
  * by `msgId` removes it; an unacknowledged message is delivered again on a later poll.
  */
 import { randomUUID } from 'node:crypto';
-import { CODES, pushMessageWire, type PushMessage } from '#shared/cloud/contract.js';
+import { CODES, pushMessageWire, type PushMessage } from '#shared/adapters/cloud/contract.js';
 import type { Reply } from './auth.js';
 
 export interface PushOptions {

@@ -1,10 +1,10 @@
 import type { SQSRecord } from 'aws-lambda';
 import type { FunctionDeps } from '../deps.js';
-import { parseJsonPayload } from '#shared/http/payload.js';
-import { makeSqsHandler } from '#shared/http/sqs.js';
+import { parseJsonPayload } from '#shared/adapters/http/payload.js';
+import { makeSqsHandler } from '#shared/adapters/http/sqs.js';
 import { logger, withLogKeys, type LogKeys } from '#shared/logger.js';
-import { writebackMessageSchema } from '#shared/schemas/bills.js';
-import { applyBillEvent } from '#shared/writeback/apply.js';
+import { writebackMessageSchema } from '#shared/domain/schemas/bills.js';
+import { applyBillEvent } from '#shared/use-cases/writeback/apply.js';
 
 /** The event id of a message, or its message id when the body is not a write-back message. */
 const eventIdOf = (r: SQSRecord): string => {

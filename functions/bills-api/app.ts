@@ -1,12 +1,12 @@
 import * as z from 'zod';
 import type { FunctionDeps } from '../deps.js';
-import { BadRequest, NotFound } from '#shared/errors.js';
-import { makeApiHandler, parse, withRoles } from '#shared/http/api.js';
-import type { Principal } from '#shared/http/jwt.js';
-import { assertOrgAccess, isOperator } from '#shared/http/scope.js';
-import { billEventSchema } from '#shared/schemas/bills.js';
-import { cursorSchema, idSchema, limitSchema } from '#shared/schemas/common.js';
-import { enqueueBillEvent } from '#shared/writeback/enqueue.js';
+import { BadRequest, NotFound } from '#shared/domain/errors.js';
+import { makeApiHandler, parse, withRoles } from '#shared/adapters/http/api.js';
+import type { Principal } from '#shared/adapters/http/jwt.js';
+import { assertOrgAccess, isOperator } from '#shared/adapters/http/scope.js';
+import { billEventSchema } from '#shared/domain/schemas/bills.js';
+import { cursorSchema, idSchema, limitSchema } from '#shared/domain/schemas/common.js';
+import { enqueueBillEvent } from '#shared/use-cases/writeback/enqueue.js';
 import { ROUTES } from '../routes.js';
 
 const page = z.object({ limit: limitSchema, cursor: cursorSchema });

@@ -1,10 +1,10 @@
 import type { Context, SQSEvent } from 'aws-lambda';
-import { sendCallback, sweepCallbacks, type SendPolicy } from '#shared/callbacks/send.js';
+import { sendCallback, sweepCallbacks, type SendPolicy } from '#shared/use-cases/callbacks/send.js';
 import type { FunctionDeps } from '../deps.js';
-import { parseJsonPayload } from '#shared/http/payload.js';
-import { makeSqsHandler } from '#shared/http/sqs.js';
+import { parseJsonPayload } from '#shared/adapters/http/payload.js';
+import { makeSqsHandler } from '#shared/adapters/http/sqs.js';
 import { withLogKeys } from '#shared/logger.js';
-import { callbackMessageSchema } from '#shared/schemas/interaction.js';
+import { callbackMessageSchema } from '#shared/domain/schemas/interaction.js';
 
 /** An EventBridge schedule (`source: aws.events`) asks for the sweep of overdue callbacks. */
 const isSchedule = (e: unknown): boolean =>

@@ -1,4 +1,4 @@
-import { DEFAULT_RETRY_DELAYS } from '#shared/callbacks/send.js';
+import { DEFAULT_RETRY_DELAYS } from '#shared/use-cases/callbacks/send.js';
 import { withLambdaLogging } from '#shared/logger.js';
 import { awsDeps, flushingMetrics } from '../aws-deps.js';
 import { makeHandler } from './app.js';

@@ -1,18 +1,18 @@
 import type { FunctionDeps } from '../deps.js';
-import { NotFound } from '#shared/errors.js';
-import { makeApiHandler, parse, withRoles } from '#shared/http/api.js';
-import { putOrg } from '#shared/config/orgs.js';
-import { etagOf } from '#shared/http/etag.js';
+import { NotFound } from '#shared/domain/errors.js';
+import { makeApiHandler, parse, withRoles } from '#shared/adapters/http/api.js';
+import { putOrg } from '#shared/use-cases/config/orgs.js';
+import { etagOf } from '#shared/adapters/http/etag.js';
 import * as z from 'zod';
-import { cursorSchema, idSchema, limitSchema } from '#shared/schemas/common.js';
+import { cursorSchema, idSchema, limitSchema } from '#shared/domain/schemas/common.js';
 import {
   configPatchSchema,
   orgPutSchema,
   type Org,
   type PushStats,
-} from '#shared/schemas/config.js';
-import { registerSystem } from '#shared/callbacks/systems.js';
-import { systemPutSchema } from '#shared/schemas/systems.js';
+} from '#shared/domain/schemas/config.js';
+import { registerSystem } from '#shared/use-cases/callbacks/systems.js';
+import { systemPutSchema } from '#shared/domain/schemas/systems.js';
 import { ROUTES } from '../routes.js';
 import { withPublicDocs } from '../api-docs.js';
 

@@ -1,8 +1,8 @@
 import middy from '@middy/core';
 import type { FunctionDeps } from '../deps.js';
-import { parsePayload } from '#shared/http/payload.js';
-import { scheduledEventSchema } from '#shared/schemas/events.js';
-import { dailySync } from '#shared/sync/schedules.js';
+import { parsePayload } from '#shared/adapters/http/payload.js';
+import { scheduledEventSchema } from '#shared/domain/schemas/events.js';
+import { dailySync } from '#shared/use-cases/sync/schedules.js';
 
 /** EventBridge daily schedule → one input run per eligible org for today and the look-back days. */
 export const makeHandler = (deps: FunctionDeps<'daily-sync'>) =>

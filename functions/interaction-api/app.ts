@@ -1,20 +1,20 @@
 import type { FunctionDeps } from '../deps.js';
-import { NotFound } from '#shared/errors.js';
-import { makeApiHandler, parse, withRoles } from '#shared/http/api.js';
-import { orgOf } from '#shared/http/scope.js';
-import { receiveOrder } from '#shared/callbacks/orders.js';
-import { pushByCondition, pushLogs } from '#shared/callbacks/push.js';
-import { queueResult } from '#shared/callbacks/results.js';
-import { fetchSystemOrders } from '#shared/orders/fetch.js';
-import { idSchema } from '#shared/schemas/common.js';
-import { fetchOrdersRequestSchema } from '#shared/schemas/order-fetch.js';
+import { NotFound } from '#shared/domain/errors.js';
+import { makeApiHandler, parse, withRoles } from '#shared/adapters/http/api.js';
+import { orgOf } from '#shared/adapters/http/scope.js';
+import { receiveOrder } from '#shared/use-cases/callbacks/orders.js';
+import { pushByCondition, pushLogs } from '#shared/use-cases/callbacks/push.js';
+import { queueResult } from '#shared/use-cases/callbacks/results.js';
+import { fetchSystemOrders } from '#shared/use-cases/orders/fetch.js';
+import { idSchema } from '#shared/domain/schemas/common.js';
+import { fetchOrdersRequestSchema } from '#shared/domain/schemas/order-fetch.js';
 import {
   logsQuerySchema,
   orderSchema,
   pushByConditionSchema,
   pushSchema,
   resultPushSchema,
-} from '#shared/schemas/interaction.js';
+} from '#shared/domain/schemas/interaction.js';
 import { ROUTES } from '../routes.js';
 
 /** Orders in, results in (→ callbacks), interaction logs out, operator pushes. */

@@ -1,18 +1,23 @@
 import * as z from 'zod';
 import type { FunctionDeps } from '../deps.js';
-import { putUser, readFolder } from '#shared/folders/folder.js';
-import { userPutSchema } from '#shared/schemas/users.js';
-import { makeApiHandler, parse, withRoles } from '#shared/http/api.js';
-import { assertOrgAccess, isOperator } from '#shared/http/scope.js';
-import { BadRequest } from '#shared/errors.js';
-import { editFace, facePatchSchema, locateInvoice, readInvoice } from '#shared/invoices/edit.js';
-import { etagOf } from '#shared/http/etag.js';
-import { pushInvoices, pushSchema } from '#shared/invoices/push.js';
-import { withLabels } from '#shared/invoices/labels.js';
-import { cursorSchema, idSchema, limitSchema } from '#shared/schemas/common.js';
-import { kindSchema } from '#shared/schemas/cloud.js';
+import { putUser, readFolder } from '#shared/use-cases/folders/folder.js';
+import { userPutSchema } from '#shared/domain/schemas/users.js';
+import { makeApiHandler, parse, withRoles } from '#shared/adapters/http/api.js';
+import { assertOrgAccess, isOperator } from '#shared/adapters/http/scope.js';
+import { BadRequest } from '#shared/domain/errors.js';
+import {
+  editFace,
+  facePatchSchema,
+  locateInvoice,
+  readInvoice,
+} from '#shared/use-cases/invoices/edit.js';
+import { etagOf } from '#shared/adapters/http/etag.js';
+import { pushInvoices, pushSchema } from '#shared/use-cases/invoices/push.js';
+import { withLabels } from '#shared/use-cases/invoices/labels.js';
+import { cursorSchema, idSchema, limitSchema } from '#shared/domain/schemas/common.js';
+import { kindSchema } from '#shared/domain/schemas/cloud.js';
 import { ROUTES } from '../routes.js';
-import { poolInvoice, poolQuery, searchPool } from '#shared/invoices/pool-view.js';
+import { poolInvoice, poolQuery, searchPool } from '#shared/use-cases/invoices/pool-view.js';
 
 const listQuery = z.object({
   /** Default: the token's org (an expense system); an operator must name it. */

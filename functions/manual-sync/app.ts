@@ -1,8 +1,8 @@
 import middy from '@middy/core';
 import type { FunctionDeps } from '../deps.js';
-import { parsePayload } from '#shared/http/payload.js';
-import { syncRequestSchema } from '#shared/schemas/sync.js';
-import { runSummary, startSync } from '#shared/sync/start.js';
+import { parsePayload } from '#shared/adapters/http/payload.js';
+import { syncRequestSchema } from '#shared/domain/schemas/sync.js';
+import { runSummary, startSync } from '#shared/use-cases/sync/start.js';
 
 /** Console invoke: `{type, orgIds?, dataDate?}` → the runs started. */
 export const makeHandler = (deps: FunctionDeps<'manual-sync'>) =>

@@ -1,10 +1,10 @@
-import { makeApiHandler, withRoles } from '#shared/http/api.js';
+import { makeApiHandler, withRoles } from '#shared/adapters/http/api.js';
 import {
   listDeadLetters,
   parseDlqQueue,
   redriveDeadLetters,
   type DeadLetterQueues,
-} from '#shared/ops/dead-letters.js';
+} from '#shared/use-cases/ops/dead-letters.js';
 import { ROUTES } from '../routes.js';
 
 /**

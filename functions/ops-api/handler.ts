@@ -1,7 +1,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { sqsDeadLetterQueue } from '#shared/adapters/sqs-queue.js';
+import { sqsDeadLetterQueue } from '#shared/adapters/aws/sqs-queue.js';
 import { withLambdaLogging } from '#shared/logger.js';
-import { DLQ_QUEUES, type DeadLetterQueues } from '#shared/ops/dead-letters.js';
+import { DLQ_QUEUES, type DeadLetterQueues } from '#shared/use-cases/ops/dead-letters.js';
 import { awsAuthSecret } from '../aws-deps.js';
 import { DLQ_ENV, FUNCTIONS } from '../catalog.js';
 import { makeHandler } from './app.js';

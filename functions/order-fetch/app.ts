@@ -1,13 +1,13 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { FunctionDeps } from '../deps.js';
-import { parsePayload } from '#shared/http/payload.js';
+import { parsePayload } from '#shared/adapters/http/payload.js';
 import {
   DEFAULT_SCHEDULE,
   fetchAllSystems,
   type ScheduleOptions,
-} from '#shared/orders/schedule.js';
-import { scheduledEventSchema } from '#shared/schemas/events.js';
+} from '#shared/use-cases/orders/schedule.js';
+import { scheduledEventSchema } from '#shared/domain/schemas/events.js';
 
 /**
  * EventBridge every 15 minutes → new orders from every system with an `orderFetchUrl`

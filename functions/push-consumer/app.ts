@@ -1,11 +1,11 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { FunctionDeps } from '../deps.js';
-import { parsePayload } from '#shared/http/payload.js';
-import { DEFAULT_PUSH_BUDGET, type PushBudget } from '#shared/push-channel/budget.js';
-import { pollTokens } from '#shared/push-channel/channel.js';
-import { consumePush } from '#shared/push-channel/consume.js';
-import { scheduledEventSchema } from '#shared/schemas/events.js';
+import { parsePayload } from '#shared/adapters/http/payload.js';
+import { DEFAULT_PUSH_BUDGET, type PushBudget } from '#shared/use-cases/push-channel/budget.js';
+import { pollTokens } from '#shared/use-cases/push-channel/channel.js';
+import { consumePush } from '#shared/use-cases/push-channel/consume.js';
+import { scheduledEventSchema } from '#shared/domain/schemas/events.js';
 
 /**
  * EventBridge every minute → each org with pushing enabled long-polls its push channel within the

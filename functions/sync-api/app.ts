@@ -1,15 +1,15 @@
 import type { FunctionDeps } from '../deps.js';
-import { NotFound } from '#shared/errors.js';
-import { makeApiHandler, parse, withRoles } from '#shared/http/api.js';
-import { idSchema } from '#shared/schemas/common.js';
+import { NotFound } from '#shared/domain/errors.js';
+import { makeApiHandler, parse, withRoles } from '#shared/adapters/http/api.js';
+import { idSchema } from '#shared/domain/schemas/common.js';
 import {
   byBillsRequestSchema,
   reconcileQuerySchema,
   runsQuerySchema,
   syncRequestSchema,
-} from '#shared/schemas/sync.js';
-import { reconcile } from '#shared/sync/reconcile.js';
-import { runSummary, startByBills, startSync } from '#shared/sync/start.js';
+} from '#shared/domain/schemas/sync.js';
+import { reconcile } from '#shared/use-cases/sync/reconcile.js';
+import { runSummary, startByBills, startSync } from '#shared/use-cases/sync/start.js';
 import { ROUTES } from '../routes.js';
 
 export const makeHandler = (deps: FunctionDeps<'sync-api'>, authSecret: () => Promise<string>) =>

@@ -1,11 +1,11 @@
 import type { FunctionDeps } from '../deps.js';
-import { parseJsonPayload } from '#shared/http/payload.js';
-import { makeSqsHandler } from '#shared/http/sqs.js';
+import { parseJsonPayload } from '#shared/adapters/http/payload.js';
+import { makeSqsHandler } from '#shared/adapters/http/sqs.js';
 import { withLogKeys } from '#shared/logger.js';
-import { syncMessageSchema } from '#shared/schemas/sync.js';
-import { runSyncStep } from '#shared/sync/engine.js';
-import type { SlicingOptions } from '#shared/sync/slice-plan.js';
-import { runSliceStep } from '#shared/sync/slice-step.js';
+import { syncMessageSchema } from '#shared/domain/schemas/sync.js';
+import { runSyncStep } from '#shared/use-cases/sync/engine.js';
+import type { SlicingOptions } from '#shared/use-cases/sync/slice-plan.js';
+import { runSliceStep } from '#shared/use-cases/sync/slice-step.js';
 
 /**
  * Runs sync runs from the sync queue; hands a run off with a continuation message before the time

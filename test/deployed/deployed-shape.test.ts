@@ -6,7 +6,7 @@
  * push a bill event and write it back, then the schedules.
  */
 import { reply, reroute, sample, sqsEvent, withToken } from './support/events.js';
-import { CLOUD_PATHS } from '#shared/cloud/contract.js';
+import { CLOUD_PATHS } from '#shared/adapters/cloud/contract.js';
 import { isAllowed } from './support/iam.js';
 import { assertRan, startWorld, type World } from './support/world.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';

@@ -6,7 +6,7 @@ import { METRICS, METRICS_NAMESPACE, SERVICE } from '#infra/metrics.js';
 import { API_5XX_PERCENT, QUEUE_AGE_LIMIT_SECONDS, TABLE_THROTTLES } from '#infra/operations.js';
 import { STAGES } from '#infra/stage.js';
 import { FUNCTIONS, RESERVED_CONCURRENCY_TOTAL } from '#functions/catalog.js';
-import { TABLES } from '#shared/store/tables.js';
+import { TABLES } from '#shared/adapters/dynamo/tables.js';
 
 const build = (context: Record<string, unknown> = {}) =>
   buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } }));

@@ -6,7 +6,7 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '#infra/build.js';
-import { projectionOf, TABLES, type IndexDef } from '#shared/store/tables.js';
+import { projectionOf, TABLES, type IndexDef } from '#shared/adapters/dynamo/tables.js';
 
 const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 const data = Template.fromStack(buildApp(app).stateful);

@@ -7,9 +7,9 @@ import { FUNCTIONS, RESERVED_CONCURRENCY_TOTAL } from '#functions/catalog.js';
 import { API_THROTTLE_DEFAULTS } from '#infra/stateless-stack.js';
 import { ROUTES } from '#functions/routes.js';
 import { PUBLIC_ROUTES } from '#functions/api-docs.js';
-import { TABLES } from '#shared/store/tables.js';
-import { scheduledEventSchema } from '#shared/schemas/events.js';
-import { FETCH_LEASE_MS } from '#shared/orders/fetch.js';
+import { TABLES } from '#shared/adapters/dynamo/tables.js';
+import { scheduledEventSchema } from '#shared/domain/schemas/events.js';
+import { FETCH_LEASE_MS } from '#shared/use-cases/orders/fetch.js';
 
 // Bundling skipped here (the synth in `npm test`'s build step bundles for real).
 const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });

@@ -1,4 +1,4 @@
-import { ROLES, signJwt } from '#shared/http/jwt.js';
+import { ROLES, signJwt } from '#shared/adapters/http/jwt.js';
 import { ROUTES } from '#functions/routes.js';
 import { DEV_AUTH_SECRET } from '#local/stack.js';
 import { startHarness, type Harness } from '../support/harness.js';

@@ -3,10 +3,10 @@
  * written per page in batches (still created once: a re-sync changes nothing that exists), and the
  * operator push's attempt recorder (writes while POSTs are still in flight, a missing log skipped).
  */
-import type { CloudInvoice } from '#shared/schemas/cloud.js';
-import type { InteractionLog } from '#shared/schemas/interaction.js';
-import { linkCollectors } from '#shared/folders/link-collectors.js';
-import { invoiceIdOf, invoiceKey } from '#shared/store/keys.js';
+import type { CloudInvoice } from '#shared/domain/schemas/cloud.js';
+import type { InteractionLog } from '#shared/domain/schemas/interaction.js';
+import { linkCollectors } from '#shared/use-cases/folders/link-collectors.js';
+import { invoiceIdOf, invoiceKey } from '#shared/adapters/dynamo/keys.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
 const record = (serialNo: string, phones: string[], files: string[]) =>

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { startReceiver, type Receiver } from '#simulator/receiver.js';
-import { assertSafeCallbackUrl } from '#shared/callbacks/url-guard.js';
+import { assertSafeCallbackUrl } from '#shared/adapters/outbound/url-guard.js';
 import { startHarness, ORGS, type Harness } from '../support/harness.js';
 
 /**
@@ -364,7 +364,7 @@ describe('callback SSRF guard', () => {
   const pinnedConnection =
     'the connection goes to the checked address: no second DNS lookup (no rebinding window)';
   it(pinnedConnection, async () => {
-    const { postPinned } = await import('#shared/callbacks/post.js');
+    const { postPinned } = await import('#shared/adapters/outbound/post.js');
     const rcv = await startReceiver();
     try {
       const port = new URL(rcv.url).port;

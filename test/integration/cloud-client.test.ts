@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createCloudClient, CloudError } from '#shared/cloud/client.js';
-import { billDeleteBody, billSaveBody, billStatusBody } from '#shared/cloud/contract.js';
+import { createCloudClient, CloudError } from '#shared/adapters/cloud/client.js';
+import { billDeleteBody, billSaveBody, billStatusBody } from '#shared/adapters/cloud/contract.js';
 import { startSimulator, type SimCall, type Simulator } from '#simulator/invoice-cloud.js';
 import { ORGS } from '../support/harness.js';
 

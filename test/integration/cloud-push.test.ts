@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createCloudClient } from '#shared/cloud/client.js';
+import { createCloudClient } from '#shared/adapters/cloud/client.js';
 import { startSimulator, type Simulator } from '#simulator/invoice-cloud.js';
 import { ORGS } from '../support/harness.js';
 

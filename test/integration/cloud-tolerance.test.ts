@@ -3,8 +3,8 @@
  * lists, string sizes, impossible dates, non-https links. None of these drops the invoice; a
  * non-https link is never stored (security review L6) but its invoice and attachment are.
  */
-import type { CloudInvoice } from '#shared/schemas/cloud.js';
-import { invoiceIdOf } from '#shared/store/keys.js';
+import type { CloudInvoice } from '#shared/domain/schemas/cloud.js';
+import { invoiceIdOf } from '#shared/adapters/dynamo/keys.js';
 import { startHarness, ORGS, type Harness } from '../support/harness.js';
 
 const TAX = ORGS[0]!.taxNo;

@@ -1,11 +1,11 @@
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { createTables } from '#shared/store/create-tables.js';
-import { createDocClient } from '#shared/store/dynamo.js';
-import { localTableNames, TABLES } from '#shared/store/tables.js';
+import { createTables } from '#shared/adapters/dynamo/create-tables.js';
+import { createDocClient } from '#shared/adapters/dynamo/dynamo.js';
+import { localTableNames, TABLES } from '#shared/adapters/dynamo/tables.js';
 import { localClientConfig } from '#local/dynamo-local.js';
-import { makeRunStore } from '#shared/store/run-store.js';
-import { newRun } from '#shared/sync/start.js';
+import { makeRunStore } from '#shared/adapters/dynamo/run-store.js';
+import { newRun } from '#shared/use-cases/sync/start.js';
 
 const endpoint = process.env.DYNAMO_ENDPOINT!;
 

@@ -1,6 +1,6 @@
 import { startHarness, ORGS, type Harness } from '../support/harness.js';
-import type { Run } from '#shared/schemas/sync.js';
-import { invoiceIdOf } from '#shared/store/keys.js';
+import type { Run } from '#shared/domain/schemas/sync.js';
+import { invoiceIdOf } from '#shared/adapters/dynamo/keys.js';
 import { logger, setLogLevel } from '#shared/logger.js';
 
 const TAX = ORGS[0]!.taxNo;

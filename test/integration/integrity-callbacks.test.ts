@@ -7,7 +7,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { startReceiver, type Receiver } from '#simulator/receiver.js';
 import { ManualClock, type AwsLikeMode } from '#local/queue.js';
 import { localClientConfig } from '#local/dynamo-local.js';
-import { createDocClient } from '#shared/store/dynamo.js';
+import { createDocClient } from '#shared/adapters/dynamo/dynamo.js';
 import { startHarness, ORGS, type Harness } from '../support/harness.js';
 import { pushResult } from '../support/fixtures.js';
 

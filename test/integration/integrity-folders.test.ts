@@ -5,8 +5,8 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { startHarness, ORGS, type Harness } from '../support/harness.js';
 import { gsiLag, type GsiLag } from '../support/aws/gsi-lag.js';
-import { configKey, invoiceIdOf } from '#shared/store/keys.js';
-import { createDocClient } from '#shared/store/dynamo.js';
+import { configKey, invoiceIdOf } from '#shared/adapters/dynamo/keys.js';
+import { createDocClient } from '#shared/adapters/dynamo/dynamo.js';
 import { localClientConfig } from '#local/dynamo-local.js';
 
 const TAX = ORGS[0]!.taxNo;

@@ -7,12 +7,12 @@ import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startHarness, ORGS, type Harness } from '../support/harness.js';
 import { goodsLines } from '../support/fixtures.js';
-import type { CloudInvoice } from '#shared/schemas/cloud.js';
-import type { Run } from '#shared/schemas/sync.js';
-import { invoiceIdOf } from '#shared/store/keys.js';
-import { CloudError } from '#shared/cloud/client.js';
-import { runSyncStep } from '#shared/sync/engine.js';
-import { cstDateTime } from '#shared/time/cst.js';
+import type { CloudInvoice } from '#shared/domain/schemas/cloud.js';
+import type { Run } from '#shared/domain/schemas/sync.js';
+import { invoiceIdOf } from '#shared/adapters/dynamo/keys.js';
+import { CloudError } from '#shared/adapters/cloud/client.js';
+import { runSyncStep } from '#shared/use-cases/sync/engine.js';
+import { cstDateTime } from '#shared/domain/time/cst.js';
 
 const TAX = ORGS[0]!.taxNo;
 const ledger = (h: Harness) => h.sim.org(TAX).ledgers.input;

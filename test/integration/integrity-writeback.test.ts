@@ -16,11 +16,11 @@ import {
   writebackRecord,
 } from '../support/writeback.js';
 import { lambdaContext } from '#local/lambda.js';
-import { CloudError } from '#shared/cloud/client.js';
-import { batchGetAll, createDocClient } from '#shared/store/dynamo.js';
-import { invoiceKey } from '#shared/store/keys.js';
+import { CloudError } from '#shared/adapters/cloud/client.js';
+import { batchGetAll, createDocClient } from '#shared/adapters/dynamo/dynamo.js';
+import { invoiceKey } from '#shared/adapters/dynamo/keys.js';
 import { localClientConfig } from '#local/dynamo-local.js';
-import { applyBillEvent } from '#shared/writeback/apply.js';
+import { applyBillEvent } from '#shared/use-cases/writeback/apply.js';
 
 const HZ = ORGS[0]!;
 const billCalls = (h: Harness, billId = 'B-1') =>

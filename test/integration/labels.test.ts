@@ -3,8 +3,8 @@
  * operators and the expense system read them: the pool (list and one invoice) and the
  * reconciliation's differences. Unknown codes are kept and named as unknown, never rejected.
  */
-import type { CloudInvoice } from '#shared/schemas/cloud.js';
-import { invoiceIdOf } from '#shared/store/keys.js';
+import type { CloudInvoice } from '#shared/domain/schemas/cloud.js';
+import { invoiceIdOf } from '#shared/adapters/dynamo/keys.js';
 import { startHarness, ORGS, type Harness } from '../support/harness.js';
 
 const TAX = ORGS[0]!.taxNo;

@@ -2,9 +2,9 @@
  * The product's metrics (issue 16): the alarms in infra/operations.ts watch these names, so the
  * code must emit them, in EMF under the table's namespace, with only the table's dimensions.
  */
-import { powertoolsMetrics } from '#shared/adapters/powertools-metrics.js';
+import { powertoolsMetrics } from '#shared/adapters/aws/powertools-metrics.js';
 import { METRICS, METRICS_NAMESPACE, SERVICE } from '#shared/metrics.js';
-import type { Run } from '#shared/schemas/sync.js';
+import type { Run } from '#shared/domain/schemas/sync.js';
 import { startReceiver, type Receiver } from '#simulator/receiver.js';
 import { startHarness, ORGS, type Harness } from '../support/harness.js';
 import { captureEmf, recordingMetrics, total } from '../support/metrics.js';

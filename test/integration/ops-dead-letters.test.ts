@@ -21,9 +21,9 @@ import {
 } from '../support/writeback.js';
 import { LocalQueue } from '#local/queue.js';
 import { lambdaContext } from '#local/lambda.js';
-import { sqsDeadLetterQueue } from '#shared/adapters/sqs-queue.js';
-import { CLOUD_PATHS } from '#shared/cloud/contract.js';
-import { DomainError } from '#shared/errors.js';
+import { sqsDeadLetterQueue } from '#shared/adapters/aws/sqs-queue.js';
+import { CLOUD_PATHS } from '#shared/adapters/cloud/contract.js';
+import { DomainError } from '#shared/domain/errors.js';
 
 const HZ = ORGS[0]!;
 const until = async (what: string, done: () => boolean | Promise<boolean>, ms = 30_000) => {

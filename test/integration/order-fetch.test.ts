@@ -5,7 +5,7 @@
  * processing method, other orgs' systems untouched, hostile systems bounded and recorded without
  * blocking the others, the lease (409) and the refusals (404, 409, 400).
  */
-import { DEFAULT_FETCH_POLICY, fetchSystemOrders } from '#shared/orders/fetch.js';
+import { DEFAULT_FETCH_POLICY, fetchSystemOrders } from '#shared/use-cases/orders/fetch.js';
 import type { OrderFeed } from '#simulator/order-feed.js';
 import { startReceiver, type Receiver } from '#simulator/receiver.js';
 import { startHarness, type Harness } from '../support/harness.js';

@@ -10,8 +10,8 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createDocClient } from '#shared/store/dynamo.js';
-import { keyringSource, orgVault } from '#shared/secrets/org-vault.js';
+import { createDocClient } from '#shared/adapters/dynamo/dynamo.js';
+import { keyringSource, orgVault } from '#shared/adapters/secrets/org-vault.js';
 import { localClientConfig } from '#local/dynamo-local.js';
 import { LEGACY_RECOVERY_DAYS, runOrgSecretsTool } from '../../scripts/org-secrets.js';
 import { startHarness, type Harness } from '../support/harness.js';

@@ -4,11 +4,11 @@
  * sync, bound to their org, re-encrypted after a key rotation without losing a concurrent PUT.
  */
 import { QueryCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createDocClient } from '#shared/store/dynamo.js';
+import { createDocClient } from '#shared/adapters/dynamo/dynamo.js';
 import { setLogLevel } from '#shared/logger.js';
-import type { Run } from '#shared/schemas/sync.js';
-import { rewrapOrgSecrets } from '#shared/secrets/maintenance.js';
-import { keyringSource, type SealedStore } from '#shared/secrets/org-vault.js';
+import type { Run } from '#shared/domain/schemas/sync.js';
+import { rewrapOrgSecrets } from '#shared/use-cases/secrets/maintenance.js';
+import { keyringSource, type SealedStore } from '#shared/adapters/secrets/org-vault.js';
 import { localClientConfig } from '#local/dynamo-local.js';
 import { LOCAL_ORG_KEY_NAME } from '#local/secrets.js';
 import { startHarness, ORGS, type Harness } from '../support/harness.js';

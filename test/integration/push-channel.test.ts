@@ -5,13 +5,13 @@
  * API.
  */
 import { makeHandler } from '#functions/push-consumer/app.js';
-import type { CloudClient } from '#shared/cloud/client.js';
-import { CLOUD_PATHS } from '#shared/cloud/contract.js';
+import type { CloudClient } from '#shared/adapters/cloud/client.js';
+import { CLOUD_PATHS } from '#shared/adapters/cloud/contract.js';
 import type { Deps } from '#shared/deps.js';
-import type { PushBudget } from '#shared/push-channel/budget.js';
-import type { OrgPushOutcome } from '#shared/push-channel/consume.js';
-import { DEFAULT_CONFIG } from '#shared/schemas/config.js';
-import { upsertRecords } from '#shared/sync/upsert.js';
+import type { PushBudget } from '#shared/use-cases/push-channel/budget.js';
+import type { OrgPushOutcome } from '#shared/use-cases/push-channel/consume.js';
+import { DEFAULT_CONFIG } from '#shared/domain/schemas/config.js';
+import { upsertRecords } from '#shared/use-cases/sync/upsert.js';
 import { lambdaContext } from '#local/lambda.js';
 import { ORGS, startHarness, type Harness } from '../support/harness.js';
 

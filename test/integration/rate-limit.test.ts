@@ -7,18 +7,18 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { createCloudClient, CloudError, type CloudClient } from '#shared/cloud/client.js';
+import { createCloudClient, CloudError, type CloudClient } from '#shared/adapters/cloud/client.js';
 import {
   createLimiter,
   memoryBucketStore,
   RateLimitWait,
   type CloudLimiter,
-} from '#shared/cloud/limiter.js';
-import { cloudLimits, type CloudLimits } from '#shared/cloud/rate-limit.js';
-import { makeBucketStore } from '#shared/store/bucket-store.js';
-import { createTables } from '#shared/store/create-tables.js';
-import { createDocClient } from '#shared/store/dynamo.js';
-import { localTableNames, type TableNames } from '#shared/store/tables.js';
+} from '#shared/adapters/cloud/limiter.js';
+import { cloudLimits, type CloudLimits } from '#shared/adapters/cloud/rate-limit.js';
+import { makeBucketStore } from '#shared/adapters/dynamo/bucket-store.js';
+import { createTables } from '#shared/adapters/dynamo/create-tables.js';
+import { createDocClient } from '#shared/adapters/dynamo/dynamo.js';
+import { localTableNames, type TableNames } from '#shared/adapters/dynamo/tables.js';
 import { localClientConfig } from '#local/dynamo-local.js';
 import { startSimulator, type Simulator } from '#simulator/invoice-cloud.js';
 import { ORGS } from '../support/harness.js';

@@ -3,7 +3,7 @@
  * full pages, or pages running out below the total) ends the request with a clear 502 after a few
  * cloud calls, instead of paging for ever or answering made-up counts.
  */
-import { MAX_RUN_PAGES } from '#shared/sync/engine.js';
+import { MAX_RUN_PAGES } from '#shared/use-cases/sync/engine.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
 describe('reconciliation against a lying cloud total (M2)', () => {

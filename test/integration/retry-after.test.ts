@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createTransport, parseRetryAfter } from '#shared/cloud/transport.js';
+import { createTransport, parseRetryAfter } from '#shared/adapters/cloud/transport.js';
 
 /** A loopback cloud answering each request with the next scripted reply (then 200 OK). */
 const scriptedCloud = async (script: { status: number; retryAfter?: string }[]) => {

@@ -5,12 +5,12 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startReceiver, type Receiver } from '#simulator/receiver.js';
-import { RECORD_BOUNDS, type CloudInvoice } from '#shared/schemas/cloud.js';
-import type { Run } from '#shared/schemas/sync.js';
-import { invoiceIdOf } from '#shared/store/keys.js';
-import { MAX_BODY_BYTES } from '#shared/http/api.js';
-import { POOL_READ_CAP } from '#shared/store/invoice-store.js';
-import { MAX_RUN_PAGES } from '#shared/sync/engine.js';
+import { RECORD_BOUNDS, type CloudInvoice } from '#shared/domain/schemas/cloud.js';
+import type { Run } from '#shared/domain/schemas/sync.js';
+import { invoiceIdOf } from '#shared/adapters/dynamo/keys.js';
+import { MAX_BODY_BYTES } from '#shared/adapters/http/api.js';
+import { POOL_READ_CAP } from '#shared/adapters/dynamo/invoice-store.js';
+import { MAX_RUN_PAGES } from '#shared/use-cases/sync/engine.js';
 import { startHarness, ORGS, type Harness } from '../support/harness.js';
 
 const TAX = ORGS[0]!.taxNo;
@@ -66,7 +66,7 @@ describe('M1: bounded sizes (a clear 4xx naming the field, nothing half-written)
   });
 
   it('cloud records are bounded: goods lines, users, files, free text and URLs', async () => {
-    const { cloudInvoiceSchema } = await import('#shared/schemas/cloud.js');
+    const { cloudInvoiceSchema } = await import('#shared/domain/schemas/cloud.js');
     const base = h.sim.org(TAX).ledgers.input[0]!;
     const bad: [string, Partial<CloudInvoice>][] = [
       ['items', { items: goods(RECORD_BOUNDS.items + 1) }],

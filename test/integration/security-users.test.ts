@@ -4,7 +4,7 @@
  * (`ETag` / `If-Match` on invoice edits and orgs). Tokens carry the SPEC §4.1 roles.
  */
 import { startHarness, ORGS, type Harness } from '../support/harness.js';
-import { invoiceIdOf } from '#shared/store/keys.js';
+import { invoiceIdOf } from '#shared/adapters/dynamo/keys.js';
 
 const HZ_TAX = ORGS[0]!.taxNo;
 const SH_TAX = ORGS[1]!.taxNo;

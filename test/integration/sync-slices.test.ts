@@ -3,8 +3,8 @@
  * continuations in parallel and merge into one run. On DynamoDB Local and the simulator over HTTP.
  */
 import { ManualClock } from '#local/queue.js';
-import { CloudError, type CloudClient } from '#shared/cloud/client.js';
-import type { Run } from '#shared/schemas/sync.js';
+import { CloudError, type CloudClient } from '#shared/adapters/cloud/client.js';
+import type { Run } from '#shared/domain/schemas/sync.js';
 import { startHarness, ORGS, type Harness } from '../support/harness.js';
 import { awsMode, VISIBILITY_MS } from '../support/aws/scenario.js';
 import { recordingMetrics, total } from '../support/metrics.js';

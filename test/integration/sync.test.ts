@@ -1,8 +1,8 @@
 import { startHarness, ORGS, type Harness } from '../support/harness.js';
-import type { CloudInvoice } from '#shared/schemas/cloud.js';
-import type { Run } from '#shared/schemas/sync.js';
-import { invoiceIdOf } from '#shared/store/keys.js';
-import { CloudError } from '#shared/cloud/client.js';
+import type { CloudInvoice } from '#shared/domain/schemas/cloud.js';
+import type { Run } from '#shared/domain/schemas/sync.js';
+import { invoiceIdOf } from '#shared/adapters/dynamo/keys.js';
+import { CloudError } from '#shared/adapters/cloud/client.js';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 const TAX = ORGS[0]!.taxNo;

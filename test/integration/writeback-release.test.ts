@@ -14,8 +14,8 @@ import {
   writebackRecord,
 } from '../support/writeback.js';
 import { lambdaContext } from '#local/lambda.js';
-import { CloudError } from '#shared/cloud/client.js';
-import { CLOUD_PATHS } from '#shared/cloud/contract.js';
+import { CloudError } from '#shared/adapters/cloud/client.js';
+import { CLOUD_PATHS } from '#shared/adapters/cloud/contract.js';
 
 const HZ = ORGS[0]!;
 const billCalls = (h: Harness, billId = 'B-1') =>

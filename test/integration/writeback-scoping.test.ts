@@ -7,8 +7,8 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ORGS, type Harness } from '../support/harness.js';
 import { billEvent, startWritebackHarness } from '../support/writeback.js';
 import { localClientConfig } from '#local/dynamo-local.js';
-import { CLOUD_PATHS } from '#shared/cloud/contract.js';
-import { createDocClient } from '#shared/store/dynamo.js';
+import { CLOUD_PATHS } from '#shared/adapters/cloud/contract.js';
+import { createDocClient } from '#shared/adapters/dynamo/dynamo.js';
 import { billKey } from '#simulator/invoice-cloud.js';
 
 const [HZ, SH] = ORGS as [(typeof ORGS)[0], (typeof ORGS)[0]];

@@ -9,7 +9,7 @@ import {
   STEP_OF,
 } from '../support/writeback.js';
 import { makeHandler as billsApi } from '#functions/bills-api/app.js';
-import { sqsQueue } from '#shared/adapters/sqs-queue.js';
+import { sqsQueue } from '#shared/adapters/aws/sqs-queue.js';
 import { lambdaContext } from '#local/lambda.js';
 import type { Deps } from '#shared/deps.js';
 import { billKey } from '#simulator/invoice-cloud.js';
@@ -312,7 +312,7 @@ describe('POST /bills/events sends to SQS (aws-sdk-client-mock, the exact comman
       clock: () => new Date('2024-07-22T08:00:00Z'),
     } as unknown as Deps;
     const handler = billsApi(deps, () => Promise.resolve('s'));
-    const { signJwt } = await import('#shared/http/jwt.js');
+    const { signJwt } = await import('#shared/adapters/http/jwt.js');
     const body = {
       type: 'deleted',
       billId: 'B-9',

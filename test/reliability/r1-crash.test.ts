@@ -9,8 +9,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { localClientConfig } from '#local/dynamo-local.js';
 import { buildLocalStack, type LocalStack } from '#local/stack.js';
 import { startSimulator, type Simulator } from '#simulator/invoice-cloud.js';
-import { runSyncStep } from '#shared/sync/engine.js';
-import { newRun } from '#shared/sync/start.js';
+import { runSyncStep } from '#shared/use-cases/sync/engine.js';
+import { newRun } from '#shared/use-cases/sync/start.js';
 import { FULL, figure, seeded } from '../support/figures.js';
 import { ORGS } from '../support/harness.js';
 

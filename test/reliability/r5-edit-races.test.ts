@@ -2,7 +2,7 @@
  * R5 edit races: face edits racing syncs of the same invoices — no edit is lost, `modified`
  * honoured.
  */
-import { invoiceIdOf } from '#shared/store/keys.js';
+import { invoiceIdOf } from '#shared/adapters/dynamo/keys.js';
 import { FULL, figure, seeded } from '../support/figures.js';
 import { ORGS, startHarness, type Harness } from '../support/harness.js';
 

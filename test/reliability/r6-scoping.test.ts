@@ -4,9 +4,9 @@
  * id → 404; the own org (and every org for an operator) → neither 401, 403, 404 nor a 5xx. A route
  * without a fixture below does not compile, so a new route cannot ship unscoped.
  */
-import { ROLES, type Role } from '#shared/http/jwt.js';
+import { ROLES, type Role } from '#shared/adapters/http/jwt.js';
 import { ROUTES, type RouteKey } from '#functions/routes.js';
-import { invoiceIdOf } from '#shared/store/keys.js';
+import { invoiceIdOf } from '#shared/adapters/dynamo/keys.js';
 import { startReceiver, type Receiver } from '#simulator/receiver.js';
 import { figure } from '../support/figures.js';
 import { ORGS, startHarness, type Harness } from '../support/harness.js';

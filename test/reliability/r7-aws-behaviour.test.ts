@@ -8,9 +8,9 @@
 import { randomBytes } from 'node:crypto';
 import { ManualClock } from '#local/queue.js';
 import { startReceiver, type Receiver } from '#simulator/receiver.js';
-import type { CloudInvoice } from '#shared/schemas/cloud.js';
-import { invoiceIdOf } from '#shared/store/keys.js';
-import { cstDateTime } from '#shared/time/cst.js';
+import type { CloudInvoice } from '#shared/domain/schemas/cloud.js';
+import { invoiceIdOf } from '#shared/adapters/dynamo/keys.js';
+import { cstDateTime } from '#shared/domain/time/cst.js';
 import { FULL, figure } from '../support/figures.js';
 import { ORGS, startHarness, type Harness } from '../support/harness.js';
 import { goodsLines, pushResult as result } from '../support/fixtures.js';

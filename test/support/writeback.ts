@@ -1,6 +1,6 @@
 /** Shared pieces of the write-back suites: the cloud's bill steps, a bill event, posting, logs. */
 import type { SQSRecord } from 'aws-lambda';
-import { CLOUD_PATHS } from '#shared/cloud/contract.js';
+import { CLOUD_PATHS } from '#shared/adapters/cloud/contract.js';
 import { ORGS, startHarness, type Harness } from './harness.js';
 
 const HZ = ORGS[0]!;

@@ -7,8 +7,8 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { sqsQueue } from '#shared/adapters/sqs-queue.js';
-import { secretsManager } from '#shared/adapters/secrets-manager.js';
+import { sqsQueue } from '#shared/adapters/aws/sqs-queue.js';
+import { secretsManager } from '#shared/adapters/aws/secrets-manager.js';
 
 const notFound = () => new ResourceNotFoundException({ message: 'no such secret', $metadata: {} });
 

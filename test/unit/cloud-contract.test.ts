@@ -5,9 +5,9 @@ import {
   invoiceTypeLabel,
   readPushMessage,
   RETRYABLE_CODES,
-} from '#shared/cloud/contract.js';
-import { cloudInvoiceSchema, invoiceTypeSchema } from '#shared/schemas/cloud.js';
-import { expenseStatusForBill } from '#shared/writeback/expense-status.js';
+} from '#shared/adapters/cloud/contract.js';
+import { cloudInvoiceSchema, invoiceTypeSchema } from '#shared/domain/schemas/cloud.js';
+import { expenseStatusForBill } from '#shared/use-cases/writeback/expense-status.js';
 import { generateInvoice } from '#simulator/data.js';
 
 describe('the v2 contract module', () => {

@@ -1,6 +1,6 @@
-import { addDays, cstDate, cstDateTime, isCalendarDate } from '#shared/time/cst.js';
+import { addDays, cstDate, cstDateTime, isCalendarDate } from '#shared/domain/time/cst.js';
 import { redact } from '#shared/logger.js';
-import { isPrivateAddress } from '#shared/callbacks/url-guard.js';
+import { isPrivateAddress } from '#shared/adapters/outbound/url-guard.js';
 
 describe('China time', () => {
   it('a UTC evening is the next CST day', () => {
@@ -48,7 +48,7 @@ describe('log redaction and address checks', () => {
 
 describe('callback retry schedule', () => {
   it('defaults to at least 6 attempts spread over at least 24 hours', async () => {
-    const { DEFAULT_RETRY_DELAYS } = await import('#shared/callbacks/send.js');
+    const { DEFAULT_RETRY_DELAYS } = await import('#shared/use-cases/callbacks/send.js');
     expect(DEFAULT_RETRY_DELAYS.length + 1).toBeGreaterThanOrEqual(6);
     expect(DEFAULT_RETRY_DELAYS.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(24 * 3600);
   });

@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { awsDeps } from '#functions/aws-deps.js';
 import { FUNCTIONS, QUEUE_ENV, type FunctionName } from '#functions/catalog.js';
 import type { FunctionDeps } from '#functions/deps.js';
-import { TABLES, type TableKey } from '#shared/store/tables.js';
+import { TABLES, type TableKey } from '#shared/adapters/dynamo/tables.js';
 
 /** Exactly the variables the stack sets for `fn` (tables and queues of its catalog entry). */
 const stackEnv = (fn: FunctionName): Record<string, string> => {

@@ -3,13 +3,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import type { Context } from 'aws-lambda';
-import { makeApiHandler } from '#shared/http/api.js';
+import { makeApiHandler } from '#shared/adapters/http/api.js';
 import {
   authSettingsFromEnv,
   createVerifier,
   signJwt,
   type AuthSettings,
-} from '#shared/http/jwt.js';
+} from '#shared/adapters/http/jwt.js';
 
 const SECRET = 'unit-test-secret';
 const now = () => Math.floor(Date.now() / 1000);

@@ -1,4 +1,4 @@
-import { powertoolsMetrics } from '#shared/adapters/powertools-metrics.js';
+import { powertoolsMetrics } from '#shared/adapters/aws/powertools-metrics.js';
 import { captureEmf } from '../support/metrics.js';
 
 describe('Powertools metrics adapter (EMF on stdout)', () => {

@@ -8,8 +8,13 @@ import {
   memoryBucketStore,
   RateLimitWait,
   type BucketStore,
-} from '#shared/cloud/limiter.js';
-import { cloudLimits, parseLimitsJson, planTake, freshBucket } from '#shared/cloud/rate-limit.js';
+} from '#shared/adapters/cloud/limiter.js';
+import {
+  cloudLimits,
+  parseLimitsJson,
+  planTake,
+  freshBucket,
+} from '#shared/adapters/cloud/rate-limit.js';
 
 const fakeClock = () => {
   const c = { t: 1_700_000_000_000 };

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { scheduledEventSchema } from '#shared/schemas/events.js';
-import { syncMessageSchema, syncRequestSchema } from '#shared/schemas/sync.js';
-import { billEventSchema, writebackMessageSchema } from '#shared/schemas/bills.js';
-import { callbackMessageSchema, resultPushSchema } from '#shared/schemas/interaction.js';
+import { scheduledEventSchema } from '#shared/domain/schemas/events.js';
+import { syncMessageSchema, syncRequestSchema } from '#shared/domain/schemas/sync.js';
+import { billEventSchema, writebackMessageSchema } from '#shared/domain/schemas/bills.js';
+import { callbackMessageSchema, resultPushSchema } from '#shared/domain/schemas/interaction.js';
 
 const load = (name: string): any =>
   JSON.parse(readFileSync(new URL(`../../events/${name}.json`, import.meta.url), 'utf8'));

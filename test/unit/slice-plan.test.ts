@@ -1,5 +1,10 @@
-/** Where a large full sync is cut into `updateTime` slices (shared/sync/slice-plan.ts). */
-import { planWindows, sliceTarget, SLICE_CAP, type SliceWindow } from '#shared/sync/slice-plan.js';
+/** Where a large full sync is cut into `updateTime` slices (use-cases/sync/slice-plan.ts). */
+import {
+  planWindows,
+  sliceTarget,
+  SLICE_CAP,
+  type SliceWindow,
+} from '#shared/use-cases/sync/slice-plan.js';
 import { prng } from '#simulator/data.js';
 
 const time = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');

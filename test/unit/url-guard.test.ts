@@ -3,7 +3,7 @@
  * whatever form it is written in (the URL parser's hex IPv4-mapped form included), and outside
  * local mode allows only port 443.
  */
-import { assertSafeCallbackUrl } from '#shared/callbacks/url-guard.js';
+import { assertSafeCallbackUrl } from '#shared/adapters/outbound/url-guard.js';
 
 const outside = (url: string, resolved: string[] = ['93.184.216.34']) =>
   assertSafeCallbackUrl(url, false, async () => resolved);

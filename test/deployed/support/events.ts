@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ROUTES, type RouteKey } from '#functions/routes.js';
-import { signJwt } from '#shared/http/jwt.js';
+import { signJwt } from '#shared/adapters/http/jwt.js';
 import type { SentMessage } from './stand-ins.js';
 
 const EVENTS = new URL('../../../events/', import.meta.url);

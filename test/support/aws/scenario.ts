@@ -10,7 +10,7 @@ import { localClientConfig } from '#local/dynamo-local.js';
 import type { AwsLikeMode, ManualClock } from '#local/queue.js';
 import { buildLocalStack, type LocalStackOptions } from '#local/stack.js';
 import type { Harness } from '../harness.js';
-import { CLOUD_PATHS } from '#shared/cloud/contract.js';
+import { CLOUD_PATHS } from '#shared/adapters/cloud/contract.js';
 
 /**
  * Each queue's visibility timeout as deployed: 6 × its consumer's timeout

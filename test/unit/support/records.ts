@@ -1,7 +1,7 @@
 /** Cloud records and contexts for the unit tier: valid by default, one field changed per test. */
-import { DEFAULT_CONFIG, type GlobalConfig } from '#shared/schemas/config.js';
-import type { CloudInvoice } from '#shared/schemas/cloud.js';
-import type { UpsertContext } from '#shared/sync/upsert.js';
+import { DEFAULT_CONFIG, type GlobalConfig } from '#shared/domain/schemas/config.js';
+import type { CloudInvoice } from '#shared/domain/schemas/cloud.js';
+import type { UpsertContext } from '#shared/use-cases/sync/upsert.js';
 
 export const record = (over: Partial<CloudInvoice> = {}): CloudInvoice => ({
   serialNo: 'S1',

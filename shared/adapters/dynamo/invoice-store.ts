@@ -1,0 +1,456 @@
+import {
+  BatchWriteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { ConditionFailed, isConditionFailure, Unprocessable } from '../../domain/errors.js';
+import type { FaceEdit, Invoice } from '../../domain/invoices/overwrite.js';
+import {
+  mergePartition,
+  packLarge,
+  unpack,
+  type CloudItem,
+  type EditItem,
+} from './invoice-items.js';
+import type { Kind } from '../../domain/schemas/cloud.js';
+import { batchPutAll } from './batch-write.js';
+import { batchGetAll, decodeCursor, encodeCursor, putIfAbsent, queryAll } from './dynamo.js';
+import { invoiceKey } from './keys.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * BatchWriteItem requests in flight per page (measured in bench/: the emulator's write rate
+ * flattens past this).
+ */
+export const WRITE_CONCURRENCY = 8;
+
+/** An item DynamoDB refused to store, and why. */
+export interface RefusedItem {
+  item: Record<string, unknown>;
+  error: string;
+}
+
+/** Pool items one `GET /invoices` request may read (filtered-out ones included). */
+export const POOL_READ_CAP = 500;
+
+export interface PoolFilter {
+  hideUnused: boolean;
+  hideUnchecked: boolean;
+  expendStatus?: number | undefined;
+  checkStatus?: number | undefined;
+}
+
+/** The invoice pool table. */
+export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
+  /** An item DynamoDB refused for what it is (too large), not for load: retrying cannot help. */
+  const isRefused = (e: unknown) => (e as Error).name === 'ValidationException';
+
+  /**
+   * BatchWriteItem in chunks of 25, `concurrency` in flight, unprocessed items retried with
+   * backoff. A chunk refused whole (one item too large fails its 24 neighbours) is re-put item by
+   * item; the items DynamoDB still refuses are returned, so the caller counts them instead of
+   * failing the page.
+   */
+  const batchPut = async (
+    items: Record<string, unknown>[],
+    concurrency = WRITE_CONCURRENCY,
+  ): Promise<RefusedItem[]> => {
+    const chunks: Record<string, unknown>[][] = [];
+    const refused: RefusedItem[] = [];
+    for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
+    const one = async (Item: Record<string, unknown>) => {
+      try {
+        await db.send(new PutCommand({ TableName: table, Item }));
+      } catch (e) {
+        if (!isRefused(e)) throw e;
+        refused.push({ item: Item, error: (e as Error).message });
+      }
+    };
+    const worker = async () => {
+      for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) {
+        let requests = chunk.map((Item) => ({ PutRequest: { Item } }));
+        for (let attempt = 0; requests.length; attempt++) {
+          if (attempt > 0) await sleep(Math.min(2000, 50 * 2 ** attempt) * Math.random());
+          if (attempt > 10) throw new Error(`DynamoDB kept ${requests.length} writes unprocessed`);
+          try {
+            const res = await db.send(
+              new BatchWriteCommand({ RequestItems: { [table]: requests } }),
+            );
+            requests = (res.UnprocessedItems?.[table] ?? []) as typeof requests;
+          } catch (e) {
+            if (!isRefused(e)) throw e;
+            for (const r of requests) await one(r.PutRequest.Item);
+            requests = [];
+          }
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, chunks.length) }, worker));
+    return refused;
+  };
+
+  /**
+   * Write a cloud copy unless the pool holds a newer one (`updateTime`, `yyyy-MM-dd HH:mm:ss`,
+   * sorts as time): for pushes, which may arrive late or be retried after a sync wrote a newer
+   * state.
+   */
+  const putUnlessNewer = async (
+    item: Record<string, unknown>,
+  ): Promise<'stored' | 'stale' | RefusedItem> => {
+    try {
+      await db.send(
+        new PutCommand({
+          TableName: table,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk) OR updateTime <= :u',
+          ExpressionAttributeValues: { ':u': item.updateTime },
+        }),
+      );
+      return 'stored';
+    } catch (e) {
+      if (isConditionFailure(e)) return 'stale';
+      if (isRefused(e)) return { item, error: (e as Error).message };
+      throw e;
+    }
+  };
+
+  /** Every item of one invoice's partition (cloud copy, local edit, attachment bindings). */
+  const partition = (orgId: string, kind: Kind, serialNo: string) =>
+    queryAll(db, {
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': invoiceKey.pk(orgId, kind, serialNo) },
+      ConsistentRead: true,
+    });
+
+  /** Fill in attachment bindings (ATT# items carry no gsi1 keys) with one consistent batch read. */
+  const addBindings = async (page: { inv: Invoice; pk: string }[]): Promise<void> => {
+    const key = (pk: string, fileId: string) => `${pk}\u0000${invoiceKey.attachment(fileId)}`;
+    const keys = new Map<string, { pk: string; sk: string }>();
+    for (const { inv, pk } of page)
+      for (const a of inv.attachments)
+        if (a.userId === null)
+          keys.set(key(pk, a.attachmentId), { pk, sk: invoiceKey.attachment(a.attachmentId) });
+    if (!keys.size) return;
+    const found = await batchGetAll(db, table, [...keys.values()]);
+    const bound = new Map(found.map((i) => [`${String(i.pk)}\u0000${String(i.sk)}`, i.userId]));
+    for (const { inv, pk } of page)
+      for (const a of inv.attachments)
+        a.userId ??= (bound.get(key(pk, a.attachmentId)) as string | undefined) ?? null;
+  };
+
+  /** An item's identity in the table. */
+  const itemId = (i: Record<string, unknown>) => `${String(i.pk)}\u0000${String(i.sk)}`;
+  /** The whole items behind index entries (which may project less), by `itemId`. */
+  const fullItems = async (
+    entries: Record<string, unknown>[],
+  ): Promise<Map<string, Record<string, unknown>>> => {
+    if (!entries.length) return new Map();
+    const found = await batchGetAll(
+      db,
+      table,
+      entries.map((e) => ({ pk: e.pk, sk: e.sk })),
+    );
+    return new Map(found.map((i) => [itemId(i), i]));
+  };
+
+  return {
+    batchPut,
+    putUnlessNewer,
+
+    /** The cloud copies of these serials that exist (for carrying non-synced fields over). */
+    async getCloudMany(
+      orgId: string,
+      kind: Kind,
+      serials: string[],
+    ): Promise<Map<string, CloudItem>> {
+      const items = await batchGetAll(
+        db,
+        table,
+        serials.map((s) => ({ pk: invoiceKey.pk(orgId, kind, s), sk: invoiceKey.cloud })),
+      );
+      return new Map(items.map((it) => [it.serialNo as string, it as unknown as CloudItem]));
+    },
+
+    /** One invoice, merged (cloud copy + local edit + attachment bindings). */
+    async get(orgId: string, kind: Kind, serialNo: string): Promise<Invoice | undefined> {
+      return mergePartition(await partition(orgId, kind, serialNo));
+    },
+
+    async getRaw(
+      orgId: string,
+      kind: Kind,
+      serialNo: string,
+    ): Promise<{ cloud?: CloudItem; edit?: EditItem }> {
+      const items = await partition(orgId, kind, serialNo);
+      const cloud = items.find((i) => i.sk === invoiceKey.cloud) as CloudItem | undefined;
+      const edit = items.find((i) => i.sk === invoiceKey.edit) as EditItem | undefined;
+      return { cloud: cloud && unpack(cloud), edit: edit && unpack(edit) };
+    },
+
+    /** Write a local face edit: created once, then replaced only from the version read. */
+    async putEdit(
+      ref: { orgId: string; kind: Kind; serialNo: string },
+      edit: FaceEdit,
+      expectedVersion: number | null,
+    ): Promise<void> {
+      // The edit carries the goods list too: a long one is stored compressed (see packLarge).
+      const Item = packLarge({
+        ...edit,
+        pk: invoiceKey.pk(ref.orgId, ref.kind, ref.serialNo),
+        sk: invoiceKey.edit,
+        gsi1pk: invoiceKey.gsi1pk(ref.orgId, ref.kind),
+        gsi1sk: invoiceKey.gsi1sk(ref.serialNo, 'EDIT'),
+      });
+      if (!Item) throw new Unprocessable('items: the goods list is too large to store an edit');
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: table,
+            Item,
+            ConditionExpression:
+              expectedVersion === null ? 'attribute_not_exists(pk)' : 'version = :v',
+            ExpressionAttributeValues:
+              expectedVersion === null ? undefined : { ':v': expectedVersion },
+          }),
+        );
+      } catch (e) {
+        if (isConditionFailure(e))
+          throw new ConditionFailed('the invoice was edited meanwhile; read it again and retry');
+        throw e;
+      }
+    },
+
+    /** Bind an attachment to a user once; an attachment already bound keeps its user. */
+    bindAttachment: (pk: string, fileId: string, userId: string, at: string): Promise<boolean> =>
+      putIfAbsent(db, table, { pk, sk: invoiceKey.attachment(fileId), userId, boundAt: at }),
+
+    /**
+     * The invoice's first linked user, recorded once in its partition (`userId` given: claim it if
+     * nobody has). Read back consistently: a bind right after a link never reads a lagging index.
+     */
+    async claimFirstUser(
+      pk: string,
+      userId: string | undefined,
+      at: string,
+    ): Promise<string | undefined> {
+      const item = { pk, sk: invoiceKey.firstUser, userId, linkedAt: at };
+      if (userId && (await putIfAbsent(db, table, item))) return userId;
+      const { Item } = await db.send(
+        new GetCommand({ TableName: table, Key: { pk, sk: item.sk }, ConsistentRead: true }),
+      );
+      return Item?.userId as string | undefined;
+    },
+
+    /**
+     * Claim the first user of many invoices none was recorded for: conditional creates, 50 per
+     * transaction (one request instead of fifty); a transaction refused because another writer
+     * claimed one of them meanwhile is redone claim by claim. Answers each invoice's first user.
+     */
+    async claimFirstUsers(
+      claims: { pk: string; userId: string }[],
+      at: string,
+    ): Promise<Map<string, string | undefined>> {
+      const out = new Map<string, string | undefined>();
+      const chunks: (typeof claims)[] = [];
+      for (let i = 0; i < claims.length; i += 50) chunks.push(claims.slice(i, i + 50));
+      const one = async (chunk: typeof claims) => {
+        try {
+          await db.send(
+            new TransactWriteCommand({
+              TransactItems: chunk.map((c) => ({
+                Put: {
+                  TableName: table,
+                  Item: { pk: c.pk, sk: invoiceKey.firstUser, userId: c.userId, linkedAt: at },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              })),
+            }),
+          );
+          for (const c of chunk) out.set(c.pk, c.userId);
+        } catch (e) {
+          if ((e as Error).name !== 'TransactionCanceledException') throw e;
+          for (const c of chunk) out.set(c.pk, await this.claimFirstUser(c.pk, c.userId, at));
+        }
+      };
+      await Promise.all(chunks.map(one));
+      return out;
+    },
+
+    /**
+     * A page's folder state in a few consistent BatchGets: each partition's first user (`pk` →
+     * userId) and which of the given attachments (`pk`, fileId) are bound (`pk#fileId`).
+     */
+    async folderState(
+      pks: string[],
+      files: { pk: string; fileId: string }[],
+    ): Promise<{ firstUsers: Map<string, string>; bound: Set<string> }> {
+      const keys = [
+        ...pks.map((pk) => ({ pk, sk: invoiceKey.firstUser })),
+        ...files.map((f) => ({ pk: f.pk, sk: invoiceKey.attachment(f.fileId) })),
+      ];
+      const items = keys.length ? await batchGetAll(db, table, keys) : [];
+      const firstUsers = new Map<string, string>();
+      const bound = new Set<string>();
+      for (const i of items)
+        if (i.sk === invoiceKey.firstUser) firstUsers.set(i.pk as string, i.userId as string);
+        else bound.add(`${i.pk as string}#${String(i.sk).slice(invoiceKey.attachment('').length)}`);
+      return { firstUsers, bound };
+    },
+
+    /**
+     * Bind attachments `folderState` found unbound to their invoice's first user, 25 per
+     * BatchWriteItem: the owner is the create-once FIRSTUSER, so a racing re-put binds the same
+     * user (only `boundAt` may be the later writer's).
+     */
+    bindAttachments: (binds: { pk: string; fileId: string; userId: string; at: string }[]) =>
+      batchPutAll(
+        db,
+        table,
+        binds.map((b) => ({
+          pk: b.pk,
+          sk: invoiceKey.attachment(b.fileId),
+          userId: b.userId,
+          boundAt: b.at,
+        })),
+      ),
+
+    /** An org's pool, by serial number, display flags applied, cloud and edit items merged. */
+    async list(
+      orgId: string,
+      kind: Kind,
+      f: PoolFilter,
+      limit: number,
+      cursor?: string,
+    ): Promise<{ items: Invoice[]; nextCursor: string | null }> {
+      const filters: string[] = [];
+      const values: Record<string, unknown> = { ':pk': invoiceKey.gsi1pk(orgId, kind) };
+      // EDIT items carry no status fields, so every filter lets them through; they are dropped with
+      // their cloud copy.
+      const where = (attr: string, op: '=' | '<>', name: string, value: number) => {
+        filters.push(`(attribute_not_exists(${attr}) OR ${attr} ${op} ${name})`);
+        values[name] = value;
+      };
+      if (f.hideUnused) where('expendStatus', '<>', ':unused', 1);
+      if (f.hideUnchecked) where('checkStatus', '<>', ':unchecked', 3);
+      if (f.expendStatus !== undefined) where('expendStatus', '=', ':es', f.expendStatus);
+      if (f.checkStatus !== undefined) where('checkStatus', '=', ':cs', f.checkStatus);
+      const groups: Record<string, unknown>[][] = [];
+      const add = (items: Record<string, unknown>[] | undefined) => {
+        for (const it of items ?? []) {
+          const last = groups[groups.length - 1];
+          if (last && last[0]!.pk === it.pk) last.push(it);
+          else groups.push([it]);
+        }
+      };
+      const gsi1pk = invoiceKey.gsi1pk(orgId, kind);
+      let start: Record<string, unknown> | undefined = decodeCursor(cursor, {
+        pk: true,
+        sk: true,
+        gsi1pk,
+        gsi1sk: true,
+      });
+      const query = (Limit: number) =>
+        db.send(
+          new QueryCommand({
+            TableName: table,
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :pk',
+            FilterExpression: filters.join(' AND ') || undefined,
+            ExpressionAttributeValues: values,
+            ExclusiveStartKey: start,
+            Limit,
+          }),
+        );
+      // Items read, filtered-out ones included: capped, so a filter matching little never reads
+      // the whole pool in one request (one item of the budget is kept for the edit check below).
+      let read = 0;
+      for (;;) {
+        const page = await query(Math.min(Math.max(2 * limit + 2, 100), POOL_READ_CAP - 1 - read));
+        read += page.ScannedCount ?? 0;
+        add(page.Items);
+        start = page.LastEvaluatedKey;
+        const complete = groups.filter((g) => g.some((i) => i.sk === invoiceKey.cloud));
+        if (complete.length > limit || !start || read >= POOL_READ_CAP - 1) break;
+      }
+      if (start && String(start.gsi1sk).endsWith(invoiceKey.gsi1sk('', 'CLOUD'))) {
+        // Reading stopped at a cloud copy: its edit, if any, is the next item. Read it, so a page
+        // never ends between an invoice and its edit.
+        const next = await query(1);
+        const edit = next.Items?.[0];
+        if (edit && edit.pk === start.pk) {
+          add([edit]);
+          start = next.LastEvaluatedKey;
+        }
+      }
+      // gsi1 holds the filter fields only: the items themselves are read by key (one consistent
+      // BatchGet per 100); one gone meanwhile is left out.
+      const full = await fullItems(groups.flat());
+      const merged: { inv: Invoice; last: Record<string, unknown> }[] = [];
+      for (const g of groups) {
+        const inv = mergePartition(
+          g.flatMap((i) => {
+            const item = full.get(itemId(i));
+            return item ? [item] : [];
+          }),
+        );
+        if (inv) merged.push({ inv, last: g[g.length - 1]! });
+      }
+      const page = merged.slice(0, limit);
+      await addBindings(page.map((m) => ({ inv: m.inv, pk: m.last.pk as string })));
+      // More than a page: continue after the last invoice returned. Read budget spent: continue
+      // from where reading stopped (fewer items, possibly none, and a cursor).
+      const tail = merged.length > limit ? page[page.length - 1]!.last : start;
+      return {
+        items: page.map((m) => m.inv),
+        nextCursor: tail
+          ? encodeCursor({ pk: tail.pk, sk: tail.sk, gsi1pk: tail.gsi1pk, gsi1sk: tail.gsi1sk })
+          : null,
+      };
+    },
+
+    /**
+     * Serial numbers in the pool for an org/kind, for one CST day of `updateTime` or for
+     * everything.
+     */
+    async serials(orgId: string, kind: Kind, day?: string): Promise<string[]> {
+      const items = day
+        ? await queryAll(db, {
+            TableName: table,
+            IndexName: 'gsi3',
+            KeyConditionExpression: 'gsi3pk = :pk',
+            ExpressionAttributeValues: { ':pk': invoiceKey.gsi3pk(orgId, kind, day) },
+            ProjectionExpression: 'serialNo',
+          })
+        : await queryAll(db, {
+            TableName: table,
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :pk',
+            FilterExpression: 'sk = :c',
+            ExpressionAttributeValues: { ':pk': invoiceKey.gsi1pk(orgId, kind), ':c': 'CLOUD' },
+            ProjectionExpression: 'serialNo',
+          });
+      return items.map((i) => i.serialNo as string);
+    },
+
+    /**
+     * Invoices carrying this invoice number (any org); callers filter further. gsi2 holds keys
+     * only: the items are read by key.
+     */
+    async findByNumber(invoiceNo: string): Promise<Invoice[]> {
+      const keys = await queryAll(db, {
+        TableName: table,
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :pk',
+        ExpressionAttributeValues: { ':pk': invoiceKey.gsi2pk(invoiceNo) },
+      });
+      const items = [...(await fullItems(keys)).values()];
+      return items.map((i) => mergePartition([i])).filter((i): i is Invoice => i !== undefined);
+    },
+  };
+};
+export type InvoiceStore = ReturnType<typeof makeInvoiceStore>;
