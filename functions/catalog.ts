@@ -151,8 +151,8 @@ export const FUNCTIONS = {
     secrets: { org: 'read' },
     timeout: 900,
     memory: 1024,
-    // At most 5 runs at once: one page call in flight each (4 for by-bill), within the cloud's
-    // rate limit.
+    // The default cap (dev); the stage's `syncWorkers` sets the deployed one. The shared rate
+    // limiter keeps the cloud's limits whatever the cap.
     maxConcurrency: 5,
     outbound: true,
   },

@@ -47,6 +47,12 @@ export interface StageConfig {
    * (docs/scale.md).
    */
   cloudRateLimits?: Partial<Record<LimitKnob, number>>;
+  /**
+   * Most sync workers at once (the sync queue's SQS `maxConcurrency`, 2–1000). The shared rate
+   * limiter, not this cap, keeps the cloud's limits; a first-day migration of many orgs raises it
+   * (`-c syncWorkers=600`, with the account's Lambda concurrency quota: docs/scale.md).
+   */
+  syncWorkers: number;
 }
 
 const COMMON = {
@@ -64,6 +70,7 @@ export const STAGES: Record<StageName, StageConfig> = {
     removalPolicy: RemovalPolicy.DESTROY,
     protectData: false,
     failedRunsPerHour: 10,
+    syncWorkers: 5,
   },
   prod: {
     ...COMMON,
@@ -72,6 +79,7 @@ export const STAGES: Record<StageName, StageConfig> = {
     removalPolicy: RemovalPolicy.RETAIN,
     protectData: true,
     failedRunsPerHour: 3,
+    syncWorkers: 50,
   },
 };
 
@@ -99,6 +107,13 @@ export const stageConfig = (scope: Construct): StageConfig => {
   }
   for (const [k, t] of Object.entries(stage.schedules))
     if (!CLOCK.test(t)) throw new Error(`stage ${name}: schedule ${k} must be HH:mm, got ${t}`);
+  const workers: unknown = scope.node.tryGetContext('syncWorkers');
+  if (workers !== undefined && workers !== '') stage.syncWorkers = Number(workers);
+  const w = stage.syncWorkers;
+  if (!Number.isInteger(w) || w < 2 || w > 1000)
+    throw new Error(
+      `stage ${name}: syncWorkers must be a whole number 2–1000, got ${String(workers)}`,
+    );
   const m = stage.orderFetchMinutes;
   if (!Number.isInteger(m) || m < 1 || m > 1440)
     throw new Error(`stage ${name}: orderFetchMinutes must be a whole number 1–1440, got ${m}`);

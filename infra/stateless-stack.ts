@@ -164,15 +164,20 @@ export class StatelessStack extends Stack {
     }
 
     const f = this.functions;
-    const consumer = (queue: keyof StatefulStack['queues'], name: FunctionName, batch: number) =>
+    const consumer = (
+      queue: keyof StatefulStack['queues'],
+      name: FunctionName,
+      batch: number,
+      maxConcurrency = (FUNCTIONS[name] as FunctionSpec).maxConcurrency,
+    ) =>
       f[name].addEventSource(
         new SqsEventSource(stateful.queues[queue], {
           batchSize: batch,
           reportBatchItemFailures: true,
-          maxConcurrency: (FUNCTIONS[name] as FunctionSpec).maxConcurrency,
+          maxConcurrency,
         }),
       );
-    consumer('sync', 'sync-worker', 1);
+    consumer('sync', 'sync-worker', 1, stage.syncWorkers);
     consumer('writeback', 'bill-writeback', 10);
     consumer('callbacks', 'callback-sender', 10);
     this.schedules(stage);

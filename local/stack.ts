@@ -354,7 +354,7 @@ const reply = (r: APIGatewayProxyStructuredResultV2) => ({
 });
 
 const LOOPBACK = String.raw`(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?`;
-const LOOPBACK_HOST = new RegExp(`^${LOOPBACK}$`, 'i');
+export const LOOPBACK_HOST = new RegExp(`^${LOOPBACK}$`, 'i');
 const LOOPBACK_ORIGIN = new RegExp(`^http://${LOOPBACK}$`, 'i');
 
 const TOO_LARGE = JSON.stringify({

@@ -9,7 +9,13 @@ import type { AddressInfo } from 'node:net';
 import { bundleConsole } from '../console/build.js';
 import { startDynamoLocal } from './dynamo-local.js';
 import { defaultSecretsFile } from './secrets.js';
-import { buildLocalStack, DEV_AUTH_SECRET, nodeListener, type LocalStack } from './stack.js';
+import {
+  buildLocalStack,
+  DEV_AUTH_SECRET,
+  LOOPBACK_HOST,
+  nodeListener,
+  type LocalStack,
+} from './stack.js';
 import { startSimulator } from '#simulator/invoice-cloud.js';
 import { cstDate } from '#shared/domain/time/cst.js';
 import { DEMO_ORGS } from './demo-orgs.js';
@@ -49,9 +55,27 @@ const SECURITY_HEADERS = {
   'x-frame-options': 'DENY',
 };
 
-/** Serve the console's files for GET `/` and its four file names; else hand over to the API. */
+const WRONG_HOST = (host: string) =>
+  JSON.stringify({
+    error: {
+      code: 'FORBIDDEN',
+      message: `host: local mode answers only on 127.0.0.1 or localhost, not ${host}`,
+      details: [{ path: 'host', message: 'a loopback name (DNS rebinding is refused)' }],
+    },
+  });
+
+/**
+ * Serve the console's files for GET `/` and its four file names; else hand over to the API. Any
+ * request naming a host other than loopback is refused first: a web page that rebinds its own
+ * name to 127.0.0.1 must get neither the dev token in config.json nor the API.
+ */
 const consoleListener = (files: Map<string, string>, api: ReturnType<typeof nodeListener>) => {
   return (req: IncomingMessage, res: ServerResponse) => {
+    const host = req.headers.host ?? '';
+    if (!LOOPBACK_HOST.test(host)) {
+      res.writeHead(403, { 'content-type': 'application/json' });
+      return res.end(WRONG_HOST(host.slice(0, 100)));
+    }
     const path = (req.url ?? '/').split('?')[0]!;
     const name = path === '/' ? 'index.html' : path.slice(1);
     const text = req.method === 'GET' ? files.get(name) : undefined;

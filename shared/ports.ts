@@ -11,7 +11,11 @@ import type { MetricDims, MetricName } from './metrics.js';
  */
 export interface Secrets {
   get(name: string): Promise<string | undefined>;
-  put(name: string, value: string): Promise<void>;
+  /**
+   * `orgVersion` (org secrets): the org write this secret belongs to; a secret of a newer org
+   * write is never overwritten by a slower, older one.
+   */
+  put(name: string, value: string, opts?: { orgVersion?: number }): Promise<void>;
 }
 
 export interface SendOptions {

@@ -3,8 +3,10 @@
  * memory, free port): sign in with the pre-filled dev token, start a full sync and watch it
  * finish, sync by bills, push a blue log and see its new attempt, push by condition with no match
  * and see the API's error, open an invoice, press a redrive button, switch language. Each screen's
- * screenshot goes to docs/screenshots/. The page must log no console error.
+ * screenshot goes to docs/screenshots/ (with UPDATE_SCREENSHOTS=1). The page must log no console error.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startLocal, type Started } from '#local/start.js';
@@ -17,7 +19,13 @@ interface PoolItem {
   attachments: { fileName: string }[];
 }
 
-const SHOTS = join(process.cwd(), 'docs', 'screenshots');
+/**
+ * Screenshots refresh the README's (docs/screenshots) with UPDATE_SCREENSHOTS=1; otherwise they
+ * go to a temporary directory, so a test run leaves the tree clean.
+ */
+const SHOTS = process.env.UPDATE_SCREENSHOTS
+  ? join(process.cwd(), 'docs', 'screenshots')
+  : mkdtempSync(join(tmpdir(), 'icb-shots-'));
 /** Fixed clock-independent frame for the screenshots. */
 const VIEWPORT = { width: 1280, height: 800 };
 

@@ -202,6 +202,21 @@ describe('operations: topic subscription, dashboard, stages', () => {
     expect(() => build({ stage: 'staging' })).toThrow(/context stage must be one of/);
   });
 
+  it('sync workers: the stage sets the sync queue consumer cap; context raises it, bounded', () => {
+    const syncCap = (context: Record<string, unknown>) => {
+      const t = Template.fromStack(build(context).stateless);
+      const sources = t.findResources('AWS::Lambda::EventSourceMapping');
+      const caps = Object.values(sources).map(
+        (r) => (r as { Properties: { ScalingConfig: { MaximumConcurrency: number } } }).Properties,
+      );
+      return Math.max(...caps.map((p) => p.ScalingConfig.MaximumConcurrency));
+    };
+    expect(syncCap({})).toBe(Math.max(STAGES.dev.syncWorkers, 10));
+    expect(syncCap({ stage: 'prod' })).toBe(STAGES.prod.syncWorkers);
+    expect(syncCap({ stage: 'prod', syncWorkers: '600' })).toBe(600);
+    expect(() => build({ syncWorkers: '1001' })).toThrow(/syncWorkers must be a whole number/);
+  });
+
   it('flow control: API reserved + queue consumers at full scale stay within 1,000 − 100', () => {
     const consumers = Object.values(FUNCTIONS).reduce(
       (n, f) => n + ('maxConcurrency' in f ? f.maxConcurrency : 0),

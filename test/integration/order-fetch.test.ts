@@ -119,6 +119,27 @@ describe('order fetch by pull (API_ACTIVE)', () => {
     expect(await fetchLogs('')).toHaveLength(15);
   });
 
+  it('a changed orderFetchUrl starts from the top: no cursor goes to another feed', async () => {
+    // Arrange: the old feed left a cursor behind
+    const old = await system('shop-hz', 'hz', { orders: orders('ORD', 1, 12), pageSize: 5 });
+    expect((await pull('shop-hz')).body.logged).toBe(12);
+    const moved = rcv.feed('shop-hz-v2');
+    Object.assign(moved.feed, { secret: old.secret, orders: orders('ORD', 1, 14), pageSize: 5 });
+    const put = await h.api('PUT', '/systems/shop-hz', {
+      orgId: 'hz',
+      name: 'shop-hz',
+      callbackUrl: `${rcv.url}/hooks/shop-hz`,
+      orderFetchUrl: moved.url,
+    });
+    expect(put.status).toBe(200);
+    // Act
+    const next = await pull('shop-hz');
+    // Assert: the new feed was read from its first page; only the 2 new orders were logged
+    expect(moved.feed.requests[0]!.target).not.toContain('cursor=');
+    expect(next.body).toMatchObject({ logged: 2, error: null });
+    expect(await fetchLogs('')).toHaveLength(14);
+  });
+
   it('never touches a system of another org, and claims order numbers per org', async () => {
     // Arrange: the same order numbers in org sh's feed
     const hz = await system('shop-hz', 'hz', { orders: orders('ORD', 1, 4) });

@@ -343,6 +343,7 @@ describe('L5: crafted input never answers 5xx', () => {
     ['constructor', { systemId: 'erp', orderNo: 'O-C', constructor: { name: 'Set' } }],
     ['constructor (nested)', { systemId: 'erp', orderNo: 'O-C', data: { constructor: 'x' } }],
     ['__proto__', JSON.parse('{"systemId":"erp","orderNo":"O-P","x":{"__proto__":{"a":1}}}')],
+    ['__proto__ (top level)', JSON.parse('{"systemId":"erp","orderNo":"O-T","__proto__":{"a":1}}')],
     ['prototype', { systemId: 'erp', orderNo: 'O-P', prototype: 1 }],
   ])('an order with a %s key answers 400 naming it', async (_, body) => {
     const before = await logCount(h);
@@ -351,6 +352,20 @@ describe('L5: crafted input never answers 5xx', () => {
 
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(/constructor|__proto__|prototype/);
+    expect(await logCount(h)).toBe(before);
+  });
+
+  it.each([
+    ['a bidi override', '\u202eRTL-1'],
+    ['a NUL', 'O-\u0000-1'],
+    ['a zero-width space', 'O\u200b-1'],
+  ])('an order number with %s answers 400 naming orderNo', async (_, orderNo) => {
+    const before = await logCount(h);
+
+    const res = await h.api('POST', '/billing/orders', { systemId: 'erp', orderNo }, h.expense);
+
+    expect(res.status).toBe(400);
+    expect(res.body.error.details[0].path).toBe('orderNo');
     expect(await logCount(h)).toBe(before);
   });
 

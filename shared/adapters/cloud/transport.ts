@@ -237,7 +237,13 @@ export type Transport = ReturnType<typeof createTransport>;
 /** The error for a refused call (logged with its reqid and traceId). */
 export const refusal = (path: string, r: CloudReply, what?: string): CloudError => {
   const { code, message, reqid, traceId } = r;
-  logger.warn('invoice cloud refused a call', { path, reqid, traceId, code, message });
+  logger.warn('invoice cloud refused a call', {
+    path,
+    reqid,
+    traceId,
+    code,
+    cloudMessage: message,
+  });
   return new CloudError(
     code || 'BAD_ENVELOPE',
     what ?? (message || 'invoice cloud answered without an error code'),

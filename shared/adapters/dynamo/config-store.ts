@@ -151,28 +151,49 @@ export const makeConfigStore = (db: DynamoDBDocumentClient, table: string) => ({
 
   /**
    * Write an org's sealed secret. `expected`: the ciphertext read (null: none may exist); a lost
-   * condition is a ConditionFailed and writes nothing. Absent: written over whatever is there.
+   * condition is a ConditionFailed and writes nothing (the item's org version is kept).
+   * `orgVersion`: the org write it belongs to; a secret of a newer org write stays (a no-op).
+   * Neither: written over whatever is there.
    */
   async putOrgSecret(
     orgId: string,
     purpose: OrgSecretPurpose,
     sealed: Sealed,
     expected?: Sealed | null,
+    orgVersion?: number,
   ): Promise<void> {
-    const condition =
-      expected === undefined
-        ? {}
-        : expected === null
-          ? { ConditionExpression: 'attribute_not_exists(pk)' }
-          : { ConditionExpression: 'ct = :ct', ExpressionAttributeValues: { ':ct': expected.ct } };
+    const Key = orgSecretKey(orgId, purpose);
     const { v, iv, ct, tag } = sealed;
-    const Item = { ...orgSecretKey(orgId, purpose), v, iv, ct, tag };
+    const values = { ':v': v, ':iv': iv, ':ct': ct, ':tag': tag };
     try {
-      await db.send(new PutCommand({ TableName: table, Item, ...condition }));
+      if (expected !== undefined) {
+        await db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key,
+            UpdateExpression: 'SET v = :v, iv = :iv, ct = :ct, tag = :tag',
+            ConditionExpression: expected === null ? 'attribute_not_exists(pk)' : 'ct = :old',
+            ExpressionAttributeValues:
+              expected === null ? values : { ...values, ':old': expected.ct },
+          }),
+        );
+        return;
+      }
+      const versioned = orgVersion === undefined ? {} : { orgVersion };
+      const newer =
+        orgVersion === undefined
+          ? {}
+          : {
+              ConditionExpression: 'attribute_not_exists(orgVersion) OR orgVersion <= :n',
+              ExpressionAttributeValues: { ':n': orgVersion },
+            };
+      const Item = { ...Key, v, iv, ct, tag, ...versioned };
+      await db.send(new PutCommand({ TableName: table, Item, ...newer }));
     } catch (e) {
-      if (isConditionFailure(e))
-        throw new ConditionFailed(`${orgId}'s ${purpose} changed meanwhile`);
-      throw e;
+      if (!isConditionFailure(e)) throw e;
+      // A newer org write's secret is stored: this older one is superseded, not an error.
+      if (expected === undefined) return;
+      throw new ConditionFailed(`${orgId}'s ${purpose} changed meanwhile`);
     }
   },
 });

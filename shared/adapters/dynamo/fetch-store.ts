@@ -12,6 +12,8 @@ const key = (systemId: string) => ({ pk: `FETCH#${systemId}`, sk: 'STATE' });
 export interface FetchState {
   systemId: string;
   cursor: string | null;
+  /** The orderFetchUrl that issued `cursor`: a cursor never travels to another feed. */
+  cursorUrl?: string;
   leaseOwner?: string;
   leaseUntil?: string;
   lastRunAt?: string;
@@ -59,17 +61,20 @@ export const makeFetchStore = (db: DynamoDBDocumentClient, table: string) => ({
     );
   },
 
-  /** Store the cursor after a page is logged; false when the lease was lost (stop the run). */
-  async saveCursor(systemId: string, owner: string, cursor: string): Promise<boolean> {
+  /**
+   * Store the cursor (and the feed URL that issued it) after a page is logged; false when the
+   * lease was lost (stop the run).
+   */
+  async saveCursor(systemId: string, owner: string, cursor: string, url: string): Promise<boolean> {
     return conditional(
       db.send(
         new UpdateCommand({
           TableName: table,
           Key: key(systemId),
-          UpdateExpression: 'SET #c = :c',
+          UpdateExpression: 'SET #c = :c, cursorUrl = :u',
           ConditionExpression: 'leaseOwner = :o',
           ExpressionAttributeNames: { '#c': 'cursor' },
-          ExpressionAttributeValues: { ':c': cursor, ':o': owner },
+          ExpressionAttributeValues: { ':c': cursor, ':u': url, ':o': owner },
         }),
       ),
     );

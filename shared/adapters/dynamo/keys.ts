@@ -35,6 +35,9 @@ export const parseInvoiceId = (
   if (parts.length !== 3) return null;
   const [orgId, kind, serialNo] = parts as [string, string, string];
   if ((kind !== 'input' && kind !== 'output') || !orgId || !serialNo) return null;
+  // One spelling per invoice: base64url decoding skips stray characters, so an alias of an id
+  // (`<id>%00`, padding) is no id at all.
+  if (invoiceIdOf(orgId, kind, serialNo) !== id) return null;
   return { orgId, kind, serialNo };
 };
 

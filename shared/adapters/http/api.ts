@@ -1,3 +1,4 @@
+import { parseJson, ReservedKeyError } from '../../domain/json.js';
 import middy from '@middy/core';
 import type {
   APIGatewayProxyEventV2,
@@ -105,8 +106,10 @@ const parseBody = (event: APIGatewayProxyEventV2): unknown => {
     ? Buffer.from(event.body, 'base64').toString('utf8')
     : event.body;
   try {
-    return JSON.parse(text);
-  } catch {
+    return parseJson(text);
+  } catch (e) {
+    if (e instanceof ReservedKeyError)
+      throw new BadRequest(`body: ${e.message}`, [{ path: '(body)', message: e.message }]);
     throw new BadRequest('body is not valid JSON', [{ path: '(body)', message: 'not valid JSON' }]);
   }
 };

@@ -28,6 +28,7 @@ export interface SealedStore {
     purpose: OrgSecretPurpose,
     sealed: Sealed,
     expected?: Sealed | null,
+    orgVersion?: number,
   ): Promise<void>;
 }
 
@@ -56,7 +57,7 @@ export const keyringSource = (
 
 export interface OrgVault {
   get(orgId: string, purpose: OrgSecretPurpose): Promise<string | undefined>;
-  put(orgId: string, purpose: OrgSecretPurpose, value: string): Promise<void>;
+  put(orgId: string, purpose: OrgSecretPurpose, value: string, orgVersion?: number): Promise<void>;
 }
 
 /**
@@ -92,9 +93,9 @@ export const orgVault = (
         return open(sealed, await keys.get(true), ctx);
       }
     },
-    async put(orgId, purpose, value) {
+    async put(orgId, purpose, value, orgVersion) {
       const sealed = seal(value, await keys.get(), { orgId, purpose });
-      await store.putOrgSecret(orgId, purpose, sealed);
+      await store.putOrgSecret(orgId, purpose, sealed, undefined, orgVersion);
       if (ttlMs > 0) cache.set(`${orgId}/${purpose}`, { sealed, at: now() });
     },
   };
@@ -125,8 +126,10 @@ export const withOrgVault = (inner: Secrets, vault: OrgVault): Secrets => ({
     const org = parseOrgSecretName(name);
     return org ? vault.get(org.orgId, org.purpose) : inner.get(name);
   },
-  put(name, value) {
+  put(name, value, opts) {
     const org = parseOrgSecretName(name);
-    return org ? vault.put(org.orgId, org.purpose, value) : inner.put(name, value);
+    return org
+      ? vault.put(org.orgId, org.purpose, value, opts?.orgVersion)
+      : inner.put(name, value);
   },
 });

@@ -9,6 +9,15 @@ export const idSchema = z
   .min(1)
   .max(128)
   .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
+/**
+ * An order number: 1–64 characters, none of them control or format characters (NUL, bidi
+ * overrides, zero-width marks), so a number cannot hide or spoof another in the console.
+ */
+export const orderNoSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[^\p{Cc}\p{Cf}]+$/u, 'no control or invisible formatting characters');
 export const limitSchema = z.coerce.number().int().min(1).max(200).default(50);
 export const cursorSchema = z.string().max(2048).optional();
 

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { cursorSchema, freeFormJson, idSchema, limitSchema } from './common.js';
+import { cursorSchema, freeFormJson, idSchema, limitSchema, orderNoSchema } from './common.js';
 
 export const OPERATION_TYPES = [
   'ORDER_FETCH',
@@ -24,12 +24,12 @@ export const CALLBACK_OF: Record<ResultType, OperationType> = {
  * An order: named keys plus the system's own order data, kept as sent (bounded, see freeFormJson).
  */
 export const orderSchema = z
-  .object({ systemId: idSchema, orderNo: z.string().min(1).max(64) })
+  .object({ systemId: idSchema, orderNo: orderNoSchema })
   .loose()
   .superRefine(freeFormJson(16 * 1024));
 
 export const resultPushShape = z.object({
-  orderNo: z.string().min(1).max(64),
+  orderNo: orderNoSchema,
   resultType: z.enum(RESULT_TYPES),
   invoiceNo: z.string().max(32).nullish(),
   invoiceCode: z.string().max(32).nullish(),
@@ -52,7 +52,7 @@ export const logsQuerySchema = z.object({
   operationType: z.enum(OPERATION_TYPES).optional(),
   dataStatus: z.enum(DATA_STATUSES).optional(),
   processingMethod: z.enum(PROCESSING_METHODS).optional(),
-  orderNo: z.string().min(1).max(64).optional(),
+  orderNo: orderNoSchema.optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
   limit: limitSchema,
@@ -64,7 +64,7 @@ export const pushSchema = z
 export const pushByConditionSchema = z
   .object({
     logIds: z.array(z.string().min(1).max(128)).min(1).max(100),
-    orderNo: z.string().min(1).max(64),
+    orderNo: orderNoSchema,
     invoiceNo: z.string().min(1).max(32),
   })
   .strict();

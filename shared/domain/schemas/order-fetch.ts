@@ -4,7 +4,7 @@
  * feed and the OpenAPI document.
  */
 import * as z from 'zod';
-import { freeFormJson } from './common.js';
+import { freeFormJson, orderNoSchema } from './common.js';
 
 /** Orders asked for per page (`limit`): the most a system may answer with. */
 export const FETCH_PAGE_LIMIT = 100;
@@ -19,7 +19,7 @@ export const FETCH_CURSOR_MAX = 1024;
  * never fatal to its page.
  */
 export const fetchedOrderSchema = z
-  .object({ orderNo: z.string().min(1).max(64) })
+  .object({ orderNo: orderNoSchema })
   .loose()
   .superRefine(freeFormJson(16 * 1024));
 

@@ -65,16 +65,20 @@ export const putOrg = async (
       `pushEnabled needs ${problems.map((p) => p.path).join(', ')} (set now or before)`,
       problems,
     );
-  // Secrets go first: an org never points at a secret that is not there.
-  if (input.clientSecret)
-    await deps.secrets.put(secretNames.orgClientSecret(orgId), input.clientSecret);
-  if (input.linkKey) await deps.secrets.put(secretNames.orgLinkKey(orgId), input.linkKey);
+  let version: number;
   try {
-    const version = await deps.stores.config.putOrg(org, old ? old.version : null);
-    return { org, version, created: !old };
+    version = await deps.stores.config.putOrg(org, old ? old.version : null);
   } catch (e) {
     if (ifMatch !== undefined && e instanceof ConditionFailed)
       throw new PreconditionFailed('If-Match: the organisation changed meanwhile; read it again');
     throw e;
   }
+  // Secrets follow the org write that won (a refused request writes none), tagged with its
+  // version, so a slower concurrent request never leaves its secret under another's org fields.
+  // A crash in between leaves the previous secret (or none: the sync then says to set it again).
+  const tagged = { orgVersion: version };
+  if (input.clientSecret)
+    await deps.secrets.put(secretNames.orgClientSecret(orgId), input.clientSecret, tagged);
+  if (input.linkKey) await deps.secrets.put(secretNames.orgLinkKey(orgId), input.linkKey, tagged);
+  return { org, version, created: !old };
 };

@@ -110,7 +110,9 @@ export const fetchSystemOrders = async (
   let more = false;
   let error: string | null = null;
   try {
-    cursor = (await fetches.get(systemId)).cursor;
+    // A cursor belongs to the feed that issued it: a changed orderFetchUrl starts from the top.
+    const state = await fetches.get(systemId);
+    cursor = state.cursorUrl === system.orderFetchUrl ? state.cursor : null;
     const secret = await deps.secrets.get(secretNames.systemSigningSecret(systemId));
     if (!secret) throw new FetchFailure(`system ${systemId} has no signing secret`);
     const address = await assertSafeFetchUrl(system.orderFetchUrl, deps.localMode);
@@ -132,7 +134,7 @@ export const fetchSystemOrders = async (
       pages++;
       const next = page.nextCursor;
       if (next === null || next === cursor) break;
-      if (!(await fetches.saveCursor(systemId, owner, next)))
+      if (!(await fetches.saveCursor(systemId, owner, next, system.orderFetchUrl)))
         throw new FetchFailure('the fetch lease was lost; the next run continues');
       cursor = next;
       if (pages >= policy.maxPages || now() >= deadline) {
@@ -141,7 +143,11 @@ export const fetchSystemOrders = async (
       }
     }
   } catch (e) {
-    if (!(e instanceof FetchFailure || e instanceof BadRequest)) throw e;
+    if (!(e instanceof FetchFailure || e instanceof BadRequest)) {
+      // Not the system's fault (e.g. our table): recorded as a failed run, then raised.
+      error = `internal error: ${(e as Error).name}`;
+      throw e;
+    }
     error = e.message;
   } finally {
     await fetches.release(systemId, owner, iso(now()), error).catch((e: unknown) => {

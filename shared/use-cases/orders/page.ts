@@ -4,6 +4,7 @@
  * contract. What retrying cannot fix (a redirect, a 4xx, an answer too large or not the contract's
  * shape) fails at once.
  */
+import { parseJson, ReservedKeyError } from '../../domain/json.js';
 import { randomUUID } from 'node:crypto';
 import { signWebhook } from '../../domain/callbacks/sign.js';
 import { fetchPageSchema, type FetchPage } from '../../domain/schemas/order-fetch.js';
@@ -48,8 +49,9 @@ type Try = { page: FetchPage } | { error: string; retry: boolean; retryAfterS?: 
 const shapeProblem = (text: string): Try => {
   let json: unknown;
   try {
-    json = JSON.parse(text);
-  } catch {
+    json = parseJson(text);
+  } catch (e) {
+    if (e instanceof ReservedKeyError) return { error: `the answer: ${e.message}`, retry: false };
     return { error: 'the answer is not JSON', retry: false };
   }
   const r = fetchPageSchema.safeParse(json);
