@@ -3,7 +3,8 @@
  * memory, free port): sign in with the pre-filled dev token, start a full sync and watch it
  * finish, sync by bills, push a blue log and see its new attempt, push by condition with no match
  * and see the API's error, open an invoice, press a redrive button, switch language. Each screen's
- * screenshot goes to docs/screenshots/ (with UPDATE_SCREENSHOTS=1). The page must log no console error.
+ * screenshot goes to docs/screenshots/ (with UPDATE_SCREENSHOTS=1). The page must log no console
+ * error.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
