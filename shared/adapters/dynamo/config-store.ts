@@ -109,7 +109,7 @@ export const makeConfigStore = (db: DynamoDBDocumentClient, table: string) => ({
       );
       return true;
     } catch (e) {
-      if ((e as Error).name === 'ConditionalCheckFailedException') return false;
+      if (isConditionFailure(e)) return false;
       throw e;
     }
   },

@@ -6,6 +6,7 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailure } from '../../domain/errors.js';
 
 /** One document client per module scope (reused across warm invocations). */
 export const createDocClient = (config: DynamoDBClientConfig = {}): DynamoDBDocumentClient =>
@@ -82,7 +83,7 @@ export const putIfAbsent = async (
     );
     return true;
   } catch (e) {
-    if ((e as Error).name === 'ConditionalCheckFailedException') return false;
+    if (isConditionFailure(e)) return false;
     throw e;
   }
 };
