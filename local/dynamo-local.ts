@@ -80,6 +80,7 @@ export const lockDataDir = (dir: string): (() => void) => {
       throw new Error(
         `data directory ${dir} is in use by process ${owner} (another npm start?): stop it, ` +
           'or start with --data-dir <another directory> or --in-memory',
+        { cause: e },
       );
     writeFileSync(file, String(process.pid), { mode: 0o600 });
   }

@@ -16,6 +16,7 @@ import { buildLocalStack, type LocalStack } from '#local/stack.js';
 import { startSimulator, type Simulator } from '#simulator/invoice-cloud.js';
 import { startReceiver, type Receiver } from '#simulator/receiver.js';
 import { ORGS } from '../support/harness.js';
+import { until } from '../support/wait.js';
 
 const COUNT = 600;
 const org = { ...ORGS[0]!, input: COUNT, output: 0 };
@@ -37,13 +38,6 @@ const scan = async (endpoint: string, table: string) => {
   return out;
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const until = async (what: string, ok: () => Promise<boolean> | boolean, ms = 30_000) => {
-  const end = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-};
 
 describe('local mode keeps its data', () => {
   let sim: Simulator;

@@ -24,25 +24,14 @@ import { lambdaContext } from '#local/lambda.js';
 import { sqsDeadLetterQueue } from '#shared/adapters/aws/sqs-queue.js';
 import { CLOUD_PATHS } from '#shared/adapters/cloud/contract.js';
 import { DomainError } from '#shared/domain/errors.js';
+import { until, FAST_WRITEBACK } from '../support/wait.js';
 
 const HZ = ORGS[0]!;
-const until = async (what: string, done: () => boolean | Promise<boolean>, ms = 30_000) => {
-  const end = Date.now() + ms;
-  while (!(await done())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
-/** Fast retries and redeliveries, so a failing message reaches its DLQ in about a second. */
-const FAST = {
-  retry: { baseDelayMs: 2, maxDelayMs: 10, budgetMs: 50, timeoutMs: 2000 },
-  writebackVisibilityMs: 20,
-};
 
 describe('GET /dead-letters and POST /dead-letters/{queue}/redrive (local stack)', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startWritebackHarness({ stack: FAST });
+    h = await startWritebackHarness({ stack: FAST_WRITEBACK });
   });
   afterAll(() => h.stop());
 

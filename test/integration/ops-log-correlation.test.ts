@@ -5,47 +5,15 @@
  */
 import { ORGS, type Harness } from '../support/harness.js';
 import { billEvent, postBillEvent, serials, startWritebackHarness } from '../support/writeback.js';
-import { setLogLevel } from '#shared/logger.js';
+import { until, FAST_WRITEBACK } from '../support/wait.js';
+import { captured } from '../support/log-capture.js';
 
 const HZ = ORGS[0]!;
-type Line = Record<string, any>;
-
-/** Every JSON line the logger writes while `run` runs. */
-const captured = async (run: () => Promise<unknown>): Promise<Line[]> => {
-  const out: string[] = [];
-  const streams = [process.stdout, process.stderr];
-  const writes = streams.map((s) => s.write.bind(s));
-  for (const s of streams)
-    s.write = (chunk: string | Uint8Array) => (out.push(String(chunk)), true);
-  setLogLevel('DEBUG');
-  try {
-    await run();
-  } finally {
-    setLogLevel('SILENT');
-    streams.forEach((s, i) => (s.write = writes[i]!));
-  }
-  return out
-    .join('')
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Line);
-};
-const until = async (what: string, done: () => boolean, ms = 30_000) => {
-  const end = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
-const FAST = {
-  retry: { baseDelayMs: 2, maxDelayMs: 10, budgetMs: 50, timeoutMs: 2000 },
-  writebackVisibilityMs: 20,
-};
 
 describe('log lines carry the ids of the work they belong to (local stack)', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startWritebackHarness({ stack: FAST });
+    h = await startWritebackHarness({ stack: FAST_WRITEBACK });
   });
   afterAll(() => h.stop());
   afterEach(() => h.sim.setFaults({}));

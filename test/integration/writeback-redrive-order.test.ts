@@ -11,24 +11,14 @@ import {
   serials,
   startWritebackHarness,
 } from '../support/writeback.js';
+import { until, FAST_WRITEBACK } from '../support/wait.js';
 
 const HZ = ORGS[0]!;
-const FAST = {
-  retry: { baseDelayMs: 2, maxDelayMs: 10, budgetMs: 50, timeoutMs: 2000 },
-  writebackVisibilityMs: 20,
-};
-const until = async (what: string, done: () => boolean | Promise<boolean>, ms = 30_000) => {
-  const end = Date.now() + ms;
-  while (!(await done())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 describe('a redriven old write-back event', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startWritebackHarness({ stack: FAST });
+    h = await startWritebackHarness({ stack: FAST_WRITEBACK });
   });
   afterAll(() => h.stop());
 

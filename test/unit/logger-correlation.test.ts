@@ -4,28 +4,8 @@
  * context and the X-Ray trace id, and masking covers the ids too.
  */
 import type { Context } from 'aws-lambda';
-import { logger, setLogLevel, withLambdaLogging, withLogKeys, traceIdOf } from '#shared/logger.js';
-
-/** Every JSON line the logger writes while `run` runs. */
-const captured = async (run: () => Promise<unknown>): Promise<Record<string, unknown>[]> => {
-  const out: string[] = [];
-  const streams = [process.stdout, process.stderr];
-  const writes = streams.map((s) => s.write.bind(s));
-  for (const s of streams)
-    s.write = (chunk: string | Uint8Array) => (out.push(String(chunk)), true);
-  setLogLevel('DEBUG');
-  try {
-    await run();
-  } finally {
-    setLogLevel('SILENT');
-    streams.forEach((s, i) => (s.write = writes[i]!));
-  }
-  return out
-    .join('')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-};
+import { logger, withLambdaLogging, withLogKeys, traceIdOf } from '#shared/logger.js';
+import { captured } from '../support/log-capture.js';
 
 const context = (requestId: string): Context => ({
   callbackWaitsForEmptyEventLoop: false,

@@ -1,0 +1,24 @@
+import { setLogLevel } from '#shared/logger.js';
+
+export type LogLine = Record<string, any>;
+
+/** Every JSON line the logger writes (at DEBUG) while `run` runs. */
+export const captured = async (run: () => Promise<unknown>): Promise<LogLine[]> => {
+  const out: string[] = [];
+  const streams = [process.stdout, process.stderr];
+  const writes = streams.map((s) => s.write.bind(s));
+  for (const s of streams)
+    s.write = (chunk: string | Uint8Array) => (out.push(String(chunk)), true);
+  setLogLevel('DEBUG');
+  try {
+    await run();
+  } finally {
+    setLogLevel('SILENT');
+    streams.forEach((s, i) => (s.write = writes[i]!));
+  }
+  return out
+    .join('')
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as LogLine);
+};
