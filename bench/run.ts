@@ -88,6 +88,13 @@ try {
     const target = `target ≥ 0.8: ${verdict(r.ratioToRawPost.median >= 0.8)}`;
     const bound = `min(raw POST, recording alone ${Math.round(r.recordOnlyPerSec)}/s)`;
     summary.push(`${rate}; ${toRawPost} — ${target}; ÷ ${bound} ${fmt(r.ratioToBound.median)}`);
+    const late = r.withReceiverLatency;
+    const lateRate = `re-push ${Math.round(late.pushPerSec)}/s`;
+    const lateRaw = `raw POST ${Math.round(late.rawPostPerSec)}/s`;
+    summary.push(
+      `P4 with a ${late.receiverLatencyMs} ms receiver (each POST answered after that): ` +
+        `${lateRate} ÷ ${lateRaw} ${spread(late.ratioToRawPost)} (beside the 0 ms figure above)`,
+    );
   }
   if (only.includes('COST')) {
     const r = await withSim(size(5_000), (url) => benchCost(dynamo.endpoint, url, { log }), true);
