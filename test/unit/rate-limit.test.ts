@@ -88,6 +88,18 @@ describe('token bucket', () => {
     expect(s.clock.c.t).toBe(t + 500);
   });
 
+  it('a client token taken before a refused global wait is not lost', async () => {
+    const s = setup({ rps: 2, burst: 1, client: [1, 1] });
+    await s.limiter.acquire(undefined, FAR); // the global token is spent for 500 ms
+    const t = s.clock.c.t;
+
+    await expect(s.limiter.acquire('a', t + 100)).rejects.toThrow(RateLimitWait);
+    await s.limiter.acquire('a', t + 600);
+
+    // Only the global wait: client a's one token (1/s) was given back, not spent.
+    expect(s.clock.c.t).toBe(t + 500);
+  });
+
   it('plans a wait until the next token when the burst is spent', () => {
     const l = cloudLimits({ globalRps: 4, globalBurst: 2 }).global;
     const now = 10_000;

@@ -163,8 +163,17 @@ export const createLimiter = (o: {
   return {
     stats,
     acquire: async (clientId, deadline) => {
-      if (clientId) await takeOne(`client#${clientId}`, o.limits.client, deadline);
-      await takeOne('global', o.limits.global, deadline);
+      if (!clientId) return takeOne('global', o.limits.global, deadline);
+      const key = `client#${clientId}`;
+      await takeOne(key, o.limits.client, deadline);
+      try {
+        await takeOne('global', o.limits.global, deadline);
+      } catch (e) {
+        // No request goes out: the client's token goes back to its lease (while the lease holds).
+        const s = slot(key);
+        if (now() < s.leaseUntil) s.tokens++;
+        throw e;
+      }
     },
     throttled: async (clientId) => {
       try {
