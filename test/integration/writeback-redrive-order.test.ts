@@ -37,6 +37,12 @@ describe('a redriven old write-back event', () => {
     const newer = h.sim.bill(HZ.taxNo, 'B-O');
     expect(newer?.serialNos).toEqual(c);
 
+    const listed = async () =>
+      ((await h.api('GET', '/bills/dead-letters')).body.items as { eventId: string }[]).map(
+        (i) => i.eventId,
+      );
+    expect(await listed()).toContain(old);
+
     const res = await h.api('POST', '/dead-letters/writeback/redrive');
     expect(res.status).toBe(202);
     await until('the redriven save logged', async () =>
@@ -46,5 +52,7 @@ describe('a redriven old write-back event', () => {
     expect(h.sim.bill(HZ.taxNo, 'B-O')?.serialNos).toEqual(c);
     const skipped = (await billLogs(h, 'B-O')).filter((l) => l.eventId === old);
     expect(skipped.at(-1)?.response.message).toMatch(/older event .* newer one/);
+    // Once a redrive has ended it, the event leaves the dead-letter list.
+    expect(await listed()).not.toContain(old);
   });
 });

@@ -263,6 +263,13 @@ export const makeBillStore = (db: DynamoDBDocumentClient, table: string) => ({
     );
   },
 
+  /** The event ended (a redrive applied or skipped it): it is no longer a dead letter. */
+  async clearDeadLetter(eventId: string): Promise<void> {
+    await db.send(
+      new DeleteCommand({ TableName: table, Key: { pk: `DEAD#${eventId}`, sk: 'DEAD' } }),
+    );
+  },
+
   async deadLetters(limit: number, cursor?: string) {
     const res = await db.send(
       new QueryCommand({
