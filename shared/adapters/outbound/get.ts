@@ -4,9 +4,7 @@
  * is followed. Bounded: the whole exchange within `timeoutMs`, the body at most `maxBytes` (read as
  * it arrives; past the bound the connection is dropped, so a huge answer never sits in memory).
  */
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
+import { pinnedRequest } from './pinned.js';
 import { CallbackTimeout } from './post.js';
 
 export interface GetReply {
@@ -27,42 +25,33 @@ export const getPinned = (
   { timeoutMs, maxBytes }: { timeoutMs: number; maxBytes: number },
 ): Promise<GetReply> =>
   new Promise((resolve, reject) => {
-    const family = isIP(address) === 6 ? 6 : 4;
-    const lookup = ((_host: string, opts: { all?: boolean }, cb: (...a: unknown[]) => void) =>
-      opts.all
-        ? cb(null, [{ address, family }])
-        : cb(null, address, family)) as unknown as LookupFunction;
     const fail = (e: Error) => {
       clearTimeout(timer);
       req.destroy();
       reject(e);
     };
-    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
-      url,
-      { method: 'GET', headers, lookup },
-      (res) => {
-        const declared = Number(res.headers['content-length']);
-        if (Number.isFinite(declared) && declared > maxBytes)
-          return fail(new TooLarge(`answer of ${declared} bytes, over ${maxBytes}`));
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size > maxBytes) fail(new TooLarge(`answer over ${maxBytes} bytes`));
-          else chunks.push(c);
+    const req = pinnedRequest(url, address, { method: 'GET', headers }, (res) => {
+      const declared = Number(res.headers['content-length']);
+      if (Number.isFinite(declared) && declared > maxBytes)
+        return fail(new TooLarge(`answer of ${declared} bytes, over ${maxBytes}`));
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > maxBytes) fail(new TooLarge(`answer over ${maxBytes} bytes`));
+        else chunks.push(c);
+      });
+      res.on('end', () => {
+        clearTimeout(timer);
+        const ra = res.headers['retry-after'];
+        resolve({
+          status: res.statusCode ?? 0,
+          retryAfter: typeof ra === 'string' ? ra : undefined,
+          text: Buffer.concat(chunks).toString('utf8'),
         });
-        res.on('end', () => {
-          clearTimeout(timer);
-          const ra = res.headers['retry-after'];
-          resolve({
-            status: res.statusCode ?? 0,
-            retryAfter: typeof ra === 'string' ? ra : undefined,
-            text: Buffer.concat(chunks).toString('utf8'),
-          });
-        });
-        res.on('error', (e) => fail(e));
-      },
-    );
+      });
+      res.on('error', (e) => fail(e));
+    });
     const timer = setTimeout(
       () => req.destroy(new CallbackTimeout(`no answer within ${timeoutMs} ms`)),
       timeoutMs,

@@ -1,12 +1,9 @@
 /**
- * POST to a callback URL over a connection pinned to an address the SSRF guard already checked: the
- * host name still goes out as SNI and Host, but no second DNS lookup happens (no rebinding window).
- * Node's http client follows no redirects. The whole exchange is bounded by `timeoutMs`; the reply
- * keeps its first 1 KB.
+ * POST to a callback URL over a connection pinned to an address the SSRF guard already checked
+ * (`pinned.ts`). The whole exchange is bounded by `timeoutMs`; the reply keeps its first 1 KB.
  */
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
+import { pinnedRequest } from './pinned.js';
 
 export interface PostReply {
   status: number;
@@ -26,17 +23,12 @@ export const postPinned = (
   timeoutMs: number,
 ): Promise<PostReply> =>
   new Promise((resolve, reject) => {
-    const family = isIP(address) === 6 ? 6 : 4;
-    const lookup = ((_host: string, opts: { all?: boolean }, cb: (...a: unknown[]) => void) =>
-      opts.all
-        ? cb(null, [{ address, family }])
-        : cb(null, address, family)) as unknown as LookupFunction;
-    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
+    const req = pinnedRequest(
       url,
+      address,
       {
         method: 'POST',
         headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-        lookup,
       },
       (res) => {
         const chunks: Buffer[] = [];
