@@ -7,6 +7,7 @@
 import { startReceiver, type Receiver } from '#simulator/receiver.js';
 import { startHarness, ORGS, type Harness } from '../support/harness.js';
 import { pushResult } from '../support/fixtures.js';
+import { secretNames } from '#shared/ports.js';
 
 const HZ_TAX = ORGS[0]!.taxNo;
 
@@ -160,7 +161,15 @@ describe('security: callbacks are confined to their org (H1)', () => {
     // Act
     const missing = await h.api('PUT', '/systems/erp-x', { name: 'x', callbackUrl: rcvHz.url });
     const unknown = await register('erp-x', 'nowhere', rcvHz);
+    const shSecret = () => h.stack.secrets.get(secretNames.systemSigningSecret('erp-sh'));
+    const secretBefore = await shSecret();
     const moved = await register('erp-sh', 'hz', rcvHz);
+    const rotated = await h.api('PUT', '/systems/erp-sh', {
+      orgId: 'hz',
+      name: 'erp-sh',
+      callbackUrl: `${rcvHz.url}/hooks`,
+      rotateSecret: true,
+    });
 
     // Assert
     expect(missing.status).toBe(400);
@@ -168,6 +177,9 @@ describe('security: callbacks are confined to their org (H1)', () => {
     expect(unknown.status).toBe(404);
     expect(moved.status).toBe(409);
     expect(moved.body.error.message).toMatch(/orgId/);
+    // A refused move with rotateSecret rotates nothing: sh's system keeps its secret.
+    expect(rotated.status).toBe(409);
+    expect(await shSecret()).toBe(secretBefore);
     // The refused move changed nothing: sh's order still reaches sh's receiver.
     await order('erp-sh', 'ORD-SH-4', sh.expense);
     await result('ORD-SH-4', sh.cloud);

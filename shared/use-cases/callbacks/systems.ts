@@ -41,11 +41,12 @@ export const registerSystem = async (
     ...(input.orderFetchUrl ? { orderFetchUrl: input.orderFetchUrl } : {}),
     updatedAt: deps.clock().toISOString(),
   };
+  // The system first (refused when another org owns it): a refused request rotates nothing.
+  if (!(await deps.stores.config.putSystem(system))) throw moved(systemId);
   let secret: string | undefined;
   if (!old || input.rotateSecret) {
     secret = `whsec_${randomBytes(24).toString('base64')}`;
     await deps.secrets.put(secretNames.systemSigningSecret(systemId), secret);
   }
-  if (!(await deps.stores.config.putSystem(system))) throw moved(systemId);
   return { system: secret ? { ...system, secret } : system, created: !old };
 };
