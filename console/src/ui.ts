@@ -1,6 +1,6 @@
 /** Shared pieces of every screen: the html tag, tables, the cursor pager, notices, fields. */
 import type { ComponentChildren, VNode } from 'preact';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { html as htmPreact } from 'htm/preact';
 import type { Page } from './api.js';
 import { t } from './i18n.js';
@@ -56,15 +56,21 @@ export function usePaged<T>(load: (cursor?: string) => Promise<Page<T>>, deps: u
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const cursor = stack[stack.length - 1];
+  // Only the newest request's answer is shown: a slower answer for an earlier filter (another
+  // org, an older page) arriving late must not replace it.
+  const latest = useRef(0);
   const reload = useCallback(async () => {
+    const n = ++latest.current;
     setBusy(true);
     try {
-      setPage(await load(cursor));
+      const answer = await load(cursor);
+      if (n !== latest.current) return;
+      setPage(answer);
       setError(null);
     } catch (e) {
-      setError((e as Error).message);
+      if (n === latest.current) setError((e as Error).message);
     } finally {
-      setBusy(false);
+      if (n === latest.current) setBusy(false);
     }
   }, [cursor, ...deps]);
   useEffect(() => {

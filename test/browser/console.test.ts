@@ -162,9 +162,12 @@ describe('operator console (Chromium)', () => {
     });
     expect(patch.status).toBe(200);
     await nav('pool');
+    await page.locator('select[name="orgId"]').selectOption('gz');
     await page.locator('input[name="invoiceNo"]').fill(inv.invoiceNo);
     await page.getByTestId('search').click();
     const rows = page.getByTestId('invoices').locator('tbody tr.clickable');
+    // The search's answer, not the list shown before it: the row with the number, and no other.
+    await rows.filter({ hasText: inv.invoiceNo }).first().waitFor();
     await rows.nth(1).waitFor({ state: 'detached' });
     expect(await rows.first().textContent()).toContain(inv.invoiceNo);
     await rows.first().click();

@@ -40,10 +40,11 @@ export function PoolScreen(): VNode {
   const [filter, setFilter] = useState(EMPTY);
   const [open, setOpen] = useState<Invoice | null>(null);
   useEffect(() => {
-    if (!draft.orgId && orgs[0]) {
-      setDraft({ ...draft, orgId: orgs[0].orgId });
-      setFilter({ ...filter, orgId: orgs[0].orgId });
-    }
+    const first = orgs[0]?.orgId;
+    if (!first) return;
+    // Functional updates: a search typed before the orgs arrived is kept, only its org filled in.
+    setDraft((d) => (d.orgId ? d : { ...d, orgId: first }));
+    setFilter((f) => (f.orgId ? f : { ...f, orgId: first }));
   }, [orgs]);
   const list = usePaged(
     async (cursor) => {
