@@ -11,6 +11,7 @@ import { setLogLevel } from '#shared/logger.js';
 import { newRun, newRunId } from '#shared/use-cases/sync/start.js';
 import { startSimulator } from '#simulator/invoice-cloud.js';
 import { BENCH_ORG } from './common.js';
+import { putBenchOrg } from './bench-stack.js';
 
 setLogLevel('ERROR');
 const [endpoint, prefix, countArg, slicesArg, latencyArg] = process.argv.slice(2);
@@ -30,19 +31,7 @@ const stack = await buildLocalStack({
   // One slice per `slices`: the slice size is the org's size divided (1 = the single path).
   syncSlicing: { sliceSize: slices > 1 ? Math.ceil(count / slices) : count, maxSlices: slices },
 });
-await stack.secrets.put('org/bench/client-secret', BENCH_ORG.clientSecret);
-const org = {
-  orgId: 'bench',
-  orgName: BENCH_ORG.orgName,
-  taxNo: BENCH_ORG.taxNo,
-  clientId: BENCH_ORG.clientId,
-  syncEnabled: true,
-  hasClientSecret: true,
-  pushEnabled: false,
-  hasLinkKey: false,
-  updatedAt: '',
-};
-await stack.deps.stores.config.putOrg(org);
+const org = await putBenchOrg(stack);
 const at = new Date();
 const run = newRun({
   runId: newRunId(at),

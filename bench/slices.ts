@@ -11,9 +11,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DeleteTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { localClientConfig, startDynamoLocal } from '#local/dynamo-local.js';
+import { startDynamoLocal } from '#local/dynamo-local.js';
 import { child, fmt, median } from './common.js';
+import { dropTables } from './bench-stack.js';
 
 const arg = (name: string, def: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -24,17 +24,6 @@ const reps = Number(arg('reps', '2'));
 const latencies = arg('latency', '0,40').split(',').map(Number);
 const VARIANTS = [1, 4, 8];
 const log = (s: string) => process.stdout.write(`${s}\n`);
-
-const dropTables = async (endpoint: string, prefix: string) => {
-  const c = new DynamoDBClient(localClientConfig(endpoint));
-  const { TableNames = [] } = await c.send(new ListTablesCommand({}));
-  await Promise.all(
-    TableNames.filter((t) => t.startsWith(prefix)).map((t) =>
-      c.send(new DeleteTableCommand({ TableName: t })),
-    ),
-  );
-  c.destroy();
-};
 
 let n = 0;
 const measure = async (endpoint: string, slices: number, latency: number) => {

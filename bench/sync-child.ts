@@ -21,6 +21,7 @@ import { runSyncStep } from '#shared/use-cases/sync/engine.js';
 import { newRun, newRunId } from '#shared/use-cases/sync/start.js';
 import { WRITE_CONCURRENCY } from '#shared/adapters/dynamo/invoice-store.js';
 import { BENCH_ORG, BENCH_PHONES } from './common.js';
+import { putBenchOrg } from './bench-stack.js';
 
 setLogLevel('ERROR');
 const [mode, endpoint, simUrl, prefix] = process.argv.slice(2) as [string, string, string, string];
@@ -51,19 +52,7 @@ if (mode === 'sync' || mode === 'folders') {
         updatedAt: new Date().toISOString(),
       });
   }
-  await stack.secrets.put('org/bench/client-secret', BENCH_ORG.clientSecret);
-  const org = {
-    orgId: 'bench',
-    orgName: BENCH_ORG.orgName,
-    taxNo: BENCH_ORG.taxNo,
-    clientId: BENCH_ORG.clientId,
-    syncEnabled: true,
-    hasClientSecret: true,
-    pushEnabled: false,
-    hasLinkKey: false,
-    updatedAt: '',
-  };
-  await stack.deps.stores.config.putOrg(org);
+  const org = await putBenchOrg(stack);
   const run = newRun({
     runId: newRunId(new Date()),
     org,

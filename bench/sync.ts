@@ -1,20 +1,8 @@
 /**
  * P1 sync throughput and P2 memory, each run in its own process against the simulator in another.
  */
-import { DeleteTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { localClientConfig } from '#local/dynamo-local.js';
 import { child, fmt, median } from './common.js';
-
-const dropTables = async (endpoint: string, prefix: string) => {
-  const c = new DynamoDBClient(localClientConfig(endpoint));
-  const { TableNames = [] } = await c.send(new ListTablesCommand({}));
-  await Promise.all(
-    TableNames.filter((t) => t.startsWith(prefix)).map((t) =>
-      c.send(new DeleteTableCommand({ TableName: t })),
-    ),
-  );
-  c.destroy();
-};
+import { dropTables } from './bench-stack.js';
 
 export const withSim = async <T>(
   count: number,

@@ -1,7 +1,8 @@
 import { startHarness, ORGS, type Harness } from '../support/harness.js';
 import type { Run } from '#shared/domain/schemas/sync.js';
 import { invoiceIdOf } from '#shared/adapters/dynamo/keys.js';
-import { logger, setLogLevel } from '#shared/logger.js';
+import { logger } from '#shared/logger.js';
+import { capturedText } from '../support/log-capture.js';
 
 const TAX = ORGS[0]!.taxNo;
 const [P1, P2] = ORGS[0]!.phones as [string, string];
@@ -235,22 +236,12 @@ describe('personal folders on DynamoDB Local + the simulator', () => {
   });
 
   it('phone numbers never appear unmasked in log output', async () => {
-    const lines: string[] = [];
-    const streams = [process.stdout, process.stderr];
-    const writes = streams.map((s) => s.write.bind(s));
-    for (const s of streams)
-      s.write = (chunk: string | Uint8Array) => (lines.push(String(chunk)), true);
-    setLogLevel('DEBUG');
-    try {
+    const out = await capturedText(async () => {
       logger.warn('collector not found', { phone: P1, detail: `user ${P2} has no permission` });
       h.sim.setFaults({ outageTaxNos: [TAX] });
       await h.api('PUT', '/config', { personalFolderSync: true });
       await syncHz(h);
-    } finally {
-      setLogLevel('SILENT');
-      streams.forEach((s, i) => (s.write = writes[i]!));
-    }
-    const out = lines.join('');
+    });
     expect(out).toContain('138****8000');
     expect(out).not.toContain(P1);
     expect(out).not.toContain(P2);

@@ -7,36 +7,22 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { defaultDataDir, localClientConfig, startDynamoLocal } from '#local/dynamo-local.js';
+import { defaultDataDir, startDynamoLocal } from '#local/dynamo-local.js';
 import { resumeInFlight } from '#local/resume.js';
 import { buildLocalStack, type LocalStack } from '#local/stack.js';
 import { startSimulator, type Simulator } from '#simulator/invoice-cloud.js';
 import { startReceiver, type Receiver } from '#simulator/receiver.js';
 import { ORGS } from '../support/harness.js';
+import { scanItems } from '../support/aws/scenario.js';
 import { until } from '../support/wait.js';
 
 const COUNT = 600;
 const org = { ...ORGS[0]!, input: COUNT, output: 0 };
 class Crash extends Error {}
 
-const scan = async (endpoint: string, table: string) => {
-  const c = new DynamoDBClient(localClientConfig(endpoint));
-  const out = new Map<string, string>();
-  let start: Record<string, any> | undefined;
-  do {
-    const page = await c.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
-    for (const raw of page.Items ?? []) {
-      const { updatedAt: _u, ...item } = unmarshall(raw);
-      out.set(`${item.pk}|${item.sk}`, JSON.stringify(item, Object.keys(item).sort()));
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
-  c.destroy();
-  return out;
-};
+const scan = (endpoint: string, table: string) =>
+  scanItems(endpoint, table, (k) => k === 'updatedAt');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('local mode keeps its data', () => {

@@ -3,16 +3,14 @@
  * a write and its checkpoint), resumed each time, ends byte-for-byte (timestamps aside) in the
  * clean run's pool.
  */
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { localClientConfig } from '#local/dynamo-local.js';
 import { buildLocalStack, type LocalStack } from '#local/stack.js';
 import { startSimulator, type Simulator } from '#simulator/invoice-cloud.js';
 import { runSyncStep } from '#shared/use-cases/sync/engine.js';
 import { newRun } from '#shared/use-cases/sync/start.js';
 import { FULL, figure, seeded } from '../support/figures.js';
 import { ORGS } from '../support/harness.js';
+import { scanItems } from '../support/aws/scenario.js';
 
 const COUNT = FULL ? 50_000 : 3_000;
 const PAGE = FULL ? 500 : 100;
@@ -22,21 +20,7 @@ const org = ORGS[0]!;
 
 class Crash extends Error {}
 
-const scanPool = async (table: string) => {
-  const c = new DynamoDBClient(localClientConfig(endpoint));
-  const out = new Map<string, string>();
-  let start: Record<string, any> | undefined;
-  do {
-    const page = await c.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
-    for (const raw of page.Items ?? []) {
-      const { updatedAt: _u, ...item } = unmarshall(raw);
-      out.set(`${item.pk}|${item.sk}`, JSON.stringify(item, Object.keys(item).sort()));
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
-  c.destroy();
-  return out;
-};
+const scanPool = (table: string) => scanItems(endpoint, table, (k) => k === 'updatedAt');
 
 describe(`R1 crash anywhere (${COUNT} invoices, ${CRASHES} crashes)`, () => {
   let sim: Simulator;

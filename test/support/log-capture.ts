@@ -2,8 +2,8 @@ import { setLogLevel } from '#shared/logger.js';
 
 export type LogLine = Record<string, any>;
 
-/** Every JSON line the logger writes (at DEBUG) while `run` runs. */
-export const captured = async (run: () => Promise<unknown>): Promise<LogLine[]> => {
+/** Everything the logger writes (at DEBUG) while `run` runs, as written. */
+export const capturedText = async (run: () => unknown): Promise<string> => {
   const out: string[] = [];
   const streams = [process.stdout, process.stderr];
   const writes = streams.map((s) => s.write.bind(s));
@@ -16,9 +16,12 @@ export const captured = async (run: () => Promise<unknown>): Promise<LogLine[]> 
     setLogLevel('SILENT');
     streams.forEach((s, i) => (s.write = writes[i]!));
   }
-  return out
-    .join('')
+  return out.join('');
+};
+
+/** Every JSON line the logger writes (at DEBUG) while `run` runs. */
+export const captured = async (run: () => unknown): Promise<LogLine[]> =>
+  (await capturedText(run))
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as LogLine);
-};

@@ -2,33 +2,17 @@
  * Log redaction (security review L3): what reaches stdout/stderr never holds a phone number, a
  * token or a secret, whether it sits in a message, an error's stack or its cause chain.
  */
-import { logger, redact, setLogLevel } from '#shared/logger.js';
+import { logger, redact } from '#shared/logger.js';
+import { capturedText } from '../support/log-capture.js';
 
 const PHONE = '13800138000';
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.c2lnbmF0dXJl';
 
-/** Everything the logger writes while `run` runs. */
-const captured = (run: () => void): string => {
-  const lines: string[] = [];
-  const streams = [process.stdout, process.stderr];
-  const writes = streams.map((s) => s.write.bind(s));
-  for (const s of streams)
-    s.write = (chunk: string | Uint8Array) => (lines.push(String(chunk)), true);
-  setLogLevel('DEBUG');
-  try {
-    run();
-  } finally {
-    setLogLevel('SILENT');
-    streams.forEach((s, i) => (s.write = writes[i]!));
-  }
-  return lines.join('');
-};
-
 describe('logger redaction (L3)', () => {
-  it('masks phone numbers and bearer tokens in an error stack, not only its message', () => {
+  it('masks phone numbers and bearer tokens in an error stack, not only its message', async () => {
     const error = new Error(`no user for phone ${PHONE} (Bearer ${JWT})`);
 
-    const out = captured(() => logger.error('unhandled error', { error }));
+    const out = await capturedText(() => logger.error('unhandled error', { error }));
 
     expect(out).toContain('138****8000');
     expect(out).toContain('"stack"');
@@ -36,12 +20,12 @@ describe('logger redaction (L3)', () => {
     expect(out).not.toContain(JWT);
   });
 
-  it('masks the cause chain of an error', () => {
+  it('masks the cause chain of an error', async () => {
     const root = new Error(`cloud said 401 for access_token=abc123secret&reqid=1`);
     const mid = new Error(`user +86 138 0013 8000 not found`, { cause: root });
     const error = new Error('sync failed', { cause: mid });
 
-    const out = captured(() => logger.error('run failed', { error }));
+    const out = await capturedText(() => logger.error('run failed', { error }));
 
     expect(out).toContain('sync failed');
     expect(out).toContain('reqid=1');
@@ -57,8 +41,8 @@ describe('logger redaction (L3)', () => {
     ['138 0013 8000'],
     ['138-0013-8000'],
     ['+86 138 0013 8000'],
-  ])('masks the phone form %s', (form) => {
-    const out = captured(() => logger.info(`call from ${form} today`));
+  ])('masks the phone form %s', async (form) => {
+    const out = await capturedText(() => logger.info(`call from ${form} today`));
 
     expect(out).toContain('138****8000');
     expect(out).not.toContain('0013');
@@ -71,7 +55,7 @@ describe('logger redaction (L3)', () => {
     );
   });
 
-  it('masks tokens and secrets written into text', () => {
+  it('masks tokens and secrets written into text', async () => {
     const text = [
       `GET /portal/invoice/input/list?access_token=tok-123&reqid=r1 failed`,
       `authorization: Bearer ${JWT}`,
@@ -81,7 +65,7 @@ describe('logger redaction (L3)', () => {
       `client_secret=s3cr3t; password: hunter2`,
     ].join('\n');
 
-    const out = captured(() => logger.warn('cloud call', { detail: text }));
+    const out = await capturedText(() => logger.warn('cloud call', { detail: text }));
 
     for (const leaked of ['tok-123', JWT, 'c2VjcmV0c2VjcmV0', 'very-secret', 's3cr3t', 'hunter2'])
       expect(out).not.toContain(leaked);
@@ -89,11 +73,11 @@ describe('logger redaction (L3)', () => {
     expect(out).toContain('hz');
   });
 
-  it('masks secret-named fields of an error and survives a cause cycle', () => {
+  it('masks secret-named fields of an error and survives a cause cycle', async () => {
     const error = Object.assign(new Error('refused'), { clientSecret: 'very-secret' });
     (error as { cause?: unknown }).cause = error;
 
-    const out = captured(() => logger.error('refused', { error }));
+    const out = await capturedText(() => logger.error('refused', { error }));
 
     expect(out).toContain('refused');
     expect(out).not.toContain('very-secret');

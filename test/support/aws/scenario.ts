@@ -82,11 +82,15 @@ export const referenceStack = async (
 const TIME = /At$|^gsi\d+(pk|sk)$/;
 
 /**
- * Every item of a table, keyed `pk|sk`, written-time attributes dropped (two runs write at
- * different times; every other attribute must match).
+ * Every item of a table, keyed `pk|sk`, as sorted JSON without the attributes `drop` names (two
+ * runs write at different times; every other attribute must match).
  */
-export const snapshot = async (table: string): Promise<Map<string, string>> => {
-  const c = new DynamoDBClient(localClientConfig(process.env.DYNAMO_ENDPOINT!));
+export const scanItems = async (
+  endpoint: string,
+  table: string,
+  drop: (attribute: string) => boolean,
+): Promise<Map<string, string>> => {
+  const c = new DynamoDBClient(localClientConfig(endpoint));
   const out = new Map<string, string>();
   let start: Record<string, any> | undefined;
   do {
@@ -94,7 +98,7 @@ export const snapshot = async (table: string): Promise<Map<string, string>> => {
     for (const raw of page.Items ?? []) {
       const item = unmarshall(raw);
       const kept = Object.keys(item)
-        .filter((k) => !TIME.test(k))
+        .filter((k) => !drop(k))
         .sort()
         .map((k) => [k, item[k]]);
       out.set(`${item.pk}|${item.sk}`, JSON.stringify(kept));
@@ -104,6 +108,10 @@ export const snapshot = async (table: string): Promise<Map<string, string>> => {
   c.destroy();
   return out;
 };
+
+/** Every item of a table, written-time attributes and index keys dropped (see `scanItems`). */
+export const snapshot = (table: string): Promise<Map<string, string>> =>
+  scanItems(process.env.DYNAMO_ENDPOINT!, table, (k) => TIME.test(k));
 
 /** Keys missing from `got`, extra in it, and present in both with other content. */
 export const diff = (want: Map<string, string>, got: Map<string, string>) => ({
