@@ -323,7 +323,6 @@ export const PUBLIC_ROUTES = {
     contentType: 'text/html',
   },
 } as const;
-export type PublicRouteKey = keyof typeof PUBLIC_ROUTES;
 
 const WEBHOOK_HEADERS = [
   { name: 'webhook-id', description: 'the message id; the same on every re-send (de-duplicate)' },

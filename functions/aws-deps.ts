@@ -12,16 +12,24 @@ import { powertoolsMetrics } from '#shared/adapters/aws/powertools-metrics.js';
 import { secretsManager } from '#shared/adapters/aws/secrets-manager.js';
 import { keyringSource, orgVault, withOrgVault } from '#shared/adapters/secrets/org-vault.js';
 import { makeConfigStore } from '#shared/adapters/dynamo/config-store.js';
-import { sqsQueue } from '#shared/adapters/aws/sqs-queue.js';
+import { sqsDeadLetterQueue, sqsQueue } from '#shared/adapters/aws/sqs-queue.js';
 import { createCloudClient, type CloudObserver } from '#shared/adapters/cloud/client.js';
 import { CLOUD_PATHS } from '#shared/adapters/cloud/contract.js';
 import { makeStores, type Queues } from '#shared/deps.js';
 import { METRICS, type MetricDims } from '#shared/metrics.js';
-import type { Metrics, Secrets } from '#shared/ports.js';
+import type { DeadLetterQueue, Metrics, Secrets } from '#shared/ports.js';
 import { createDocClient } from '#shared/adapters/dynamo/dynamo.js';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TABLES } from '#shared/adapters/dynamo/tables.js';
-import { FUNCTIONS, ORG_SECRET_KEY_ENV, QUEUE_ENV, type FunctionName } from './catalog.js';
+import { TABLES, type TableKey } from '#shared/adapters/dynamo/tables.js';
+import {
+  DLQ_ENV,
+  FUNCTIONS,
+  ORG_SECRET_KEY_ENV,
+  QUEUE_ENV,
+  type FunctionName,
+  type FunctionSpec,
+  type QueueKey,
+} from './catalog.js';
 import { cloudLimiter } from './cloud-limiter.js';
 import type { FunctionDeps, QueuesOf, TablesOf } from './deps.js';
 
@@ -43,7 +51,7 @@ const secretsClient = once(async (): Promise<SecretsManagerClient> => {
 });
 
 /** A variable the stack sets for this function; missing means the deployment is wrong. */
-const requiredEnv = (name: string, fn: string): string => {
+export const requiredEnv = (name: string, fn: string): string => {
   const v = process.env[name];
   if (!v) throw new Error(`${fn}: environment variable ${name} is not set by the stack`);
   return v;
@@ -61,6 +69,21 @@ const queues = <N extends FunctionName>(fn: N): Pick<Queues, QueuesOf<N>> => {
   for (const key of FUNCTIONS[fn].sends as readonly QueuesOf<N>[])
     out[key] = sqsQueue(sqs, requiredEnv(QUEUE_ENV[key], fn));
   return out as Pick<Queues, QueuesOf<N>>;
+};
+
+/** Each DLQ the catalog lets function `fn` redrive, from the variables the stack sets. */
+export const awsDeadLetterQueues = (
+  fn: FunctionName,
+): Partial<Record<QueueKey, DeadLetterQueue>> => {
+  const spec: FunctionSpec = FUNCTIONS[fn];
+  const out: Partial<Record<QueueKey, DeadLetterQueue>> = {};
+  for (const q of spec.redrives ?? [])
+    out[q] = sqsDeadLetterQueue(sqs, {
+      dlqUrl: requiredEnv(DLQ_ENV[q].url, fn),
+      dlqArn: requiredEnv(DLQ_ENV[q].arn, fn),
+      sourceArn: requiredEnv(DLQ_ENV[q].sourceArn, fn),
+    });
+  return out;
 };
 
 /**
@@ -106,13 +129,15 @@ const cloudObserver = (fn: FunctionName, metrics: Metrics): CloudObserver | unde
 export const awsDeps = <N extends FunctionName>(fn: N): FunctionDeps<N> => {
   const metrics = powertoolsMetrics();
   const db = createDocClient();
+  const tables = tableNames(fn);
+  const granted: Partial<Record<TableKey, string>> = tables;
   return {
-    stores: makeStores(db, tableNames(fn)),
+    stores: makeStores(db, tables),
     queues: queues(fn),
     cloud: createCloudClient({
       baseUrl: process.env.INVOICE_CLOUD_URL ?? 'https://invoice-cloud.invalid',
       observe: cloudObserver(fn, metrics),
-      limiter: cloudLimiter(fn, db),
+      limiter: cloudLimiter(db, granted.rateLimits),
     }),
     secrets: secrets(fn, db),
     clock: () => new Date(),

@@ -164,10 +164,11 @@ const businessAlarms = (stage: StageConfig): AlarmSpec[] => [
   },
 ];
 
-const QUEUES: QueueKey[] = ['sync', 'writeback', 'callbacks'];
+/** The stateful stack's queues, in the order it creates them. */
+const queueKeys = (stateful: StatefulStack) => Object.keys(stateful.queues) as QueueKey[];
 
 const queueAlarms = (stateful: StatefulStack): AlarmSpec[] =>
-  QUEUES.flatMap((key) => [
+  queueKeys(stateful).flatMap((key) => [
     {
       id: `${key}-dead-letters`,
       description: `Messages in the ${key} dead-letter queue: events that could not be processed.`,
@@ -266,7 +267,7 @@ const dashboardRows = (alarms: Alarm[], { stateful, functions, api }: Operations
   const perFn = (f: (fn: IFunction) => IMetric) =>
     fns.map(([name, fn]) => (f(fn) as Metric).with({ label: name }));
   const perQueue = (f: (key: QueueKey) => IMetric) =>
-    QUEUES.map((key) => (f(key) as Metric).with({ label: key }));
+    queueKeys(stateful).map((key) => (f(key) as Metric).with({ label: key }));
   return [
     [new AlarmStatusWidget({ title: 'Alarms', alarms, width: 24, height: 6 })],
     [

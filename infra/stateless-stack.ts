@@ -65,12 +65,11 @@ const scheduledInput = () =>
 
 /**
  * Token checks the API functions read (`shared/adapters/http/jwt.ts`), set only when configured
- * by CDK context: `authIssuer` (default: the stage's), `authAudience`, `authJwksUrl` (a URL or
- * `discovery`), `authRolesClaim`, `authOrgClaim`, `authMaxTokenAgeSeconds`. Unset, tokens are
- * HS256 with the stack's token secret.
+ * by CDK context: `authAudience`, `authJwksUrl` (a URL or `discovery`), `authRolesClaim`,
+ * `authOrgClaim`, `authMaxTokenAgeSeconds` (the issuer is the stage's `authIssuer`). Unset, tokens
+ * are HS256 with the stack's token secret.
  */
 const AUTH_CONTEXT = {
-  authIssuer: 'AUTH_ISSUER',
   authAudience: 'AUTH_AUDIENCE',
   authJwksUrl: 'AUTH_JWKS_URL',
   authRolesClaim: 'AUTH_ROLES_CLAIM',

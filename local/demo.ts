@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { startDynamoLocal } from './dynamo-local.js';
 import { buildLocalStack, nodeListener } from './stack.js';
 import { DEMO_ORGS } from './demo-orgs.js';
+import { registerDemoOrgs } from './start.js';
 import { startSimulator } from '#simulator/invoice-cloud.js';
 import { addDays, cstDate } from '#shared/domain/time/cst.js';
 import type { Run } from '#shared/domain/schemas/sync.js';
@@ -52,13 +53,9 @@ const api = async (method: string, path: string, body?: unknown, as = token) => 
 console.log(`  API ${base} · DynamoDB Local ${dynamo.endpoint} · simulator ${sim.url}`);
 console.log(`  tables: ${Object.values(stack.tables).join(', ')}`);
 
-for (const o of DEMO_ORGS)
-  await api('PUT', `/orgs/${o.orgId}`, {
-    orgName: o.sim.orgName,
-    taxNo: o.sim.taxNo,
-    clientId: o.sim.clientId,
-    clientSecret: o.sim.clientSecret,
-  });
+const registered = await registerDemoOrgs(stack);
+if (registered.some((status) => status >= 400))
+  throw new Error(`PUT /orgs: demo orgs not registered (${registered.join(', ')})`);
 const orgLine = (o: (typeof DEMO_ORGS)[number]) =>
   `${o.orgId} (${o.sim.input} input invoices in the cloud)`;
 console.log(`  organisations: ${DEMO_ORGS.map(orgLine).join(', ')}`);

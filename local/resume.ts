@@ -4,11 +4,7 @@
  * Duplicates are harmless: a sync run continues from its checkpoint under its lease, and a callback
  * attempt is claimed in its log before it is sent (one delivery per attempt).
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { hopDelaySeconds, SWEEP_LOOKBACK_MS } from '#shared/use-cases/callbacks/send.js';
-import { createDocClient } from '#shared/adapters/dynamo/dynamo.js';
-import { runKey } from '#shared/adapters/dynamo/keys.js';
-import { localClientConfig } from './dynamo-local.js';
 import type { LocalStack } from './stack.js';
 
 export interface Resumed {
@@ -27,33 +23,14 @@ export interface Resumed {
  */
 export const resumeInFlight = async (stack: LocalStack): Promise<Resumed> => {
   const { runs: runStore, logs } = stack.deps.stores;
-  const db = createDocClient(localClientConfig(stack.dynamoEndpoint));
   let runs = 0;
-  try {
-    for (const status of ['queued', 'running'] as const)
-      for await (const run of runStore.withStatus(status)) {
-        await db
-          .send(
-            new UpdateCommand({
-              TableName: stack.tables.runs,
-              Key: { pk: runKey.pk(run.runId), sk: runKey.sk },
-              UpdateExpression: 'REMOVE leaseOwner, leaseUntil',
-              ConditionExpression: '#s = :s',
-              ExpressionAttributeNames: { '#s': 'status' },
-              ExpressionAttributeValues: { ':s': status },
-            }),
-          )
-          .catch((e: unknown) => {
-            // Finished meanwhile: nothing to free.
-            if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
-          });
-        await runStore.releaseOrg(run.orgId, run.type, run.runId);
-        await stack.queues.sync.send({ runId: run.runId });
-        runs++;
-      }
-  } finally {
-    db.destroy();
-  }
+  for (const status of ['queued', 'running'] as const)
+    for await (const run of runStore.withStatus(status)) {
+      await runStore.freeLease(run.runId, status);
+      await runStore.releaseOrg(run.orgId, run.type, run.runId);
+      await stack.queues.sync.send({ runId: run.runId });
+      runs++;
+    }
   const now = stack.deps.clock().getTime();
   const iso = (ms: number) => new Date(ms).toISOString();
   // Every log with an attempt still to make, however far ahead (the dead process's delayed

@@ -105,6 +105,8 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
     o.tablePrefix ?? `icb-${randomBytes(3).toString('hex')}`,
   );
   await createTables(client, tables);
+  /** The one document client the stack's stores, vault and rate limiter share. */
+  const db = createDocClient(localClientConfig(o.dynamoEndpoint));
   const authSecret = o.authSecret ?? DEV_AUTH_SECRET;
   const errors: unknown[] = [];
   const queueOpts = (fn: FunctionName, extra: object = {}) => ({
@@ -141,17 +143,12 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
       }),
     ),
   };
-  const secrets = withLocalOrgVault(
-    localSecrets(o.secretsFile),
-    createDocClient(localClientConfig(o.dynamoEndpoint)),
-    tables.config,
-  );
-  const bucketDb = () => createDocClient(localClientConfig(o.dynamoEndpoint));
+  const secrets = withLocalOrgVault(localSecrets(o.secretsFile), db, tables.config);
   const limiter =
     o.cloudLimiter ??
     (o.cloudLimits &&
       createLimiter({
-        store: makeBucketStore(bucketDb(), tables.rateLimits),
+        store: makeBucketStore(db, tables.rateLimits),
         limits: o.cloudLimits,
       }));
   const cloud = createCloudClient({
@@ -160,10 +157,7 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
     limiter,
   });
   const deps: Deps = {
-    stores: makeStores(
-      (o.wrapDb ?? ((d) => d))(createDocClient(localClientConfig(o.dynamoEndpoint))),
-      tables,
-    ),
+    stores: makeStores((o.wrapDb ?? ((d) => d))(db), tables),
     cloud,
     secrets,
     queues,
@@ -329,8 +323,6 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
     /** The cloud client's rate limiter, if any (its `stats` when built from `cloudLimits`). */
     limiter,
     tables,
-    /** The DynamoDB Local endpoint the stack stores in (`local/resume.ts` frees dead leases). */
-    dynamoEndpoint: o.dynamoEndpoint,
     queues,
     secrets,
     handlers,
@@ -342,7 +334,10 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
     settle: async () => {
       for (let i = 0; i < 3; i++) await Promise.all(Object.values(queues).map((q) => q.drain()));
     },
-    close: () => client.destroy(),
+    close: () => {
+      db.destroy();
+      client.destroy();
+    },
   };
 };
 export type LocalStack = Awaited<ReturnType<typeof buildLocalStack>>;

@@ -89,9 +89,13 @@ const consoleListener = (files: Map<string, string>, api: ReturnType<typeof node
   };
 };
 
-/** Register the simulator's demo orgs (their cloud credentials) through the API. */
-const registerDemoOrgs = async (stack: LocalStack) => {
+/**
+ * Register the simulator's demo orgs (their cloud credentials) through the API. The replies' HTTP
+ * statuses, org by org (local mode starts whatever they are; the demo insists on success).
+ */
+export const registerDemoOrgs = async (stack: LocalStack): Promise<number[]> => {
   const auth = { authorization: `Bearer ${stack.token({ sub: 'setup', roles: ['operator'] })}` };
+  const statuses: number[] = [];
   for (const o of DEMO_ORGS) {
     const body = {
       orgName: o.sim.orgName,
@@ -99,8 +103,9 @@ const registerDemoOrgs = async (stack: LocalStack) => {
       clientId: o.sim.clientId,
       clientSecret: o.sim.clientSecret,
     };
-    await stack.http('PUT', `/orgs/${o.orgId}`, auth, JSON.stringify(body));
+    statuses.push((await stack.http('PUT', `/orgs/${o.orgId}`, auth, JSON.stringify(body))).status);
   }
+  return statuses;
 };
 
 /**

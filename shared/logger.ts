@@ -4,6 +4,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { maskPhone } from './domain/schemas/common.js';
+import { SERVICE } from './metrics.js';
 
 /**
  * One structured logger; phone numbers, tokens and secrets are masked before anything is written:
@@ -54,7 +55,7 @@ const redactIn = (value: unknown, seen: WeakSet<object>): unknown => {
  */
 export const redact = (value: unknown): unknown => redactIn(value, new WeakSet());
 
-const base = new Logger({ serviceName: 'invoice-cloud-bridge' });
+const base = new Logger({ serviceName: SERVICE });
 
 /**
  * Local mode and tests quieten the logger at start-up (the env var is read when the module loads).

@@ -6,12 +6,6 @@ import { logger, withLogKeys, type LogKeys } from '#shared/logger.js';
 import { writebackMessageSchema } from '#shared/domain/schemas/bills.js';
 import { applyBillEvent } from '#shared/use-cases/writeback/apply.js';
 
-/** The event id of a message, or its message id when the body is not a write-back message. */
-const eventIdOf = (r: SQSRecord): string => {
-  const id = idsOf(r).eventId;
-  return typeof id === 'string' ? id : r.messageId;
-};
-
 /** The correlation ids a message names (as far as its body is readable): event, bill and org. */
 const idsOf = (r: SQSRecord): LogKeys => {
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
@@ -32,8 +26,11 @@ export const makeHandler = (
   deps: FunctionDeps<'bill-writeback'>,
   opts: { maxReceives: number },
 ) => {
-  /** One record, in its bill's and event's log scope (every line carries billId and eventId). */
-  const handle = async (r: SQSRecord): Promise<void> => {
+  /**
+   * One record, in its bill's and event's log scope (every line carries billId and eventId);
+   * `ids`: what its body names (`idsOf`).
+   */
+  const handle = async (r: SQSRecord, ids: LogKeys): Promise<void> => {
     const receives = Number(r.attributes.ApproximateReceiveCount ?? '1');
     try {
       await applyBillEvent(
@@ -50,7 +47,8 @@ export const makeHandler = (
       if (receives >= opts.maxReceives) {
         deps.metrics.count('WriteBacks', { Outcome: 'failed' });
         await deps.stores.bills.recordDeadLetter({
-          eventId: eventIdOf(r),
+          // The message id when the body is not a write-back message.
+          eventId: typeof ids.eventId === 'string' ? ids.eventId : r.messageId,
           body: r.body.slice(0, 10_000),
           error: (e as Error).message,
           receives,
@@ -61,7 +59,10 @@ export const makeHandler = (
     }
   };
   return makeSqsHandler(
-    (r) => withLogKeys({ ...idsOf(r), messageId: r.messageId }, () => handle(r)),
+    (r) => {
+      const ids = idsOf(r);
+      return withLogKeys({ ...ids, messageId: r.messageId }, () => handle(r, ids));
+    },
     { fifo: true },
   );
 };

@@ -69,9 +69,8 @@ const makeConfigApi = (deps: FunctionDeps<'config-api'>, authSecret: () => Promi
       'GET /orgs': async ({ query }) => {
         const q = parse(pageQuery, query);
         const page = await deps.stores.config.pageOrgs(q.limit, q.cursor);
-        const items = await Promise.all(
-          page.items.map(async (o) => view(o, await deps.stores.push.stats(o.orgId))),
-        );
+        const stats = await deps.stores.push.statsMany(page.items.map((o) => o.orgId));
+        const items = page.items.map((o) => view(o, stats.get(o.orgId)!));
         return { status: 200, body: { items, nextCursor: page.nextCursor } };
       },
       'GET /systems': async ({ query }) => {

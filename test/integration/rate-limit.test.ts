@@ -8,12 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createCloudClient, CloudError, type CloudClient } from '#shared/adapters/cloud/client.js';
-import {
-  createLimiter,
-  memoryBucketStore,
-  RateLimitWait,
-  type CloudLimiter,
-} from '#shared/adapters/cloud/limiter.js';
+import { createLimiter, RateLimitWait, type CloudLimiter } from '#shared/adapters/cloud/limiter.js';
 import { cloudLimits, type CloudLimits } from '#shared/adapters/cloud/rate-limit.js';
 import { makeBucketStore } from '#shared/adapters/dynamo/bucket-store.js';
 import { createTables } from '#shared/adapters/dynamo/create-tables.js';
@@ -22,6 +17,7 @@ import { localTableNames, type TableNames } from '#shared/adapters/dynamo/tables
 import { localClientConfig } from '#local/dynamo-local.js';
 import { startSimulator, type Simulator } from '#simulator/invoice-cloud.js';
 import { ORGS } from '../support/harness.js';
+import { memoryBucketStore } from '../support/memory-buckets.js';
 
 const endpoint = process.env.DYNAMO_ENDPOINT!;
 const org = ORGS[0]!;

@@ -3,18 +3,14 @@
  * a throttle once per cooldown, add a step after a quiet period, within floor and ceiling), leases
  * (one shared write per block of tokens, leftovers dropped after `leaseMs`), and the config.
  */
-import {
-  createLimiter,
-  memoryBucketStore,
-  RateLimitWait,
-  type BucketStore,
-} from '#shared/adapters/cloud/limiter.js';
+import { createLimiter, RateLimitWait, type BucketStore } from '#shared/adapters/cloud/limiter.js';
 import {
   cloudLimits,
   parseLimitsJson,
   planTake,
   freshBucket,
 } from '#shared/adapters/cloud/rate-limit.js';
+import { memoryBucketStore } from '../support/memory-buckets.js';
 
 const fakeClock = () => {
   const c = { t: 1_700_000_000_000 };

@@ -51,7 +51,7 @@ const GLOBAL_DECREASE = 0.8;
  * Defaults below the limits the vendor is assumed to enforce (10/s per client, 200/s in all; see
  * docs/scale.md): rate at 80 %, burst small, so network jitter and leases never cross them.
  */
-export const DEFAULT_CLOUD_LIMITS: CloudLimits = {
+const DEFAULT_CLOUD_LIMITS: CloudLimits = {
   client: bucket(8, 4, CLIENT_DECREASE),
   global: bucket(160, 40, GLOBAL_DECREASE),
   leaseMs: 200,
@@ -103,7 +103,7 @@ export interface BucketState {
 }
 
 /** The rate in force: the stored AIMD rate within the configured floor and ceiling. */
-export const effectiveRate = (s: BucketState, l: BucketLimits) =>
+const effectiveRate = (s: BucketState, l: BucketLimits) =>
   Math.min(l.rps, Math.max(l.minRps, s.rate));
 
 /** A fresh bucket: full, at its ceiling. */

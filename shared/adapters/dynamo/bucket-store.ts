@@ -8,6 +8,7 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { BucketStore, BucketWrite } from '../cloud/limiter.js';
 import type { BucketState } from '../cloud/rate-limit.js';
+import { isConditionFailure } from '../../domain/errors.js';
 
 const DAY_S = 86_400;
 const keyOf = (key: string) => ({ pk: `bucket#${key}`, sk: '#' });
@@ -37,7 +38,7 @@ export const makeBucketStore = (db: DynamoDBDocumentClient, table: string): Buck
       );
       return { ok: true, state: stateOf(r.Attributes) };
     } catch (e) {
-      if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+      if (!isConditionFailure(e)) throw e;
       const got = await db.send(
         new GetCommand({ TableName: table, Key: keyOf(key), ConsistentRead: true }),
       );

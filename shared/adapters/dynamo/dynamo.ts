@@ -68,19 +68,25 @@ export class CursorError extends Error {
  * Create an item once: false when an item with its key exists already (every create in the
  * product).
  */
-export const putIfAbsent = async (
+export const putIfAbsent = (
   db: DynamoDBDocumentClient,
   table: string,
   item: Record<string, unknown>,
-): Promise<boolean> => {
-  try {
-    await db.send(
+): Promise<boolean> =>
+  conditional(
+    db.send(
       new PutCommand({
         TableName: table,
         Item: item,
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
-    );
+    ),
+  );
+
+/** A conditional write whose lost condition is an outcome (false), anything else an error. */
+export const conditional = async (write: Promise<unknown>): Promise<boolean> => {
+  try {
+    await write;
     return true;
   } catch (e) {
     if (isConditionFailure(e)) return false;

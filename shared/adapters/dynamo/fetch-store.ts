@@ -5,7 +5,7 @@
  * run's outcome. Every write is conditional on the lease its writer holds.
  */
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure } from '../../domain/errors.js';
+import { conditional } from './dynamo.js';
 
 const key = (systemId: string) => ({ pk: `FETCH#${systemId}`, sk: 'STATE' });
 
@@ -21,17 +21,6 @@ export interface FetchState {
   /** Runs in a row that ended with an error (0 after a clean one). */
   failures?: number;
 }
-
-/** A lost condition is an outcome (false), anything else an error. */
-const conditional = async (write: Promise<unknown>): Promise<boolean> => {
-  try {
-    await write;
-    return true;
-  } catch (e) {
-    if (isConditionFailure(e)) return false;
-    throw e;
-  }
-};
 
 export const makeFetchStore = (db: DynamoDBDocumentClient, table: string) => ({
   async get(systemId: string): Promise<FetchState> {

@@ -181,6 +181,22 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
       return mergePartition(await partition(orgId, kind, serialNo));
     },
 
+    /**
+     * One invoice, merged, with its version (the EDIT item's, 0 before any edit), both from one
+     * consistent partition read.
+     */
+    async getVersioned(
+      orgId: string,
+      kind: Kind,
+      serialNo: string,
+    ): Promise<{ invoice: Invoice; version: number } | undefined> {
+      const items = await partition(orgId, kind, serialNo);
+      const invoice = mergePartition(items);
+      if (!invoice) return undefined;
+      const edit = items.find((i) => i.sk === invoiceKey.edit) as EditItem | undefined;
+      return { invoice, version: edit?.version ?? 0 };
+    },
+
     async getRaw(
       orgId: string,
       kind: Kind,

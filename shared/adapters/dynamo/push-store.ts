@@ -10,17 +10,25 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from '../../domain/errors.js';
 import type { PushStats } from '../../domain/schemas/config.js';
+import { batchGetAll } from './dynamo.js';
+import { configKey } from './keys.js';
 
 /** Key layouts of the push consumer's items in the config table (beside those of keys.ts). */
 const pushKey = {
   /** The push consumer's counts for an org, beside the org item (PUT /orgs replaces that one). */
-  stats: (orgId: string) => ({ pk: `ORG#${orgId}`, sk: 'PUSHSTATS' }),
+  stats: (orgId: string) => ({ pk: configKey.org(orgId).pk, sk: 'PUSHSTATS' }),
   /** A stored push message: created once, expires (TTL) long after any redelivery. */
   message: (orgId: string, msgId: string) => ({ pk: `PUSHMSG#${orgId}#${msgId}`, sk: 'PUSHMSG' }),
 };
 
 /** How long a marker outlives its message: far beyond any redelivery of an unacknowledged one. */
 const PUSH_MARKER_TTL_DAYS = 30;
+
+const statsOf = (item: Record<string, unknown> | undefined): PushStats => ({
+  lastPushAt: (item?.lastPushAt as string | undefined) ?? null,
+  pushedMessages: Number(item?.pushedMessages ?? 0),
+  pushedInvoices: Number(item?.pushedInvoices ?? 0),
+});
 
 export const makePushStore = (db: DynamoDBDocumentClient, table: string) => ({
   /** Whether this message was stored before (strongly consistent). */
@@ -80,11 +88,14 @@ export const makePushStore = (db: DynamoDBDocumentClient, table: string) => ({
 
   async stats(orgId: string): Promise<PushStats> {
     const { Item } = await db.send(new GetCommand({ TableName: table, Key: pushKey.stats(orgId) }));
-    return {
-      lastPushAt: (Item?.lastPushAt as string | undefined) ?? null,
-      pushedMessages: Number(Item?.pushedMessages ?? 0),
-      pushedInvoices: Number(Item?.pushedInvoices ?? 0),
-    };
+    return statsOf(Item);
+  },
+
+  /** The counts of several orgs in batched reads: a map holding every asked org. */
+  async statsMany(orgIds: string[]): Promise<Map<string, PushStats>> {
+    const items = await batchGetAll(db, table, orgIds.map(pushKey.stats));
+    const byPk = new Map(items.map((i) => [i.pk as string, i]));
+    return new Map(orgIds.map((o) => [o, statsOf(byPk.get(pushKey.stats(o).pk))]));
   },
 });
 export type PushStore = ReturnType<typeof makePushStore>;

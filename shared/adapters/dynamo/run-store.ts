@@ -189,6 +189,25 @@ export const makeRunStore = (db: DynamoDBDocumentClient, table: string) => ({
   },
 
   /**
+   * Frees a run's lease whoever holds it, while the run is still `status` (local mode, at start:
+   * the holder is a process that is gone). A run that moved on meanwhile is left as it is.
+   */
+  async freeLease(runId: string, status: RunStatus): Promise<void> {
+    await db
+      .send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: runKey.pk(runId), sk: runKey.sk },
+          UpdateExpression: 'REMOVE leaseOwner, leaseUntil',
+          ConditionExpression: '#s = :s',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':s': status },
+        }),
+      )
+      .catch(ignoreCondition);
+  },
+
+  /**
    * One active run per org and kind: take the org's lease for `runId` (free, expired or already
    * this run's). Returns undefined when taken, else the run id holding it. Runs of one org never
    * interleave their writes, so an older fetch cannot overwrite what a newer run wrote.

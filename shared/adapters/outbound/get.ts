@@ -4,8 +4,7 @@
  * is followed. Bounded: the whole exchange within `timeoutMs`, the body at most `maxBytes` (read as
  * it arrives; past the bound the connection is dropped, so a huge answer never sits in memory).
  */
-import { pinnedRequest } from './pinned.js';
-import { CallbackTimeout } from './post.js';
+import { pinnedExchange } from './pinned.js';
 
 export interface GetReply {
   status: number;
@@ -18,47 +17,32 @@ export class TooLarge extends Error {
   override readonly name = 'TooLargeError';
 }
 
-export const getPinned = (
+export const getPinned = async (
   url: URL,
   address: string,
   headers: Record<string, string>,
   { timeoutMs, maxBytes }: { timeoutMs: number; maxBytes: number },
-): Promise<GetReply> =>
-  new Promise((resolve, reject) => {
-    const fail = (e: Error) => {
-      clearTimeout(timer);
-      req.destroy();
-      reject(e);
-    };
-    const req = pinnedRequest(url, address, { method: 'GET', headers }, (res) => {
-      const declared = Number(res.headers['content-length']);
-      if (Number.isFinite(declared) && declared > maxBytes)
-        return fail(new TooLarge(`answer of ${declared} bytes, over ${maxBytes}`));
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > maxBytes) fail(new TooLarge(`answer over ${maxBytes} bytes`));
-        else chunks.push(c);
-      });
-      res.on('end', () => {
-        clearTimeout(timer);
-        const ra = res.headers['retry-after'];
-        resolve({
-          status: res.statusCode ?? 0,
-          retryAfter: typeof ra === 'string' ? ra : undefined,
-          text: Buffer.concat(chunks).toString('utf8'),
-        });
-      });
-      res.on('error', (e) => fail(e));
-    });
-    const timer = setTimeout(
-      () => req.destroy(new CallbackTimeout(`no answer within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    req.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    req.end();
+): Promise<GetReply> => {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const res = await pinnedExchange(url, address, { method: 'GET', headers }, undefined, timeoutMs, {
+    head: (r) => {
+      const declared = Number(r.headers['content-length']);
+      return Number.isFinite(declared) && declared > maxBytes
+        ? new TooLarge(`answer of ${declared} bytes, over ${maxBytes}`)
+        : undefined;
+    },
+    chunk: (c) => {
+      size += c.length;
+      if (size > maxBytes) return new TooLarge(`answer over ${maxBytes} bytes`);
+      chunks.push(c);
+      return undefined;
+    },
   });
+  const ra = res.headers['retry-after'];
+  return {
+    status: res.statusCode ?? 0,
+    retryAfter: typeof ra === 'string' ? ra : undefined,
+    text: Buffer.concat(chunks).toString('utf8'),
+  };
+};

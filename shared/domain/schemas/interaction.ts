@@ -20,6 +20,12 @@ export const CALLBACK_OF: Record<ResultType, OperationType> = {
   REJECT: 'REJECT_CALLBACK',
 };
 
+/** The result an invoice status stands for: red (2, 3), blue (0), none otherwise. */
+export const resultTypeOfStatus = (
+  status: number | null | undefined,
+): Extract<ResultType, 'BLUE' | 'RED'> | null =>
+  status === 2 || status === 3 ? 'RED' : status === 0 ? 'BLUE' : null;
+
 /**
  * An order: named keys plus the system's own order data, kept as sent (bounded, see freeFormJson).
  */

@@ -25,10 +25,13 @@ export type Targets = (systemId: string) => Promise<Target>;
 const loadTarget = async (
   systemId: string,
   deps: Pick<Deps<'config', never>, 'stores' | 'secrets'>,
-): Promise<Target> => ({
-  system: await deps.stores.config.getSystem(systemId),
-  secret: await deps.secrets.get(secretNames.systemSigningSecret(systemId)),
-});
+): Promise<Target> => {
+  const [system, secret] = await Promise.all([
+    deps.stores.config.getSystem(systemId),
+    deps.secrets.get(secretNames.systemSigningSecret(systemId)),
+  ]);
+  return { system, secret };
+};
 
 /** Targets cached for the length of one operation (one push request). */
 export const cachedTargets = (deps: Pick<Deps<'config', never>, 'stores' | 'secrets'>): Targets => {

@@ -10,6 +10,7 @@ import {
   PUSHABLE,
   type Attempt,
   type ResultPayload,
+  resultTypeOfStatus,
 } from '../../domain/schemas/interaction.js';
 import type { LogHead } from '../../adapters/dynamo/log-store.js';
 import { cachedTargets, deliver } from './deliver.js';
@@ -92,9 +93,6 @@ export const pushLogs = async (logIds: string[], deps: PushDeps): Promise<PushRe
   return ids.map((id) => refused.get(id) ?? sent.get(id)!);
 };
 
-const invoiceResult = (status: number | null | undefined) =>
-  status === 2 || status === 3 ? 'RED' : 'BLUE';
-
 /** A push by condition's webhook id: the same for the same log, invoice and result. */
 const conditionWebhookId = (logId: string, serialNo: string, resultType: string): string => {
   const digest = createHash('sha256').update(`${logId}\u0000${serialNo}\u0000${resultType}`);
@@ -174,7 +172,7 @@ export const pushByCondition = async (
       error: { code: 'NOT_FOUND', message: `no invoice with ${wanted}; nothing sent` },
     }));
   }
-  const resultType = invoiceResult(invoice.invoiceStatus);
+  const resultType = resultTypeOfStatus(invoice.invoiceStatus) ?? 'BLUE';
   checkSelection(logs, req.orderNo, resultType);
   const targets = cachedTargets(deps);
   const jobs = ids.flatMap((logId) => {

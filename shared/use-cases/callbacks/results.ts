@@ -15,7 +15,9 @@ import {
   type InteractionLog,
   type ResultPayload,
   type ResultType,
+  resultTypeOfStatus,
 } from '../../domain/schemas/interaction.js';
+import type { LogHead } from '../../adapters/dynamo/log-store.js';
 import { orderLogId } from './orders.js';
 
 export interface Result {
@@ -52,8 +54,17 @@ export const queueResult = async (
   orgId: string,
   method: InteractionLog['processingMethod'],
   deps: ResultDeps,
+): Promise<{ logId: string; created: boolean } | null> =>
+  queueResultFor(r, orgId, method, await deps.stores.logs.head(orderLogId(orgId, r.orderNo)), deps);
+
+/** {@link queueResult} with the order log (`orderLogId(orgId, r.orderNo)`) already read. */
+const queueResultFor = async (
+  r: Result,
+  orgId: string,
+  method: InteractionLog['processingMethod'],
+  order: LogHead | undefined,
+  deps: ResultDeps,
 ): Promise<{ logId: string; created: boolean } | null> => {
-  const order = await deps.stores.logs.head(orderLogId(orgId, r.orderNo));
   if (order?.operationType !== 'ORDER_FETCH' || order.orgId !== orgId) return null;
   const logId = resultLogId({ ...r, orgId, systemId: order.systemId });
   const payload: ResultPayload = {
@@ -100,19 +111,18 @@ export const resultsFromOutput = async (
   orgId: string,
   deps: ResultDeps,
 ): Promise<void> => {
-  for (const r of records) {
-    if (!r.orderNo) continue;
-    const resultType: ResultType | null =
-      r.invoiceStatus === 0
-        ? 'BLUE'
-        : r.invoiceStatus === 2 || r.invoiceStatus === 3
-          ? 'RED'
-          : null;
-    if (!resultType) continue;
-    await queueResult(
+  const answering = records.filter((r) => r.orderNo && resultTypeOfStatus(r.invoiceStatus));
+  if (!answering.length) return;
+  // The page's order logs in one consistent batch read, not one GetItem per record.
+  const orders = await deps.stores.logs.getMany(
+    answering.map((r) => orderLogId(orgId, r.orderNo as string)),
+  );
+  for (const r of answering) {
+    const orderNo = r.orderNo as string;
+    await queueResultFor(
       {
-        orderNo: r.orderNo,
-        resultType,
+        orderNo,
+        resultType: resultTypeOfStatus(r.invoiceStatus)!,
         invoiceNo: r.invoiceNo,
         invoiceCode: r.invoiceCode ?? null,
         serialNo: r.serialNo,
@@ -120,6 +130,7 @@ export const resultsFromOutput = async (
       },
       orgId,
       'DB_SYNC',
+      orders.get(orderLogId(orgId, orderNo)),
       deps,
     );
   }

@@ -42,19 +42,17 @@ export const locateInvoice = (invoiceId: string) => {
 };
 
 /**
- * One invoice with its version (the EDIT item's, 0 before any edit), which is its `ETag`. The
- * version is read before the invoice, so a racing edit can only make the tag older than the body
- * (a later `If-Match` then fails safely), never newer.
+ * One invoice with its version (the EDIT item's, 0 before any edit), which is its `ETag`. Both come
+ * from one consistent read of the invoice's partition, so the tag always names the body returned.
  */
 export const readInvoice = async (
   invoiceId: string,
   deps: Deps<'invoices', never>,
 ): Promise<{ invoice: Invoice; version: number }> => {
   const { orgId, kind, serialNo } = locateInvoice(invoiceId);
-  const { edit } = await deps.stores.invoices.getRaw(orgId, kind, serialNo);
-  const invoice = await deps.stores.invoices.get(orgId, kind, serialNo);
-  if (!invoice) throw new NotFound(`invoiceId: no invoice ${invoiceId}`);
-  return { invoice, version: edit?.version ?? 0 };
+  const found = await deps.stores.invoices.getVersioned(orgId, kind, serialNo);
+  if (!found) throw new NotFound(`invoiceId: no invoice ${invoiceId}`);
+  return found;
 };
 
 /**

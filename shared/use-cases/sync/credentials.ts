@@ -14,6 +14,12 @@ export const cloudAuthFor = async (
 ): Promise<{ org: Org; auth: CloudAuth }> => {
   const org = await deps.stores.config.getOrg(orgId);
   if (!org) throw new RunFailure(`organisation ${orgId} does not exist (any more)`);
+  return { org, auth: await authOfOrg(org, deps) };
+};
+
+/** {@link cloudAuthFor} of an org already read: its clientId and stored secret, or RunFailure. */
+export const authOfOrg = async (org: Org, deps: Pick<Deps, 'secrets'>): Promise<CloudAuth> => {
+  const { orgId } = org;
   if (!org.clientId) {
     const fix = `set clientId and clientSecret with PUT /orgs/${orgId}, then sync again`;
     throw new RunFailure(`organisation ${orgId} has no invoice-cloud clientId: ${fix}`);
@@ -29,5 +35,5 @@ export const cloudAuthFor = async (
     throw new RunFailure(
       `organisation ${orgId} has no client secret stored: set clientSecret with PUT /orgs/${orgId}`,
     );
-  return { org, auth: { clientId: org.clientId, clientSecret, taxNo: org.taxNo } };
+  return { clientId: org.clientId, clientSecret, taxNo: org.taxNo };
 };

@@ -21,7 +21,7 @@ import { nextPass } from './phases/catch-up.js';
 import { failRun, finishRun, ignoredFieldsNote } from './phases/finish.js';
 import { leaseRun } from './phases/lease.js';
 import { syncByBills } from './phases/by-bills.js';
-import { firstProgress, readPass } from './phases/main-pass.js';
+import { firstProgress, readPass, releaseRun } from './phases/main-pass.js';
 import { inSlices, planSlices, sliceable, sliceGate, tellRunIfAllEnded } from './phases/slices.js';
 import { openSource } from './phases/source.js';
 import type { EngineDeps, RunSession, StepOptions, StepResult } from './phases/run-session.js';
@@ -76,13 +76,8 @@ export const runSyncStep = async (
  * that ended while this step held the run found it busy: look again once the run is free.
  */
 const kickSlices = async (s: RunSession, slices: number[]): Promise<StepResult> => {
-  const { run, deps } = s;
-  const at = deps.clock().toISOString();
-  await deps.stores.runs.update(
-    s.runId,
-    { createdAt: run.createdAt, orgId: run.orgId, updatedAt: at },
-    { owner: s.opt.owner, release: true },
-  );
+  const { deps } = s;
+  await releaseRun(s);
   for (const slice of slices) await deps.queues.sync.send({ runId: s.runId, slice });
   await tellRunIfAllEnded(s.runId, deps);
   return 'sliced';

@@ -6,7 +6,7 @@ import { DomainError, NotFound, Unprocessable } from '../../domain/errors.js';
 import type { Kind } from '../../domain/schemas/cloud.js';
 import { CloudError } from '../../adapters/cloud/transport.js';
 import { codeLabels } from '../invoices/labels.js';
-import { cloudAuthFor, RunFailure } from './credentials.js';
+import { authOfOrg, RunFailure } from './credentials.js';
 import { MAX_RUN_PAGES, withinRunPages } from './phases/main-pass.js';
 
 const LIST_BOUND = 100;
@@ -66,7 +66,7 @@ export const reconcile = async (
 ) => {
   const org = await deps.stores.config.getOrg(q.orgId);
   if (!org) throw new NotFound(`orgId: organisation ${q.orgId} does not exist`);
-  const { auth } = await cloudAuthFor(q.orgId, deps).catch((e: unknown) => {
+  const auth = await authOfOrg(org, deps).catch((e: unknown) => {
     throw e instanceof RunFailure ? new Unprocessable(e.message) : e;
   });
   const window = q.dataDate

@@ -104,6 +104,11 @@ export const readPass = async (
 /** Release the run for the next invocation (its cursor is already checkpointed). */
 const handOff = async (s: RunSession): Promise<void> => {
   if (s.handOff) return await s.handOff();
+  await releaseRun(s);
+};
+
+/** Free the run's lease (the org's stays with the run), touching only its `updatedAt`. */
+export const releaseRun = async (s: RunSession): Promise<void> => {
   const { run } = s;
   await s.deps.stores.runs.update(
     s.runId,

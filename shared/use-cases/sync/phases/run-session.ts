@@ -51,15 +51,23 @@ export interface SyncSource {
   upsert: Omit<UpsertContext, 'at'>;
 }
 
+/** A run (or slice) message naming records not stored: this head, then up to 20 serials. */
+const NOT_STORED = 'records not stored: ';
+
+/** The serials a not-stored message names; none for any other message. */
+export const notStoredSerials = (message: string): string[] =>
+  message.startsWith(NOT_STORED) ? message.slice(NOT_STORED.length).split('; ') : [];
+
+/** The not-stored message naming (the first 20 of) `serials`. */
+export const notStoredOf = (serials: string[]): string =>
+  NOT_STORED + serials.slice(0, 20).join('; ');
+
 /**
  * The run message after a page with records not stored: their serials, added to those of earlier
  * pages.
  */
-export const notStoredMessage = (previous: string, res: UpsertResult): string => {
-  const head = 'records not stored: ';
-  const earlier = previous.startsWith(head) ? previous.slice(head.length).split('; ') : [];
-  return head + [...earlier, ...res.problemSample].slice(0, 20).join('; ');
-};
+export const notStoredMessage = (previous: string, res: UpsertResult): string =>
+  notStoredOf([...notStoredSerials(previous), ...res.problemSample]);
 
 /** The run's counters with one more stored page of `fetched` records added. */
 export const addPage = (

@@ -13,7 +13,13 @@ import type { RunSlice } from '../../../adapters/dynamo/run-slices.js';
 import { RunFailure } from '../credentials.js';
 import { DEFAULT_SLICING, planWindows, sliceTarget, type SliceWindow } from '../slice-plan.js';
 import { withinRunPages } from './main-pass.js';
-import type { EngineDeps, RunSession, SyncSource } from './run-session.js';
+import {
+  notStoredOf,
+  notStoredSerials,
+  type EngineDeps,
+  type RunSession,
+  type SyncSource,
+} from './run-session.js';
 
 const CLOUD_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 
@@ -106,14 +112,14 @@ export const sliceGate = async (s: RunSession): Promise<SliceOutcome> => {
     (a, x) => (x.folder ? addFolderStats(a, x.folder) : a),
     undefined,
   );
-  const problems = slices.flatMap((x) => notStored(x.message)).slice(0, 20);
+  const problems = slices.flatMap((x) => notStoredSerials(x.message));
   s.run = await runs.update(
     s.runId,
     {
       createdAt: run.createdAt,
       orgId: run.orgId,
       ...(folder ? { folder } : {}),
-      ...(problems.length ? { message: `${NOT_STORED}${problems.join('; ')}` } : {}),
+      ...(problems.length ? { message: notStoredOf(problems) } : {}),
       updatedAt: deps.clock().toISOString(),
     },
     { owner: s.opt.owner },
@@ -133,10 +139,6 @@ export const tellRunIfAllEnded = async (
   if (slices.length && slices.every((x) => x.state !== 'pending'))
     await deps.queues.sync.send({ runId });
 };
-
-const NOT_STORED = 'records not stored: ';
-const notStored = (message: string): string[] =>
-  message.startsWith(NOT_STORED) ? message.slice(NOT_STORED.length).split('; ') : [];
 
 /** The run's failure: which slices failed (their windows) and the first one's cause. */
 export const failedSlicesMessage = (failed: RunSlice[], total: number): string => {
