@@ -2,14 +2,17 @@
  * One measured run in its own process. argv: mode (sync | folders | baseline) endpoint simUrl
  * tablePrefix
  *  - sync: the product's full sync (engine → upsert → DynamoDB Local), one invocation, no hand-off.
- *  - folders: the same with personal folders on and a user for each of BENCH_PHONES.
+ *  - folders: the same with personal folders on and a user for each of BENCH_PHONES; then every
+ *    pool item it wrote (invoices, first users, links) is read back and raw-BatchWriteItem'd into
+ *    fresh tables of the same definitions (`sameItemsWriteMs`: the emulator's cost of that item
+ *    set, what P1-folders is measured against beside the invoice-only baseline).
  *  - baseline: fetch every page as fast as the client can (fetch-only rate), then raw
  *    BatchWriteItem of the same items (mapped as the pool stores them) at the engine's write
  *    concurrency.
- * Prints {count, ms, fetchMs?, writeMs?, maxRssMb}.
+ * Prints {count, ms, fetchMs?, writeMs?, sameItems?, sameItemsWriteMs?, maxRssMb}.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { buildLocalStack } from '#local/stack.js';
 import { localClientConfig } from '#local/dynamo-local.js';
 import { createCloudClient } from '#shared/adapters/cloud/client.js';
@@ -36,6 +39,40 @@ const auth = {
   taxNo: BENCH_ORG.taxNo,
 };
 const rss = () => Math.round(process.resourceUsage().maxRSS / 1024);
+const db = createDocClient(localClientConfig(endpoint));
+
+/** BatchWriteItem of these items, 25 per request, WRITE_CONCURRENCY requests in flight. */
+const rawWrite = async (byTable: [string, Record<string, unknown>[]][]): Promise<number> => {
+  type Put = { PutRequest: { Item: Record<string, unknown> } };
+  const chunks: [string, Put[]][] = [];
+  for (const [table, items] of byTable)
+    for (let i = 0; i < items.length; i += 25)
+      chunks.push([table, items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }))]);
+  const t = performance.now();
+  await Promise.all(
+    Array.from({ length: WRITE_CONCURRENCY }, async () => {
+      for (let c = chunks.shift(); c; c = chunks.shift()) {
+        const table = c[0];
+        let req = c[1];
+        while (req.length)
+          req = ((await db.send(new BatchWriteCommand({ RequestItems: { [table]: req } })))
+            .UnprocessedItems?.[table] ?? []) as Put[];
+      }
+    }),
+  );
+  return performance.now() - t;
+};
+
+const scan = async (client: DynamoDBDocumentClient, table: string) => {
+  const out: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
+    out.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return out;
+};
 
 if (mode === 'sync' || mode === 'folders') {
   if (mode === 'folders') {
@@ -72,7 +109,22 @@ if (mode === 'sync' || mode === 'folders') {
   const done = await stack.deps.stores.runs.get(run.runId);
   if (res !== 'done' || done?.status !== 'succeeded')
     throw new Error(`sync did not finish: ${res} ${done?.status} ${done?.message}`);
-  process.stdout.write(`${JSON.stringify({ count: done.successCount, ms, maxRssMb: rss() })}\n`);
+  const out: Record<string, number> = { count: done.successCount, ms, maxRssMb: rss() };
+  if (mode === 'folders') {
+    const replay = await buildLocalStack({
+      dynamoEndpoint: endpoint,
+      cloudUrl: simUrl,
+      tablePrefix: `${prefix}same`,
+    });
+    const pool: [string, Record<string, unknown>[]][] = [
+      [replay.tables.invoices, await scan(db, stack.tables.invoices)],
+      [replay.tables.links, await scan(db, stack.tables.links)],
+    ];
+    out.sameItems = pool.reduce((n, [, items]) => n + items.length, 0);
+    out.sameItemsWriteMs = await rawWrite(pool);
+    replay.close();
+  }
+  process.stdout.write(`${JSON.stringify(out)}\n`);
 } else {
   const cloud = createCloudClient({ baseUrl: simUrl });
   const t0 = performance.now();
@@ -86,22 +138,7 @@ if (mode === 'sync' || mode === 'folders') {
   const items = pages
     .flat()
     .map((r) => toCloudItem('bench', 'input', cloudInvoiceSchema.parse(r), at));
-  const db = createDocClient(localClientConfig(endpoint));
-  const chunks: Record<string, unknown>[][] = [];
-  for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
-  const t1 = performance.now();
-  await Promise.all(
-    Array.from({ length: WRITE_CONCURRENCY }, async () => {
-      for (let c = chunks.shift(); c; c = chunks.shift()) {
-        let req = c.map((Item) => ({ PutRequest: { Item } }));
-        while (req.length)
-          req = ((
-            await db.send(new BatchWriteCommand({ RequestItems: { [stack.tables.invoices]: req } }))
-          ).UnprocessedItems?.[stack.tables.invoices] ?? []) as typeof req;
-      }
-    }),
-  );
-  const writeMs = performance.now() - t1;
+  const writeMs = await rawWrite([[stack.tables.invoices, items]]);
   process.stdout.write(
     `${JSON.stringify({ count: items.length, fetchMs, writeMs, maxRssMb: rss() })}\n`,
   );

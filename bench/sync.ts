@@ -30,7 +30,9 @@ const measure = async (mode: 'sync' | 'folders' | 'baseline', endpoint: string, 
 
 /**
  * P1: the full sync against raw BatchWriteItem of the same items; with `folders`, personal folders
- * on (P1-folders: the invoices name collectors, links and attachments are written too).
+ * on (P1-folders: the invoices name collectors, links and first users are written too). With
+ * folders, two baselines: raw BatchWriteItem of the invoice items alone (as P1), and of every pool
+ * item the sync wrote (`toSameItems`: invoices, first users, links — the same items).
  */
 export const benchSync = async (
   endpoint: string,
@@ -43,7 +45,8 @@ export const benchSync = async (
       const mode = o.folders ? 'folders' : 'sync';
       o.log(`${P} warming DynamoDB Local with one ${o.count}-invoice baseline…`);
       await measure('baseline', endpoint, url);
-      const rows: { rate: number; raw: number; fetch: number; r1: number; r2: number }[] = [];
+      type Row = { rate: number; raw: number; fetch: number; r1: number; r2: number };
+      const rows: (Row & { same?: number; sameRaw?: number; sameItems?: number })[] = [];
       for (let i = 0; i < o.reps; i++) {
         const order = i % 2 === 0 ? (['baseline', mode] as const) : ([mode, 'baseline'] as const);
         const got: Record<string, any> = {};
@@ -51,15 +54,37 @@ export const benchSync = async (
         const rate = got[mode].count / (got[mode].ms / 1000);
         const raw = got.baseline.count / (got.baseline.writeMs / 1000);
         const fetch = got.baseline.count / (got.baseline.fetchMs / 1000);
-        rows.push({ rate, raw, fetch, r1: rate / raw, r2: rate / Math.min(fetch, raw) });
+        const row: (typeof rows)[number] = { rate, raw, fetch, r1: rate / raw, r2: 0 };
+        row.r2 = rate / Math.min(fetch, raw);
+        if (got[mode].sameItemsWriteMs) {
+          row.sameRaw = got[mode].count / (got[mode].sameItemsWriteMs / 1000);
+          row.same = rate / row.sameRaw;
+          row.sameItems = got[mode].sameItems;
+        }
+        rows.push(row);
         const perSec = (name: string, n: number) => `${name} ${Math.round(n)}/s`;
         const rates = [perSec('sync', rate), perSec('raw write', raw), perSec('fetch-only', fetch)];
-        const ratios = `${fmt(rate / raw)} / ${fmt(rate / Math.min(fetch, raw))}`;
+        const ratios =
+          `${fmt(rate / raw)} / ${fmt(rate / Math.min(fetch, raw))}` +
+          (row.same ? ` · same items raw ${Math.round(row.sameRaw!)}/s → ${fmt(row.same)}` : '');
         o.log(`${P} rep ${i + 1}/${o.reps}: ${rates.join(' · ')} → ${ratios}`);
       }
       const r1 = rows.map((r) => r.r1);
       const r2 = rows.map((r) => r.r2);
+      const same = rows.flatMap((r) => (r.same ? [r.same] : []));
       return {
+        ...(same.length
+          ? {
+              sameItemsPerInvoice: rows[0]!.sameItems! / o.count,
+              sameItemsRawPerSec: median(rows.map((r) => r.sameRaw!)),
+              ratioToSameItems: {
+                median: median(same),
+                min: Math.min(...same),
+                max: Math.max(...same),
+                target: 0.7,
+              },
+            }
+          : {}),
         count: o.count,
         reps: rows,
         syncPerSec: median(rows.map((r) => r.rate)),

@@ -1,11 +1,12 @@
 /**
- * Issue 18's batched writes, on DynamoDB Local: personal-folder links and attachment bindings
- * written per page in batches (still created once: a re-sync changes nothing that exists), and the
+ * Issue 18's batched writes, on DynamoDB Local: personal-folder links and first collectors (to
+ * whom attachments are bound) written per page in batches (still created once: a re-sync changes
+ * nothing that exists; a record not stored gets nothing), and the
  * operator push's attempt recorder (writes while POSTs are still in flight, a missing log skipped).
  */
 import type { CloudInvoice } from '#shared/domain/schemas/cloud.js';
 import type { InteractionLog } from '#shared/domain/schemas/interaction.js';
-import { linkCollectors } from '#shared/use-cases/folders/link-collectors.js';
+import { applyFolders, planFolders } from '#shared/use-cases/folders/link-collectors.js';
 import { invoiceIdOf, invoiceKey } from '#shared/adapters/dynamo/keys.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
@@ -40,19 +41,24 @@ describe('batched writes', () => {
   it('links and binds once per page; a second sync adds only what is new', async () => {
     const { stores } = h.stack.deps;
     const ctx = { orgId: 'hz', kind: 'input' as const };
+    const linkCollectors = async (
+      records: CloudInvoice[],
+      c: typeof ctx & { at: string },
+      stored: (r: CloudInvoice) => boolean = () => true,
+    ) => applyFolders(await planFolders(records, c, stores), stored, stores);
     const first = [
       record('S1', [PHONE_A, PHONE_B], ['f1']),
       record('S2', ['13900000099'], ['f2']),
       record('S3', [PHONE_A, PHONE_A], []),
     ];
     const t1 = '2026-01-01T00:00:00.000Z';
-    const s1 = await linkCollectors(first, { ...ctx, at: t1 }, stores);
+    const s1 = await linkCollectors(first, { ...ctx, at: t1 });
     expect(s1).toMatchObject({ linked: 3, unmatched: 1, noPermission: 0, bound: 1 });
 
     // S2 gains a collector: one new link, its attachment bound to that user; nothing else moves.
     const t2 = '2026-01-02T00:00:00.000Z';
     const second = [first[0]!, record('S2', [PHONE_B], ['f2']), first[2]!];
-    const s2 = await linkCollectors(second, { ...ctx, at: t2 }, stores);
+    const s2 = await linkCollectors(second, { ...ctx, at: t2 });
     expect(s2).toMatchObject({ linked: 1, unmatched: 0, bound: 1 });
 
     const folderA = (await stores.links.folder('ua', 10)).items;
@@ -66,27 +72,58 @@ describe('batched writes', () => {
       [invoiceIdOf('hz', 'input', 'S2'), t2],
     ]);
     const pk = (s: string) => invoiceKey.pk('hz', 'input', s);
-    const state = await stores.invoices.folderState(
-      [pk('S1'), pk('S2'), pk('S3')],
-      [
-        { pk: pk('S1'), fileId: 'f1' },
-        { pk: pk('S2'), fileId: 'f2' },
-      ],
-    );
-    expect(Object.fromEntries(state.firstUsers)).toEqual({
+    const firstUsers = await stores.invoices.firstUsers([pk('S1'), pk('S2'), pk('S3')]);
+    expect(Object.fromEntries(firstUsers)).toEqual({
       [pk('S1')]: 'ua',
       [pk('S2')]: 'ub',
       [pk('S3')]: 'ua',
     });
-    expect([...state.bound].sort()).toEqual([`${pk('S1')}#f1`, `${pk('S2')}#f2`]);
 
     // The same page again: nothing new, nothing rewritten.
-    const s3 = await linkCollectors(second, { ...ctx, at: '2026-01-03T00:00:00.000Z' }, stores);
+    const s3 = await linkCollectors(second, { ...ctx, at: '2026-01-03T00:00:00.000Z' });
     expect(s3).toMatchObject({ linked: 0, bound: 0 });
     expect((await stores.links.folder('ub', 10)).items.map((l) => l.linkedAt).sort()).toEqual([
       t1,
       t2,
     ]);
+
+    // A record the page did not store (refused, or stale) gets no link and no first user.
+    const s4 = await linkCollectors(
+      [record('S4', [PHONE_A], ['f4']), record('S5', [PHONE_B], ['f5'])],
+      { ...ctx, at: '2026-01-04T00:00:00.000Z' },
+      (r) => r.serialNo !== 'S4',
+    );
+    expect(s4).toMatchObject({ linked: 1, bound: 1 });
+    expect(Object.fromEntries(await stores.invoices.firstUsers([pk('S4'), pk('S5')]))).toEqual({
+      [pk('S5')]: 'ub',
+    });
+    const linkedA = (await stores.links.folder('ua', 10)).items.map((l) => l.invoiceId);
+    expect(linkedA).not.toContain(invoiceIdOf('hz', 'input', 'S4'));
+  });
+
+  it('racing first-user claims agree: the loser answers the winner, none replaced', async () => {
+    const { invoices } = h.stack.deps.stores;
+    const pks = ['R1', 'R2', 'R3'].map((s) => invoiceKey.pk('hz', 'input', s));
+    const at = '2026-01-05T00:00:00.000Z';
+    const [a, b] = await Promise.all([
+      invoices.claimFirstUsers(
+        pks.map((pk) => ({ pk, userId: 'ua' })),
+        at,
+      ),
+      invoices.claimFirstUsers(
+        pks.map((pk) => ({ pk, userId: 'ub' })),
+        at,
+      ),
+    ]);
+    const stored = await invoices.firstUsers(pks);
+    for (const pk of pks) {
+      expect(a.get(pk)).toBe(stored.get(pk));
+      expect(b.get(pk)).toBe(stored.get(pk));
+    }
+    // A later claim with another user changes nothing.
+    const late = await invoices.claimFirstUsers([{ pk: pks[0]!, userId: 'uc' }], at);
+    expect(late.get(pks[0]!)).toBe(stored.get(pks[0]!));
+    expect((await invoices.firstUsers([pks[0]!])).get(pks[0]!)).toBe(stored.get(pks[0]!));
   });
 
   it('the push recorder writes while attempts still arrive, and skips a missing log', async () => {

@@ -1,6 +1,6 @@
 /**
  * How the invoice pool stores a record: the CLOUD item (the cloud's copy, whole, with the index
- * attributes), the EDIT item beside it, ATT# bindings; long lists gzip-packed to fit DynamoDB's
+ * attributes), the EDIT item beside it, FIRSTUSER; long lists gzip-packed to fit DynamoDB's
  * 400 KB. Only the invoice store and the sync's write path use this layout.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -111,10 +111,6 @@ export const mergePartition = (items: Record<string, unknown>[]): Invoice | unde
   const cloud = items.find((i) => i.sk === invoiceKey.cloud) as CloudItem | undefined;
   if (!cloud) return undefined;
   const edit = items.find((i) => i.sk === invoiceKey.edit) as EditItem | undefined;
-  const binds: Record<string, string> = {};
-  for (const i of items) {
-    const fileId = invoiceKey.attachmentOf(i.sk);
-    if (fileId !== undefined) binds[fileId] = i.userId as string;
-  }
-  return mergeInvoice(unpack(cloud), edit && unpack(edit), binds);
+  const owner = items.find((i) => i.sk === invoiceKey.firstUser)?.userId as string | undefined;
+  return mergeInvoice(unpack(cloud), edit && unpack(edit), owner);
 };

@@ -1,9 +1,7 @@
 import {
   BatchWriteCommand,
-  GetCommand,
   PutCommand,
   QueryCommand,
-  TransactWriteCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionFailed, isConditionFailure, Unprocessable } from '../../domain/errors.js';
@@ -16,8 +14,7 @@ import {
   type EditItem,
 } from './invoice-items.js';
 import type { Kind } from '../../domain/schemas/cloud.js';
-import { batchPutAll } from './batch-write.js';
-import { batchGetAll, decodeCursor, encodeCursor, putIfAbsent, queryAll } from './dynamo.js';
+import { batchGetAll, decodeCursor, encodeCursor, queryAll } from './dynamo.js';
 import { invoiceKey } from './keys.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -27,6 +24,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * flattens past this).
  */
 export const WRITE_CONCURRENCY = 8;
+/** First-user claims in flight per page (single conditional writes). */
+const CLAIM_CONCURRENCY = 16;
 
 /** An item DynamoDB refused to store, and why. */
 export interface RefusedItem {
@@ -127,20 +126,27 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
       ConsistentRead: true,
     });
 
-  /** Fill in attachment bindings (ATT# items carry no gsi1 keys) with one consistent batch read. */
+  /** Each partition's first user (`pk` → userId), read consistently, 100 keys per BatchGet. */
+  const firstUsers = async (pks: string[]): Promise<Map<string, string>> => {
+    const items = pks.length
+      ? await batchGetAll(
+          db,
+          table,
+          pks.map((pk) => ({ pk, sk: invoiceKey.firstUser })),
+        )
+      : [];
+    return new Map(items.map((i) => [i.pk as string, i.userId as string]));
+  };
+
+  /**
+   * Bind a page's attachments to their invoices' first users (FIRSTUSER carries no gsi1 keys, so
+   * a pool page reads them in one consistent batch).
+   */
   const addBindings = async (page: { inv: Invoice; pk: string }[]): Promise<void> => {
-    const key = (pk: string, fileId: string) => `${pk}\u0000${invoiceKey.attachment(fileId)}`;
-    const keys = new Map<string, { pk: string; sk: string }>();
-    for (const { inv, pk } of page)
-      for (const a of inv.attachments)
-        if (a.userId === null)
-          keys.set(key(pk, a.attachmentId), { pk, sk: invoiceKey.attachment(a.attachmentId) });
-    if (!keys.size) return;
-    const found = await batchGetAll(db, table, [...keys.values()]);
-    const bound = new Map(found.map((i) => [`${String(i.pk)}\u0000${String(i.sk)}`, i.userId]));
-    for (const { inv, pk } of page)
-      for (const a of inv.attachments)
-        a.userId ??= (bound.get(key(pk, a.attachmentId)) as string | undefined) ?? null;
+    const withFiles = page.filter(({ inv }) => inv.attachments.some((a) => a.userId === null));
+    const owners = await firstUsers(withFiles.map((p) => p.pk));
+    for (const { inv, pk } of withFiles)
+      for (const a of inv.attachments) a.userId ??= owners.get(pk) ?? null;
   };
 
   /** An item's identity in the table. */
@@ -241,99 +247,46 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
       }
     },
 
-    /** Bind an attachment to a user once; an attachment already bound keeps its user. */
-    bindAttachment: (pk: string, fileId: string, userId: string, at: string): Promise<boolean> =>
-      putIfAbsent(db, table, { pk, sk: invoiceKey.attachment(fileId), userId, boundAt: at }),
-
     /**
-     * The invoice's first linked user, recorded once in its partition (`userId` given: claim it if
-     * nobody has). Read back consistently: a bind right after a link never reads a lagging index.
-     */
-    async claimFirstUser(
-      pk: string,
-      userId: string | undefined,
-      at: string,
-    ): Promise<string | undefined> {
-      const item = { pk, sk: invoiceKey.firstUser, userId, linkedAt: at };
-      if (userId && (await putIfAbsent(db, table, item))) return userId;
-      const { Item } = await db.send(
-        new GetCommand({ TableName: table, Key: { pk, sk: item.sk }, ConsistentRead: true }),
-      );
-      return Item?.userId as string | undefined;
-    },
-
-    /**
-     * Claim the first user of many invoices none was recorded for: conditional creates, 50 per
-     * transaction (one request instead of fifty); a transaction refused because another writer
-     * claimed one of them meanwhile is redone claim by claim. Answers each invoice's first user.
+     * Claim the first user of many invoices none was recorded for: one conditional create each
+     * (`CLAIM_CONCURRENCY` in flight; 1 WCU each, where a transaction of creates bills 2), and
+     * where another writer claimed first, its user as the refused write returns it (no read back,
+     * no index). Answers each invoice's first user.
      */
     async claimFirstUsers(
       claims: { pk: string; userId: string }[],
       at: string,
     ): Promise<Map<string, string | undefined>> {
       const out = new Map<string, string | undefined>();
-      const chunks: (typeof claims)[] = [];
-      for (let i = 0; i < claims.length; i += 50) chunks.push(claims.slice(i, i + 50));
-      const one = async (chunk: typeof claims) => {
+      const queue = [...claims];
+      const claim = async ({ pk, userId }: (typeof claims)[number]) => {
         try {
           await db.send(
-            new TransactWriteCommand({
-              TransactItems: chunk.map((c) => ({
-                Put: {
-                  TableName: table,
-                  Item: { pk: c.pk, sk: invoiceKey.firstUser, userId: c.userId, linkedAt: at },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              })),
+            new PutCommand({
+              TableName: table,
+              Item: { pk, sk: invoiceKey.firstUser, userId, linkedAt: at },
+              ConditionExpression: 'attribute_not_exists(pk)',
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             }),
           );
-          for (const c of chunk) out.set(c.pk, c.userId);
+          out.set(pk, userId);
         } catch (e) {
-          if ((e as Error).name !== 'TransactionCanceledException') throw e;
-          for (const c of chunk) out.set(c.pk, await this.claimFirstUser(c.pk, c.userId, at));
+          if (!isConditionFailure(e)) throw e;
+          // The refused write carries the item that won, in DynamoDB's attribute-value form.
+          const won = (e as { Item?: { userId?: { S?: string } } }).Item?.userId?.S;
+          out.set(pk, won ?? (await firstUsers([pk])).get(pk));
         }
       };
-      await Promise.all(chunks.map(one));
+      await Promise.all(
+        Array.from({ length: CLAIM_CONCURRENCY }, async () => {
+          for (let c = queue.shift(); c; c = queue.shift()) await claim(c);
+        }),
+      );
       return out;
     },
 
-    /**
-     * A page's folder state in a few consistent BatchGets: each partition's first user (`pk` →
-     * userId) and which of the given attachments (`pk`, fileId) are bound (`pk#fileId`).
-     */
-    async folderState(
-      pks: string[],
-      files: { pk: string; fileId: string }[],
-    ): Promise<{ firstUsers: Map<string, string>; bound: Set<string> }> {
-      const keys = [
-        ...pks.map((pk) => ({ pk, sk: invoiceKey.firstUser })),
-        ...files.map((f) => ({ pk: f.pk, sk: invoiceKey.attachment(f.fileId) })),
-      ];
-      const items = keys.length ? await batchGetAll(db, table, keys) : [];
-      const firstUsers = new Map<string, string>();
-      const bound = new Set<string>();
-      for (const i of items)
-        if (i.sk === invoiceKey.firstUser) firstUsers.set(i.pk as string, i.userId as string);
-        else bound.add(`${i.pk as string}#${String(i.sk).slice(invoiceKey.attachment('').length)}`);
-      return { firstUsers, bound };
-    },
-
-    /**
-     * Bind attachments `folderState` found unbound to their invoice's first user, 25 per
-     * BatchWriteItem: the owner is the create-once FIRSTUSER, so a racing re-put binds the same
-     * user (only `boundAt` may be the later writer's).
-     */
-    bindAttachments: (binds: { pk: string; fileId: string; userId: string; at: string }[]) =>
-      batchPutAll(
-        db,
-        table,
-        binds.map((b) => ({
-          pk: b.pk,
-          sk: invoiceKey.attachment(b.fileId),
-          userId: b.userId,
-          boundAt: b.at,
-        })),
-      ),
+    /** Each partition's recorded first user (`pk` → userId), read consistently in batches. */
+    firstUsers,
 
     /** An org's pool, by serial number, display flags applied, cloud and edit items merged. */
     async list(

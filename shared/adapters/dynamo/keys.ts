@@ -2,15 +2,15 @@
 import type { Kind } from '../../domain/schemas/cloud.js';
 
 export const invoiceKey = {
-  /** An invoice's partition: its cloud copy, local edit and attachments. */
+  /** An invoice's partition: its cloud copy, local edit and first collector. */
   pk: (orgId: string, kind: Kind, serialNo: string) => `INV#${orgId}#${kind}#${serialNo}`,
   cloud: 'CLOUD',
   edit: 'EDIT',
-  attachment: (fileId: string) => `ATT#${fileId}`,
-  /** The file id of an attachment binding's sort key; undefined for any other item. */
-  attachmentOf: (sk: unknown): string | undefined =>
-    typeof sk === 'string' && sk.startsWith('ATT#') ? sk.slice('ATT#'.length) : undefined,
-  /** The invoice's first linked user, created once: whom its attachments are bound to. */
+  /**
+   * The invoice's first linked user, created once: every attachment of the invoice is bound to
+   * them (one item per invoice, not one per attachment; `ATT#<fileId>` items of earlier builds
+   * held the same user and are no longer read).
+   */
   firstUser: 'FIRSTUSER',
   /** gsi1: an org's pool by kind; cloud and edit items sit side by side. */
   gsi1pk: (orgId: string, kind: Kind) => `POOL#${orgId}#${kind}`,
@@ -65,13 +65,14 @@ export const configKey = {
 };
 
 export const linkKey = {
-  /** One link per user and invoice: created once, never replaced (append-only). */
-  pk: (userId: string) => `USER#${userId}`,
-  sk: (invoiceId: string) => `INV#${invoiceId}`,
+  /**
+   * One link per invoice and user, in the invoice's partition (its users are one consistent
+   * Query; no second index): created once, never replaced (append-only).
+   */
+  pk: (invoiceId: string) => `INV#${invoiceId}`,
+  sk: (userId: string) => `USER#${userId}`,
   /** gsi1: a user's folder, newest link first. */
   gsi1pk: (userId: string) => `FOLDER#${userId}`,
-  /** gsi2: an invoice's users in link order (the first linked user is the first item). */
-  gsi2pk: (invoiceId: string) => `INV#${invoiceId}`,
   byTime: (linkedAt: string, id: string) => `${linkedAt}#${id}`,
 };
 

@@ -1,6 +1,6 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchPutAll } from './batch-write.js';
-import { batchGetAll, decodeCursor, encodeCursor, putIfAbsent } from './dynamo.js';
+import { batchGetAll, decodeCursor, encodeCursor, putIfAbsent, queryAll } from './dynamo.js';
 import { linkKey } from './keys.js';
 
 export interface Link {
@@ -14,15 +14,13 @@ export interface Link {
 export const linkId = (l: Pick<Link, 'userId' | 'invoiceId'>) => `${l.userId}\u0000${l.invoiceId}`;
 
 const keyOf = (l: Pick<Link, 'userId' | 'invoiceId'>) => ({
-  pk: linkKey.pk(l.userId),
-  sk: linkKey.sk(l.invoiceId),
+  pk: linkKey.pk(l.invoiceId),
+  sk: linkKey.sk(l.userId),
 });
 const itemOf = (l: Link) => ({
   ...keyOf(l),
   gsi1pk: linkKey.gsi1pk(l.userId),
   gsi1sk: linkKey.byTime(l.linkedAt, l.invoiceId),
-  gsi2pk: linkKey.gsi2pk(l.invoiceId),
-  gsi2sk: linkKey.byTime(l.linkedAt, l.userId),
   ...l,
 });
 
@@ -47,20 +45,19 @@ export const makeLinkStore = (db: DynamoDBDocumentClient, table: string) => ({
   createMany: (ls: Link[]): Promise<void> => batchPutAll(db, table, ls.map(itemOf)),
 
   /**
-   * The invoice's users in link order (same `linkedAt`: by userId). An index read: in AWS it lags
-   * behind `link`, so never decide on it right after a write (the first linked user is FIRSTUSER,
-   * invoice-store).
+   * The invoice's users in link order (same `linkedAt`: by userId): one consistent Query of the
+   * invoice's partition (the first linked user that attachments are bound to is FIRSTUSER,
+   * invoice-store: decided once, whatever links come later).
    */
   async usersOf(invoiceId: string): Promise<string[]> {
-    const { Items } = await db.send(
-      new QueryCommand({
-        TableName: table,
-        IndexName: 'gsi2',
-        KeyConditionExpression: 'gsi2pk = :p',
-        ExpressionAttributeValues: { ':p': linkKey.gsi2pk(invoiceId) },
-      }),
-    );
-    return (Items ?? []).map((i) => i.userId as string);
+    const items = await queryAll(db, {
+      TableName: table,
+      KeyConditionExpression: 'pk = :p',
+      ExpressionAttributeValues: { ':p': linkKey.pk(invoiceId) },
+      ConsistentRead: true,
+    });
+    const order = (i: Record<string, unknown>) => `${String(i.linkedAt)}\u0000${String(i.userId)}`;
+    return items.sort((a, b) => order(a).localeCompare(order(b))).map((i) => i.userId as string);
   },
 
   /**

@@ -67,7 +67,7 @@ export const TABLES = {
     env: 'LINKS_TABLE',
     partitionKey: 'pk',
     sortKey: 'sk',
-    indexes: [gsi(1), gsi(2)],
+    indexes: [gsi(1)],
   },
   /** Sync run log. */
   runs: {

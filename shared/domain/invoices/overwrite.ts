@@ -64,12 +64,11 @@ export const INVOICE_REPLY_FIELDS = [
   'updatedAt',
 ] as const;
 
-/** Merge the items of one invoice partition into the API shape (fields in reply order). */
-export const mergeInvoice = (
-  cloud: PooledRecord,
-  edit?: FaceEdit,
-  binds: Record<string, string> = {},
-): Invoice => {
+/**
+ * Merge the items of one invoice partition into the API shape (fields in reply order). `owner`:
+ * the invoice's first collector, to whom every attachment of it is bound (none: unbound).
+ */
+export const mergeInvoice = (cloud: PooledRecord, edit?: FaceEdit, owner?: string): Invoice => {
   const face: Record<string, unknown> = edit
     ? Object.fromEntries(FACE_FIELDS.map((f) => [f, edit[f]]))
     : {};
@@ -82,7 +81,7 @@ export const mergeInvoice = (
       fileType: f.fileType ?? null,
       fileSize: f.fileSize ?? null,
       url: f.url ?? null,
-      userId: binds[f.fileId] ?? null,
+      userId: owner ?? null,
     })),
   };
   const source = cloud as unknown as Record<string, unknown>;

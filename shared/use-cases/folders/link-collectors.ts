@@ -1,17 +1,19 @@
 /**
  * Personal folders: link each synced invoice to the users who collected it (matched by phone,
- * checked against the invoice's org), append-only, and bind each unbound attachment to the
- * invoice's first linked user. A phone with no user, or a user without the org, is counted (masked
- * sample) — never a failure. A page's links are read in one consistent batch and the missing ones
- * batch-written (a link's key is its identity: a re-put never makes a second one). "First" is
- * decided once, in the invoice's partition (FIRSTUSER, a conditional create-once): the first
- * permitted user in the cloud's `users[]` order of the earliest sync that linked anyone. It is read
- * back consistently, never through an index, which in AWS lags behind the link just written.
+ * checked against the invoice's org), append-only, and record its first linked user, to whom all
+ * its attachments are bound. A phone with no user, or a user without the org, is counted (masked
+ * sample) — never a failure. Two steps per page: `planFolders` only reads (collectors, existing
+ * links, recorded first users: consistent batch reads, so it may run beside the page's invoice
+ * writes); `applyFolders` writes, once the invoices are stored — the missing links batch-written
+ * (a link's key is its identity: a re-put never makes a second one) and the first users claimed.
+ * "First" is decided once, in the invoice's partition (FIRSTUSER, a conditional create-once): the
+ * first permitted user in the cloud's `users[]` order of the earliest sync that linked anyone. It
+ * is read back consistently, never through an index, which in AWS lags behind the link just
+ * written.
  */
 import type { Stores } from '../../deps.js';
 import { maskPhone } from '../../domain/schemas/common.js';
 import type { CloudInvoice, Kind } from '../../domain/schemas/cloud.js';
-import type { User } from '../../domain/schemas/users.js';
 import { invoiceIdOf, invoiceKey } from '../../adapters/dynamo/keys.js';
 import { linkId, type Link } from '../../adapters/dynamo/link-store.js';
 
@@ -45,10 +47,9 @@ const permittedUsers = async (
   stores: Pick<Stores, 'users'>,
   stats: FolderStats,
 ): Promise<Map<CloudInvoice, string[]>> => {
-  const phones = new Map<string, Promise<User | undefined>>();
-  for (const r of records)
-    for (const { phone } of r.users)
-      if (!phones.has(phone)) phones.set(phone, stores.users.byPhone(phone));
+  const phones = await stores.users.byPhones([
+    ...new Set(records.flatMap((r) => r.users.map((u) => u.phone))),
+  ]);
   const note = (kind: string, phone: string) => {
     const s = `${maskPhone(phone)} (${kind})`;
     if (stats.sample.length < 10 && !stats.sample.includes(s)) stats.sample.push(s);
@@ -57,7 +58,7 @@ const permittedUsers = async (
   for (const r of records) {
     const ids: string[] = [];
     for (const { phone } of r.users) {
-      const user = await phones.get(phone)!;
+      const user = phones.get(phone);
       if (!user) {
         stats.unmatched++;
         note('no user', phone);
@@ -71,64 +72,84 @@ const permittedUsers = async (
   return out;
 };
 
+/** What a page's folders need, read before anything is written. */
+export interface FolderPlan {
+  ctx: { orgId: string; kind: Kind; at: string };
+  /** The records naming collectors, each with its permitted users in the cloud's order. */
+  users: Map<CloudInvoice, string[]>;
+  /** `linkId`s of the wanted links that exist already. */
+  existing: Set<string>;
+  /** Recorded first users by partition key. */
+  firstUsers: Map<string, string>;
+  stats: FolderStats;
+}
+
+const linksOf = (r: CloudInvoice, userIds: string[], ctx: FolderPlan['ctx']): Link[] =>
+  userIds.map((userId) => ({
+    userId,
+    invoiceId: invoiceIdOf(ctx.orgId, ctx.kind, r.serialNo),
+    orgId: ctx.orgId,
+    linkedAt: ctx.at,
+  }));
+const pkOf = (r: CloudInvoice, ctx: FolderPlan['ctx']) =>
+  invoiceKey.pk(ctx.orgId, ctx.kind, r.serialNo);
+
 /**
- * Link a page's stored records to their collectors and bind their attachments: links first, then
- * each invoice's first user (read in one batch, claimed where none is recorded), then the unbound
- * attachments in batches.
+ * Read a page's folder state: collectors by phone, then recorded first users, then the existing
+ * links of the invoices that have one. An invoice without a first user has no links: its first
+ * user is always claimed before its links are written (`applyFolders`), so a first sync reads no
+ * links at all.
  */
-export const linkCollectors = async (
+export const planFolders = async (
   records: CloudInvoice[],
-  ctx: { orgId: string; kind: Kind; at: string },
+  ctx: FolderPlan['ctx'],
   stores: Pick<Stores, 'users' | 'links' | 'invoices'>,
-): Promise<FolderStats> => {
+): Promise<FolderPlan> => {
   const stats = emptyFolderStats();
-  const queue = records.filter((r) => r.users.length || r.invoiceFiles.length);
-  const users = await permittedUsers(queue, ctx.orgId, stores, stats);
-  const wanted: Link[] = queue.flatMap((r) =>
-    users.get(r)!.map((userId) => ({
-      userId,
-      invoiceId: invoiceIdOf(ctx.orgId, ctx.kind, r.serialNo),
-      orgId: ctx.orgId,
-      linkedAt: ctx.at,
-    })),
+  const users = await permittedUsers(
+    records.filter((r) => r.users.length),
+    ctx.orgId,
+    stores,
+    stats,
   );
+  const named = [...users].filter(([, ids]) => ids.length);
+  const firstUsers = await stores.invoices.firstUsers(named.map(([r]) => pkOf(r, ctx)));
+  const wanted = named
+    .filter(([r]) => firstUsers.has(pkOf(r, ctx)))
+    .flatMap(([r, ids]) => linksOf(r, ids, ctx));
   const existing = wanted.length ? await stores.links.existing(wanted) : new Set<string>();
-  const fresh = wanted.filter((l) => !existing.has(linkId(l)));
+  return { ctx, users, existing, firstUsers, stats };
+};
+
+/**
+ * Write a planned page's folders for the records now stored (`stored`): first the first user of
+ * each invoice none was recorded for (conditional creates, batched in transactions: a racing
+ * claimer's user wins and is read back), then the missing links — in that order, so a link never
+ * exists without its invoice's first user (what lets `planFolders` skip reading links).
+ */
+export const applyFolders = async (
+  plan: FolderPlan,
+  stored: (r: CloudInvoice) => boolean,
+  stores: Pick<Stores, 'links' | 'invoices'>,
+): Promise<FolderStats> => {
+  const { ctx, stats } = plan;
+  const named = [...plan.users].filter(([r, ids]) => ids.length && stored(r));
+  const fresh = named
+    .flatMap(([r, ids]) => linksOf(r, ids, ctx))
+    .filter((l) => !plan.existing.has(linkId(l)));
+  // One claim per invoice (a transaction may not touch one item twice).
+  const toClaim = new Map<string, { pk: string; userId: string; files: number }>();
+  for (const [r, ids] of named) {
+    const pk = pkOf(r, ctx);
+    if (!plan.firstUsers.has(pk) && !toClaim.has(pk))
+      toClaim.set(pk, { pk, userId: ids[0]!, files: r.invoiceFiles.length });
+  }
+  const claims = [...toClaim.values()];
+  const claimed = claims.length
+    ? await stores.invoices.claimFirstUsers(claims, ctx.at)
+    : new Map<string, string | undefined>();
   if (fresh.length) await stores.links.createMany(fresh);
   stats.linked += fresh.length;
-  const linkedNow = new Set(fresh.map((l) => l.invoiceId));
-  const pkOf = (r: CloudInvoice) => invoiceKey.pk(ctx.orgId, ctx.kind, r.serialNo);
-  const owned = queue.filter(
-    (r) => linkedNow.has(invoiceIdOf(ctx.orgId, ctx.kind, r.serialNo)) || r.invoiceFiles.length,
-  );
-  const files = owned.flatMap((r) =>
-    r.invoiceFiles.map((f) => ({ pk: pkOf(r), fileId: f.fileId })),
-  );
-  const state = await stores.invoices.folderState(owned.map(pkOf), files);
-  // The first user: as recorded, else claimed now (conditional creates, batched in transactions:
-  // a racing claimer's user wins and is read back).
-  const toClaim = owned.flatMap((r) => {
-    const first = users.get(r)![0];
-    return !state.firstUsers.has(pkOf(r)) && first ? [{ pk: pkOf(r), userId: first }] : [];
-  });
-  const claimed = toClaim.length
-    ? // One claim per invoice (a transaction may not touch one item twice).
-      await stores.invoices.claimFirstUsers(
-        toClaim.filter((c, i) => toClaim.findIndex((d) => d.pk === c.pk) === i),
-        ctx.at,
-      )
-    : new Map<string, string | undefined>();
-  const owners = new Map(
-    owned.map((r) => [r, state.firstUsers.get(pkOf(r)) ?? claimed.get(pkOf(r))]),
-  );
-  const binds = owned.flatMap((r) => {
-    const userId = owners.get(r);
-    if (!userId) return [];
-    return r.invoiceFiles
-      .filter((f) => !state.bound.has(`${pkOf(r)}#${f.fileId}`))
-      .map((f) => ({ pk: pkOf(r), fileId: f.fileId, userId, at: ctx.at }));
-  });
-  if (binds.length) await stores.invoices.bindAttachments(binds);
-  stats.bound += binds.length;
+  for (const c of claims) if (claimed.get(c.pk) === c.userId) stats.bound += c.files;
   return stats;
 };

@@ -16,7 +16,12 @@ import {
 import type { GlobalConfig } from '../../domain/schemas/config.js';
 import type { Deps } from '../../deps.js';
 import { resultsFromOutput } from '../callbacks/results.js';
-import { emptyFolderStats, linkCollectors, type FolderStats } from '../folders/link-collectors.js';
+import {
+  applyFolders,
+  emptyFolderStats,
+  planFolders,
+  type FolderStats,
+} from '../folders/link-collectors.js';
 
 /** The stores an upsert writes (pool, folders, result logs) and the callback queue it feeds. */
 export type UpsertStores = 'invoices' | 'links' | 'users' | 'logs';
@@ -194,18 +199,24 @@ export const storePrepared = async (
       for (const f of applied) (item as Record<string, unknown>)[f] = old?.[f] ?? null;
     }
   }
-  const { refused, stale } = await writeItems(items, ctx, deps);
+  // The page's folder state is read while its invoices are written (reads only); links and first
+  // users are written after, for the invoices stored: a folder never points at an invoice that is
+  // not there.
+  const folders = ctx.config.personalFolderSync && records.length;
+  const [{ refused, stale }, plan] = await Promise.all([
+    writeItems(items, ctx, deps),
+    folders ? planFolders(records, ctx, stores) : undefined,
+  ]);
   markNotStored(outcomes, refused, 'failed');
   markNotStored(outcomes, stale, 'skipped');
   const written =
     refused.size || stale.size
       ? records.filter((r) => !refused.has(r.serialNo) && !stale.has(r.serialNo))
       : records;
-  // Links only after the invoices are stored: a folder never points at an invoice that is not
-  // there.
+  const storedNow = new Set(written);
   const folder =
-    ctx.config.personalFolderSync && written.length
-      ? await linkCollectors(written, ctx, stores)
+    plan && written.length
+      ? await applyFolders(plan, (r) => storedNow.has(r), stores)
       : emptyFolderStats();
   // Output invoices answering a known order become result callbacks (idempotent per result).
   if (ctx.kind === 'output' && written.length) await resultsFromOutput(written, ctx.orgId, deps);

@@ -54,10 +54,10 @@ describe('the overwrite rule (mergeInvoice)', () => {
     expect(merged.updatedAt).toBe(AT);
   });
 
-  it('drops key attributes and binds attachments to their users', () => {
+  it('drops key attributes and binds every attachment to the first collector', () => {
     const file = { fileId: 'f1', fileName: 'a.pdf' };
 
-    const merged = mergeInvoice(cloudItem({ invoiceFiles: [file] }), undefined, { f1: 'u-9' });
+    const merged = mergeInvoice(cloudItem({ invoiceFiles: [file] }), undefined, 'u-9');
 
     expect(Object.keys(merged)).not.toEqual(expect.arrayContaining(['pk', 'sk', 'gsi1pk']));
     expect(merged.attachments).toEqual([
@@ -103,11 +103,11 @@ describe('mergePartition', () => {
     expect(mergePartition([{ sk: 'EDIT' }])).toBeUndefined();
   });
 
-  it('merges the cloud copy, the edit and attachment bindings of one partition', () => {
+  it('merges the cloud copy, the edit and the first collector of one partition', () => {
     const items = [
       cloudItem({ invoiceFiles: [{ fileId: 'f1', fileName: 'a.pdf' }] }),
       edit({ buyerName: 'Edited Buyer' }),
-      { sk: 'ATT#f1', userId: 'u-2' },
+      { sk: 'FIRSTUSER', userId: 'u-2' },
     ] as unknown as Record<string, unknown>[];
 
     const merged = mergePartition(items);
