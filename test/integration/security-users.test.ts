@@ -133,12 +133,14 @@ describe('H2: the user directory and folders are org-scoped', () => {
     await sync(h, 'hz');
     await sync(h, 'sh');
     const shSerial = withPhone(h, SH_TAX, SH_PHONE)[0]!;
-    await h.stack.deps.stores.links.link({
-      userId: 'mallory',
-      invoiceId: invoiceIdOf('sh', 'input', shSerial),
-      orgId: 'sh',
-      linkedAt: new Date().toISOString(),
-    });
+    await h.stack.deps.stores.links.createMany([
+      {
+        userId: 'mallory',
+        invoiceId: invoiceIdOf('sh', 'input', shSerial),
+        orgId: 'sh',
+        linkedAt: new Date().toISOString(),
+      },
+    ]);
 
     // Act
     const own = await h.api('GET', '/users/mallory/invoices?limit=200', undefined, t.hz);
@@ -162,12 +164,14 @@ describe('H2: the user directory and folders are org-scoped', () => {
     await sync(h, 'hz');
     await sync(h, 'sh');
     const shSerial = h.sim.org(SH_TAX).ledgers.input[0]!.serialNo;
-    await h.stack.deps.stores.links.link({
-      userId: 'mallory',
-      invoiceId: invoiceIdOf('sh', 'input', shSerial),
-      orgId: 'sh',
-      linkedAt: new Date().toISOString(),
-    });
+    await h.stack.deps.stores.links.createMany([
+      {
+        userId: 'mallory',
+        invoiceId: invoiceIdOf('sh', 'input', shSerial),
+        orgId: 'sh',
+        linkedAt: new Date().toISOString(),
+      },
+    ]);
     const path = '/users/mallory/invoices?limit=200';
 
     // Act

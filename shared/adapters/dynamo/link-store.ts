@@ -1,6 +1,6 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchPutAll } from './batch-write.js';
-import { batchGetAll, decodeCursor, encodeCursor, putIfAbsent, queryAll } from './dynamo.js';
+import { batchGetAll, decodeCursor, encodeCursor, queryAll } from './dynamo.js';
 import { linkKey } from './keys.js';
 
 export interface Link {
@@ -26,9 +26,6 @@ const itemOf = (l: Link) => ({
 
 /** User ↔ invoice links: append-only (created once, never replaced or removed). */
 export const makeLinkStore = (db: DynamoDBDocumentClient, table: string) => ({
-  /** True when the link is new; an existing link is left exactly as it was. */
-  link: (l: Link): Promise<boolean> => putIfAbsent(db, table, itemOf(l)),
-
   /** Which of these links exist (`linkId`s), read consistently, 100 keys per BatchGetItem. */
   async existing(ls: Pick<Link, 'userId' | 'invoiceId'>[]): Promise<Set<string>> {
     const items = await batchGetAll(db, table, ls.map(keyOf));

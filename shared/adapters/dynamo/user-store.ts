@@ -118,16 +118,10 @@ export const makeUserStore = (db: DynamoDBDocumentClient, table: string) => {
       throw new ConditionFailed('the user changed meanwhile; read it again and retry');
     },
 
-    /** The user holding this phone; a claim whose user now has another phone is ignored. */
-    async byPhone(phone: string): Promise<User | undefined> {
-      const claim = await read(configKey.phone(phone));
-      const user = claim && (await get(claim.userId as string));
-      return user?.phone === phone ? user : undefined;
-    },
-
     /**
-     * `byPhone` for many phones in two consistent batch reads (claims, then their users; 100 keys
-     * per request) instead of two reads per phone. Phones with no current holder are absent.
+     * The users holding these phones, in two consistent batch reads (claims, then their users; 100
+     * keys per request). A phone with no holder is absent, as is one whose claim's user now has
+     * another phone.
      */
     async byPhones(phones: string[]): Promise<Map<string, User>> {
       if (!phones.length) return new Map();
