@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { FUNCTIONS, type FunctionName } from '#functions/catalog.js';
+import { DLQ_ENV, FUNCTIONS, type FunctionName } from '#functions/catalog.js';
 import { TABLES } from '#shared/adapters/dynamo/tables.js';
 import { fmt, median } from './common.js';
 
@@ -27,6 +27,11 @@ const env: Record<string, string> = {
   AUTH_SECRET_ARN: 'arn:aws:secretsmanager:ap-east-1:000000000000:secret:bench-token-AbCdEf',
 };
 for (const t of Object.values(TABLES)) env[t.env] = 'bench-table';
+// The redriving function's dead-letter queues (ops-api).
+for (const q of Object.values(DLQ_ENV)) {
+  env[q.url] = 'https://sqs/dlq';
+  env[q.arn] = env[q.sourceArn] = 'arn:aws:sqs:ap-east-1:000000000000:bench';
+}
 
 const bundle = async (entry: string, name: string) => {
   const outfile = `${out}/${name}.mjs`;

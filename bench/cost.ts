@@ -16,26 +16,7 @@ import {
   type TableKey,
 } from '#shared/adapters/dynamo/tables.js';
 import { child } from './common.js';
-
-/** DynamoDB's item size: attribute name lengths plus value sizes (UTF-8; maps and lists +3). */
-const sizeOf = (v: unknown): number => {
-  if (v === null || v === undefined || typeof v === 'boolean') return 1;
-  if (typeof v === 'string') return Buffer.byteLength(v);
-  if (typeof v === 'number') return Math.ceil(String(v).replace(/^-|\./g, '').length / 2) + 1;
-  if (v instanceof Uint8Array) return v.length;
-  if (Array.isArray(v)) return 3 + v.reduce((s: number, x) => s + 1 + sizeOf(x), 0);
-  return 3 + Object.entries(v).reduce((s, [k, x]) => s + Buffer.byteLength(k) + sizeOf(x), 0);
-};
-const itemSize = (i: Record<string, unknown>) =>
-  Object.entries(i).reduce((s, [k, x]) => s + Buffer.byteLength(k) + sizeOf(x), 0);
-/** Write units of one item write: one per started KB. */
-const wcu = (bytes: number) => Math.max(1, Math.ceil(bytes / 1024));
-/** An index entry: the keys and the projected attributes (all: the item), plus 100 bytes. */
-const entrySize = (i: Record<string, unknown>, ix: IndexDef, all = false) => {
-  if (all || ix.project === undefined) return itemSize(i) + 100;
-  const keys = ['pk', 'sk', ix.partitionKey, ix.sortKey, ...ix.project];
-  return itemSize(Object.fromEntries(keys.filter((k) => k in i).map((k) => [k, i[k]]))) + 100;
-};
+import { entrySize, itemSize, wcu } from './item-size.js';
 
 interface KindFigures {
   items: number;
