@@ -72,8 +72,11 @@ describe('batched writes', () => {
       [invoiceIdOf('hz', 'input', 'S2'), t2],
     ]);
     const pk = (s: string) => invoiceKey.pk('hz', 'input', s);
-    const firstUsers = await stores.invoices.firstUsers([pk('S1'), pk('S2'), pk('S3')]);
-    expect(Object.fromEntries(firstUsers)).toEqual({
+    const firstOf = async (...pks: string[]) =>
+      Object.fromEntries(
+        [...(await stores.invoices.firstUsers(pks))].map(([k, f]) => [k, f.userId]),
+      );
+    expect(await firstOf(pk('S1'), pk('S2'), pk('S3'))).toEqual({
       [pk('S1')]: 'ua',
       [pk('S2')]: 'ub',
       [pk('S3')]: 'ua',
@@ -87,16 +90,15 @@ describe('batched writes', () => {
       t2,
     ]);
 
-    // A record the page did not store (refused, or stale) gets no link and no first user.
+    // A record the page did not store (refused, or stale) gets no link, no first user, and its
+    // unknown collectors are not counted.
     const s4 = await linkCollectors(
-      [record('S4', [PHONE_A], ['f4']), record('S5', [PHONE_B], ['f5'])],
+      [record('S4', [PHONE_A, '13900000098'], ['f4']), record('S5', [PHONE_B], ['f5'])],
       { ...ctx, at: '2026-01-04T00:00:00.000Z' },
       (r) => r.serialNo !== 'S4',
     );
-    expect(s4).toMatchObject({ linked: 1, bound: 1 });
-    expect(Object.fromEntries(await stores.invoices.firstUsers([pk('S4'), pk('S5')]))).toEqual({
-      [pk('S5')]: 'ub',
-    });
+    expect(s4).toMatchObject({ linked: 1, bound: 1, unmatched: 0, sample: [] });
+    expect(await firstOf(pk('S4'), pk('S5'))).toEqual({ [pk('S5')]: 'ub' });
     const linkedA = (await stores.links.folder('ua', 10)).items.map((l) => l.invoiceId);
     expect(linkedA).not.toContain(invoiceIdOf('hz', 'input', 'S4'));
   });
@@ -117,13 +119,57 @@ describe('batched writes', () => {
     ]);
     const stored = await invoices.firstUsers(pks);
     for (const pk of pks) {
-      expect(a.get(pk)).toBe(stored.get(pk));
-      expect(b.get(pk)).toBe(stored.get(pk));
+      expect(a.get(pk)!.first).toEqual(stored.get(pk));
+      expect(b.get(pk)!.first).toEqual(stored.get(pk));
+      // Exactly one of the two created it.
+      expect([a.get(pk)!.won, b.get(pk)!.won].sort()).toEqual([false, true]);
     }
     // A later claim with another user changes nothing.
     const late = await invoices.claimFirstUsers([{ pk: pks[0]!, userId: 'uc' }], at);
-    expect(late.get(pks[0]!)).toBe(stored.get(pks[0]!));
-    expect((await invoices.firstUsers([pks[0]!])).get(pks[0]!)).toBe(stored.get(pks[0]!));
+    expect(late.get(pks[0]!)).toEqual({ first: stored.get(pks[0]!), won: false });
+    expect((await invoices.firstUsers([pks[0]!])).get(pks[0]!)).toEqual(stored.get(pks[0]!));
+  });
+
+  it("a writer that lost the claim to a racer never re-writes the racer's links", async () => {
+    const { stores } = h.stack.deps;
+    const ctx = { orgId: 'hz', kind: 'input' as const };
+    const page = [record('T1', [PHONE_A], ['f1'])];
+    // A (a sync page) reads first: nobody is linked yet.
+    const planA = await planFolders(page, { ...ctx, at: '2026-02-01T00:00:00.000Z' }, stores);
+    // B (a pushed invoice) then claims and links.
+    const tB = '2026-02-01T00:00:05.000Z';
+    const sB = await applyFolders(
+      await planFolders(page, { ...ctx, at: tB }, stores),
+      () => true,
+      stores,
+    );
+    // A writes last.
+    const sA = await applyFolders(planA, () => true, stores);
+
+    expect(sB).toMatchObject({ linked: 1, bound: 1 });
+    expect(sA).toMatchObject({ linked: 0, bound: 0 });
+    const folder = (await stores.links.folder('ua', 10)).items;
+    const t1 = folder.find((l) => l.invoiceId === invoiceIdOf('hz', 'input', 'T1'));
+    expect(t1?.linkedAt).toBe(tB);
+  });
+
+  it('a first user claimed by a writer that died before linking is linked later', async () => {
+    const { stores } = h.stack.deps;
+    const pk = invoiceKey.pk('hz', 'input', 'T2');
+    const t0 = '2026-03-01T00:00:00.000Z';
+    // The claim landed, the links did not (the writer died in between).
+    await stores.invoices.claimFirstUsers([{ pk, userId: 'ua' }], t0);
+    // The next sync names another collector only.
+    const t1 = '2026-03-02T00:00:00.000Z';
+    const page = [record('T2', [PHONE_B], ['f2'])];
+    const plan = await planFolders(page, { orgId: 'hz', kind: 'input', at: t1 }, stores);
+    const stats = await applyFolders(plan, () => true, stores);
+
+    expect(stats).toMatchObject({ linked: 2, bound: 0 });
+    const invoiceId = invoiceIdOf('hz', 'input', 'T2');
+    expect(await stores.links.usersOf(invoiceId)).toEqual(['ua', 'ub']);
+    const own = (await stores.links.folder('ua', 50)).items.find((l) => l.invoiceId === invoiceId);
+    expect(own?.linkedAt).toBe(t0);
   });
 
   it('the push recorder writes while attempts still arrive, and skips a missing log', async () => {

@@ -81,6 +81,23 @@ describe('console read routes', () => {
     expect(other.body.items).toEqual([]);
   });
 
+  it('GET /pool/invoices by number shows what the detail shows (edit, attachments)', async () => {
+    const folder = await h.api('GET', '/users/emp-1/invoices?limit=20');
+    const withFiles = folder.body.items.find(
+      (i: { attachments: unknown[] }) => i.attachments.length,
+    );
+    const id = withFiles.invoiceId as string;
+    await h.api('PATCH', `/invoices/${id}`, { salerName: 'Edited Seller' }, h.expense);
+
+    const detail = await h.api('GET', `/pool/invoices/${id}?orgId=hz`);
+    const byNo = await h.api('GET', `/pool/invoices?orgId=hz&invoiceNo=${withFiles.invoiceNo}`);
+
+    const found = byNo.body.items.find((i: { invoiceId: string }) => i.invoiceId === id);
+    expect(found).toMatchObject({ modified: true, salerName: 'Edited Seller' });
+    expect(found.attachments).toEqual(detail.body.attachments);
+    expect(found.attachments.every((a: { userId: unknown }) => a.userId !== null)).toBe(true);
+  });
+
   it('GET /pool/invoices needs orgId and the operator role', async () => {
     const noOrg = await h.api('GET', '/pool/invoices');
     const expense = await h.api('GET', '/pool/invoices?orgId=hz', undefined, h.expense);

@@ -27,6 +27,17 @@ export const WRITE_CONCURRENCY = 8;
 /** First-user claims in flight per page (single conditional writes). */
 const CLAIM_CONCURRENCY = 16;
 
+/** An invoice's first linked user (FIRSTUSER): whom its attachments are bound to, and when. */
+export interface FirstUser {
+  userId: string;
+  linkedAt: string;
+}
+/** A first-user claim's outcome: the invoice's first user, and whether this claim created it. */
+export interface Claim {
+  first: FirstUser | undefined;
+  won: boolean;
+}
+
 /** An item DynamoDB refused to store, and why. */
 export interface RefusedItem {
   item: Record<string, unknown>;
@@ -117,17 +128,18 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
     }
   };
 
-  /** Every item of one invoice's partition (cloud copy, local edit, attachment bindings). */
+  const partitionOf = (pk: string) => ({
+    TableName: table,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': pk },
+    ConsistentRead: true,
+  });
+  /** Every item of one invoice's partition (cloud copy, local edit, first user). */
   const partition = (orgId: string, kind: Kind, serialNo: string) =>
-    queryAll(db, {
-      TableName: table,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': invoiceKey.pk(orgId, kind, serialNo) },
-      ConsistentRead: true,
-    });
+    queryAll(db, partitionOf(invoiceKey.pk(orgId, kind, serialNo)));
 
-  /** Each partition's first user (`pk` → userId), read consistently, 100 keys per BatchGet. */
-  const firstUsers = async (pks: string[]): Promise<Map<string, string>> => {
+  /** Each partition's first user (`pk` → it), read consistently, 100 keys per BatchGet. */
+  const firstUsers = async (pks: string[]): Promise<Map<string, FirstUser>> => {
     const items = pks.length
       ? await batchGetAll(
           db,
@@ -135,7 +147,11 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
           pks.map((pk) => ({ pk, sk: invoiceKey.firstUser })),
         )
       : [];
-    return new Map(items.map((i) => [i.pk as string, i.userId as string]));
+    const of = (i: Record<string, unknown>): FirstUser => ({
+      userId: i.userId as string,
+      linkedAt: i.linkedAt as string,
+    });
+    return new Map(items.map((i) => [i.pk as string, of(i)]));
   };
 
   /**
@@ -146,7 +162,7 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
     const withFiles = page.filter(({ inv }) => inv.attachments.some((a) => a.userId === null));
     const owners = await firstUsers(withFiles.map((p) => p.pk));
     for (const { inv, pk } of withFiles)
-      for (const a of inv.attachments) a.userId ??= owners.get(pk) ?? null;
+      for (const a of inv.attachments) a.userId ??= owners.get(pk)?.userId ?? null;
   };
 
   /** An item's identity in the table. */
@@ -249,15 +265,15 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
 
     /**
      * Claim the first user of many invoices none was recorded for: one conditional create each
-     * (`CLAIM_CONCURRENCY` in flight; 1 WCU each, where a transaction of creates bills 2), and
-     * where another writer claimed first, its user as the refused write returns it (no read back,
-     * no index). Answers each invoice's first user.
+     * (`CLAIM_CONCURRENCY` in flight; 1 WCU each, where a transaction of creates bills 2). Answers
+     * each invoice's first user and whether this call created it; where another writer claimed
+     * first, its user as the refused write returns it (no read back, no index).
      */
     async claimFirstUsers(
       claims: { pk: string; userId: string }[],
       at: string,
-    ): Promise<Map<string, string | undefined>> {
-      const out = new Map<string, string | undefined>();
+    ): Promise<Map<string, Claim>> {
+      const out = new Map<string, Claim>();
       const queue = [...claims];
       const claim = async ({ pk, userId }: (typeof claims)[number]) => {
         try {
@@ -269,12 +285,16 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
               ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             }),
           );
-          out.set(pk, userId);
+          out.set(pk, { first: { userId, linkedAt: at }, won: true });
         } catch (e) {
           if (!isConditionFailure(e)) throw e;
           // The refused write carries the item that won, in DynamoDB's attribute-value form.
-          const won = (e as { Item?: { userId?: { S?: string } } }).Item?.userId?.S;
-          out.set(pk, won ?? (await firstUsers([pk])).get(pk));
+          const won = (e as { Item?: Record<string, { S?: string } | undefined> }).Item;
+          const first =
+            won?.userId?.S && won.linkedAt?.S
+              ? { userId: won.userId.S, linkedAt: won.linkedAt.S }
+              : (await firstUsers([pk])).get(pk);
+          out.set(pk, { first, won: false });
         }
       };
       await Promise.all(
@@ -417,8 +437,10 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
         KeyConditionExpression: 'gsi2pk = :pk',
         ExpressionAttributeValues: { ':pk': invoiceKey.gsi2pk(invoiceNo) },
       });
-      const items = [...(await fullItems(keys)).values()];
-      return items.map((i) => mergePartition([i])).filter((i): i is Invoice => i !== undefined);
+      // Each invoice whole (its edit and first user too): one consistent Query of its partition.
+      const pks = [...new Set(keys.map((k) => k.pk as string))];
+      const found = await Promise.all(pks.map((pk) => queryAll(db, partitionOf(pk))));
+      return found.map(mergePartition).filter((i): i is Invoice => i !== undefined);
     },
   };
 };

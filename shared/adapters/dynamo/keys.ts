@@ -9,7 +9,7 @@ export const invoiceKey = {
   /**
    * The invoice's first linked user, created once: every attachment of the invoice is bound to
    * them (one item per invoice, not one per attachment; `ATT#<fileId>` items of earlier builds
-   * held the same user and are no longer read).
+   * are no longer read: data written before FIRSTUSER existed needs one written, see README).
    */
   firstUser: 'FIRSTUSER',
   /** gsi1: an org's pool by kind; cloud and edit items sit side by side. */

@@ -33,11 +33,11 @@ export const makeLinkStore = (db: DynamoDBDocumentClient, table: string) => ({
   },
 
   /**
-   * Create links `existing` just found absent, 25 per BatchWriteItem (a whole page's links in a
-   * few requests instead of a conditional write each). The key is the link's identity, so a
-   * re-put never makes a second link; only two writers creating the same link at the same moment
-   * (a sync and a pushed invoice) can leave the later one's `linkedAt`. A link that existed
-   * before the read is never written again.
+   * Create links known to be absent (found so by `existing`, or of an invoice just given its first
+   * user: links are written only after it), 25 per BatchWriteItem (a whole page's links in a few
+   * requests instead of a conditional write each). The key is the link's identity, so a re-put
+   * never makes a second link; only two writers creating the same link at the same moment (a sync
+   * and a pushed invoice) can leave the later one's `linkedAt`.
    */
   createMany: (ls: Link[]): Promise<void> => batchPutAll(db, table, ls.map(itemOf)),
 
@@ -53,8 +53,11 @@ export const makeLinkStore = (db: DynamoDBDocumentClient, table: string) => ({
       ExpressionAttributeValues: { ':p': linkKey.pk(invoiceId) },
       ConsistentRead: true,
     });
+    // By code unit, as the index's sort key used to order them (not by locale).
     const order = (i: Record<string, unknown>) => `${String(i.linkedAt)}\u0000${String(i.userId)}`;
-    return items.sort((a, b) => order(a).localeCompare(order(b))).map((i) => i.userId as string);
+    const byOrder = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+      order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0;
+    return items.sort(byOrder).map((i) => i.userId as string);
   },
 
   /**

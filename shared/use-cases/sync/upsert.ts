@@ -203,10 +203,15 @@ export const storePrepared = async (
   // users are written after, for the invoices stored: a folder never points at an invoice that is
   // not there.
   const folders = ctx.config.personalFolderSync && records.length;
-  const [{ refused, stale }, plan] = await Promise.all([
+  const [wrote, planned] = await Promise.allSettled([
     writeItems(items, ctx, deps),
     folders ? planFolders(records, ctx, stores) : undefined,
   ]);
+  // Both settle before either failure is raised: no write is left running behind an error.
+  if (wrote.status === 'rejected') throw wrote.reason;
+  if (planned.status === 'rejected') throw planned.reason;
+  const { refused, stale } = wrote.value;
+  const plan = planned.value;
   markNotStored(outcomes, refused, 'failed');
   markNotStored(outcomes, stale, 'skipped');
   const written =
