@@ -61,6 +61,31 @@ const bucket = async (key: string) =>
     )
   ).Item;
 
+describe('the bucket store', () => {
+  it('a lost condition answers the bucket as the refused write saw it, in one call', async () => {
+    const db = createDocClient(localClientConfig(endpoint));
+    const sent: string[] = [];
+    db.middlewareStack.add(
+      (next, context) => (args) => {
+        sent.push(String(context.commandName));
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const store = makeBucketStore(db, tables.rateLimits);
+    const now = Date.now();
+    const plan = { kind: 'idle' as const, tokens: 1, cost: 125, maxTat: now + 1000, rate: 8 };
+
+    const first = await store.take('client#rvoccf', plan, now);
+    sent.length = 0;
+    const second = await store.take('client#rvoccf', plan, now);
+
+    expect(first).toMatchObject({ ok: true, state: { tat: now + 125, rate: 8 } });
+    expect(second).toEqual({ ok: false, state: first.state });
+    expect(sent).toEqual(['UpdateItemCommand']);
+  });
+});
+
 describe('shared rate-limit buckets on DynamoDB Local', () => {
   let sim: Simulator;
   afterEach(() => sim.stop());

@@ -2,8 +2,8 @@
  * Rate-limit buckets toward the invoice cloud in the RateLimits table: one item per bucket
  * (`pk` = `bucket#global` or `bucket#client#<clientId>`), updated only by conditional UpdateItem
  * (a take adds to the theoretical arrival time; a rate change needs the rate seen). A lost
- * condition answers the item as it now is (one consistent read), so the caller plans again from
- * it. Items expire a day after their last write.
+ * condition answers the item as the refused write found it (`ReturnValuesOnConditionCheckFailure`:
+ * no second request), so the caller plans again from it. Items expire a day after their last write.
  */
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { BucketStore, BucketWrite } from '../cloud/limiter.js';
@@ -20,6 +20,12 @@ const stateOf = (item: Record<string, unknown> | undefined): BucketState | undef
     lastChangeAt: Number(item.lastChangeAt ?? 0),
   };
 
+/** The item a refused write returns, in DynamoDB's attribute-value form (numbers as `N`). */
+const refusedItem = (e: unknown): Record<string, unknown> | undefined => {
+  const raw = (e as { Item?: Record<string, { N?: string; S?: string }> }).Item;
+  return raw && Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, v.N ?? v.S]));
+};
+
 export const makeBucketStore = (db: DynamoDBDocumentClient, table: string): BucketStore => {
   const update = async (
     key: string,
@@ -34,11 +40,14 @@ export const makeBucketStore = (db: DynamoDBDocumentClient, table: string): Buck
           ConditionExpression: expr.condition,
           ExpressionAttributeValues: expr.values,
           ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return { ok: true, state: stateOf(r.Attributes) };
     } catch (e) {
       if (!isConditionFailure(e)) throw e;
+      const found = refusedItem(e);
+      if (found) return { ok: false, state: stateOf(found) };
       const got = await db.send(
         new GetCommand({ TableName: table, Key: keyOf(key), ConsistentRead: true }),
       );
