@@ -83,6 +83,7 @@ describe('the bucket store', () => {
     expect(first).toMatchObject({ ok: true, state: { tat: now + 125, rate: 8 } });
     expect(second).toEqual({ ok: false, state: first.state });
     expect(sent).toEqual(['UpdateItemCommand']);
+    db.destroy();
   });
 });
 
