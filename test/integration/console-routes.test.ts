@@ -4,6 +4,7 @@
  * any org's pool (by number too), with the invoice's linked users; another org's id is a 404.
  */
 import { startHarness, ORGS, type Harness } from '#test/support/harness.js';
+import { invoiceIdOf } from '#shared/adapters/dynamo/keys.js';
 
 describe('console read routes', () => {
   let h: Harness;
@@ -96,6 +97,44 @@ describe('console read routes', () => {
     expect(found).toMatchObject({ modified: true, salerName: 'Edited Seller' });
     expect(found.attachments).toEqual(detail.body.attachments);
     expect(found.attachments.every((a: { userId: unknown }) => a.userId !== null)).toBe(true);
+  });
+
+  it('GET /pool/invoices/{id} lists the first user first, whatever the ids sort as', async () => {
+    const first = await h.api('PUT', '/users/zz-first', {
+      name: 'Z',
+      phone: '13700000071',
+      orgIds: ['hz'],
+    });
+    const second = await h.api('PUT', '/users/aa-second', {
+      name: 'A',
+      phone: '13700000072',
+      orgIds: ['hz'],
+    });
+    expect([first.status, second.status]).toEqual([201, 201]);
+    const base = h.sim.org(ORGS[0]!.taxNo).ledgers.input.find((r) => !r.users.length)!;
+    const file = { fileId: 'F-order', fileName: 'a.pdf', url: 'https://files.example.com/a.pdf' };
+    const pushed = {
+      ...base,
+      updateTime: '2099-01-01 00:00:00',
+      users: [
+        { phone: '13700000071', name: 'Z' },
+        { phone: '13700000072', name: 'A' },
+      ],
+      invoiceFiles: [file],
+    };
+    const push = await h.api(
+      'POST',
+      '/invoices/push',
+      { orgId: 'hz', kind: 'input', invoices: [pushed] },
+      h.cloud,
+    );
+    expect(push.body.stored).toBe(1);
+
+    const id = invoiceIdOf('hz', 'input', base.serialNo);
+    const one = await h.api('GET', `/pool/invoices/${id}?orgId=hz`);
+
+    expect(one.body.linkedUsers).toEqual(['zz-first', 'aa-second']);
+    expect(one.body.attachments.map((a: { userId: string }) => a.userId)).toEqual(['zz-first']);
   });
 
   it('GET /pool/invoices needs orgId and the operator role', async () => {

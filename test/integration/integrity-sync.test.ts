@@ -129,6 +129,30 @@ describe('sync integrity (review findings 1, 7, 8, 11, 15)', () => {
     });
   });
 
+  it('a sync never rolls back a pushed version newer than the page it read', async () => {
+    h = await startHarness();
+    await sync(h, {});
+    const target = ledger(h)[7]!;
+    // The cloud pushes a newer version than its listing serves (a lagging read replica).
+    const pushed = { ...target, expendStatus: 60, updateTime: '2099-01-01 08:00:00' };
+    const push = await h.api(
+      'POST',
+      '/invoices/push',
+      { orgId: 'hz', kind: 'input', invoices: [pushed] },
+      h.cloud,
+    );
+    expect(push.body.stored).toBe(1);
+
+    const run = await sync(h, {});
+
+    expect(await invoice(h, target.serialNo)).toMatchObject({
+      expendStatus: 60,
+      updateTime: pushed.updateTime,
+    });
+    expect(run).toMatchObject({ status: 'succeeded', skipped: 1 });
+    expect(run.successCount).toBe(ledger(h).length - 1);
+  });
+
   it('finding 7: a second run of one org waits, so no stale version lands', async () => {
     h = await startHarness();
     await sync(h, {});

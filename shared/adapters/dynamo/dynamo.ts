@@ -192,7 +192,13 @@ export const batchGetAll = async (
   db: DynamoDBDocumentClient,
   table: string,
   keys: Record<string, unknown>[],
+  /** Only these attributes of each item (read units are the same: less to transfer and parse). */
+  project?: readonly string[],
 ): Promise<Record<string, unknown>[]> => {
+  const projection = project && {
+    ProjectionExpression: project.map((_, i) => `#p${i}`).join(', '),
+    ExpressionAttributeNames: Object.fromEntries(project.map((a, i) => [`#p${i}`, a])),
+  };
   const out: Record<string, unknown>[] = [];
   // DynamoDB refuses a request that lists one key twice: each key is asked for once.
   const id = (k: Record<string, unknown>) =>
@@ -204,7 +210,9 @@ export const batchGetAll = async (
       if (attempt)
         await new Promise((r) => setTimeout(r, 50 * 2 ** Math.min(attempt, 5) * Math.random()));
       const res = await db.send(
-        new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }),
+        new BatchGetCommand({
+          RequestItems: { [table]: { Keys: pending, ConsistentRead: true, ...projection } },
+        }),
       );
       out.push(...(res.Responses?.[table] ?? []));
       pending = (res.UnprocessedKeys?.[table]?.Keys ?? []) as Record<string, unknown>[];

@@ -1,7 +1,9 @@
 import {
   BatchWriteCommand,
+  GetCommand,
   PutCommand,
   QueryCommand,
+  UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionFailed, isConditionFailure, Unprocessable } from '../../domain/errors.js';
@@ -184,16 +186,46 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
     batchPut,
     putUnlessNewer,
 
-    /** The cloud copies of these serials that exist (for carrying non-synced fields over). */
+    /** Note that a push is writing this org's pool of this kind now (`at`), before it writes. */
+    async markPushed(orgId: string, kind: Kind, at: string): Promise<void> {
+      await db.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: invoiceKey.pushMark(orgId, kind),
+          UpdateExpression: 'SET #at = :at',
+          ExpressionAttributeNames: { '#at': 'at' },
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+    },
+
+    /** When a push last wrote this org's pool of this kind (consistent), if ever. */
+    async lastPushed(orgId: string, kind: Kind): Promise<string | undefined> {
+      const { Item } = await db.send(
+        new GetCommand({
+          TableName: table,
+          Key: invoiceKey.pushMark(orgId, kind),
+          ConsistentRead: true,
+        }),
+      );
+      return Item?.at as string | undefined;
+    },
+
+    /**
+     * The cloud copies of these serials that exist, consistently (`fields`: only those, with
+     * `serialNo`): the versions a sync page checks, the non-synced fields it carries over.
+     */
     async getCloudMany(
       orgId: string,
       kind: Kind,
       serials: string[],
-    ): Promise<Map<string, CloudItem>> {
+      fields?: readonly Extract<keyof CloudItem, string>[],
+    ): Promise<Map<string, Partial<CloudItem>>> {
       const items = await batchGetAll(
         db,
         table,
         serials.map((s) => ({ pk: invoiceKey.pk(orgId, kind, s), sk: invoiceKey.cloud })),
+        fields && ['serialNo', ...fields],
       );
       return new Map(items.map((it) => [it.serialNo as string, it as unknown as CloudItem]));
     },

@@ -12,6 +12,8 @@ export const invoiceKey = {
    * are no longer read: data written before FIRSTUSER existed needs one written, see README).
    */
   firstUser: 'FIRSTUSER',
+  /** When pushes last wrote an org's pool of one kind (no index keys: never listed). */
+  pushMark: (orgId: string, kind: Kind) => ({ pk: `PUSHED#${orgId}#${kind}`, sk: 'MARK' }),
   /** gsi1: an org's pool by kind; cloud and edit items sit side by side. */
   gsi1pk: (orgId: string, kind: Kind) => `POOL#${orgId}#${kind}`,
   gsi1sk: (serialNo: string, item: 'CLOUD' | 'EDIT') =>

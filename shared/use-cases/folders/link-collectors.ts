@@ -19,7 +19,7 @@ import { linkId, type Link } from '../../adapters/dynamo/link-store.js';
 import type { Claim, FirstUser } from '../../adapters/dynamo/invoice-store.js';
 
 export interface FolderStats {
-  /** Links written. */
+  /** Links written (two writers adding the same new link at one moment both count it). */
   linked: number;
   /** Collectors' phones with no user, and users without the invoice's org (stored records). */
   unmatched: number;

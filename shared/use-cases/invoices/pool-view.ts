@@ -8,6 +8,7 @@ import type { Deps } from '../../deps.js';
 import { NotFound } from '../../domain/errors.js';
 import { kindSchema } from '../../domain/schemas/cloud.js';
 import { cursorSchema, idSchema, limitSchema } from '../../domain/schemas/common.js';
+import { invoiceKey } from '../../adapters/dynamo/keys.js';
 import { locateInvoice, readInvoice } from './edit.js';
 import { withLabels } from './labels.js';
 
@@ -52,16 +53,24 @@ export const searchPool = async (q: PoolQuery, deps: Deps<'invoices', never>) =>
 
 /**
  * One invoice of `orgId` as the expense route shows it, plus `linkedUsers` (the users whose
- * folders hold it, in link order). An id of another org is a 404, as everywhere.
+ * folders hold it: its first user — whom its attachments are bound to — then the others in link
+ * order). An id of another org is a 404, as everywhere.
  */
 export const poolInvoice = async (
   orgId: string,
   invoiceId: string,
   deps: Deps<'invoices' | 'links', never>,
 ) => {
-  if (locateInvoice(invoiceId).orgId !== orgId)
-    throw new NotFound(`invoiceId: no invoice ${invoiceId}`);
-  const { invoice, version } = await readInvoice(invoiceId, deps);
-  const linkedUsers = await deps.stores.links.usersOf(invoiceId);
+  const at = locateInvoice(invoiceId);
+  if (at.orgId !== orgId) throw new NotFound(`invoiceId: no invoice ${invoiceId}`);
+  const pk = invoiceKey.pk(at.orgId, at.kind, at.serialNo);
+  const [{ invoice, version }, linked, firsts] = await Promise.all([
+    readInvoice(invoiceId, deps),
+    deps.stores.links.usersOf(invoiceId),
+    deps.stores.invoices.firstUsers([pk]),
+  ]);
+  const first = firsts.get(pk)?.userId;
+  const linkedUsers =
+    first && linked.includes(first) ? [first, ...linked.filter((u) => u !== first)] : linked;
   return { body: { ...withLabels(invoice), linkedUsers }, version };
 };

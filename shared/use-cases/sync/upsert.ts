@@ -147,11 +147,21 @@ const markNotStored = (
       Object.assign(o, { status, error: serials.get(o.serialNo) });
 };
 
+const STALE = 'stale: the pool holds a newer version of this invoice';
+/** How long after a push a sync page checks the versions it would overwrite. */
+export const PUSH_WINDOW_MS = 24 * 3600_000;
+
 /**
  * Write the page's cloud copies; returns serial → reason for those not written (refused or stale).
+ * Pushes write each record on the condition that the pool holds no newer version. A sync page is
+ * batch-written (no condition); where pushes wrote the org's pool within `PUSH_WINDOW_MS`, the page
+ * first reads the pooled versions (`pooled`) and skips a record older than the pool's copy (a push
+ * newer than what the cloud's listing served). Only a push landing between that read and the write
+ * can still be overwritten; the next sync that reads it restores it.
  */
 const writeItems = async (
   items: (CloudItem & Record<string, unknown>)[],
+  pooled: Map<string, Partial<CloudItem>> | undefined,
   ctx: UpsertContext,
   deps: UpsertDeps,
 ): Promise<{ refused: Map<string, string>; stale: Map<string, string> }> => {
@@ -160,7 +170,10 @@ const writeItems = async (
   const stale = new Map<string, string>();
   const tooLarge = (error: string) => `not stored: ${error}`;
   if (!ctx.unlessNewer) {
-    for (const r of await store.batchPut(items))
+    const newer = (i: CloudItem) => (pooled?.get(i.serialNo)?.updateTime ?? '') > i.updateTime;
+    for (const i of items) if (newer(i)) stale.set(i.serialNo, STALE);
+    const fresh = stale.size ? items.filter((i) => !stale.has(i.serialNo)) : items;
+    for (const r of await store.batchPut(fresh))
       refused.set(r.item.serialNo as string, tooLarge(r.error));
     return { refused, stale };
   }
@@ -168,8 +181,7 @@ const writeItems = async (
     await Promise.all(
       items.slice(i, i + 25).map(async (item) => {
         const res = await store.putUnlessNewer(item);
-        if (res === 'stale')
-          stale.set(item.serialNo, 'stale: the pool holds a newer version of this invoice');
+        if (res === 'stale') stale.set(item.serialNo, STALE);
         else if (res !== 'stored') refused.set(item.serialNo, tooLarge(res.error));
       }),
     );
@@ -188,23 +200,36 @@ export const storePrepared = async (
   const { stores } = deps;
   const store = stores.invoices;
   const { applied } = splitNonSync(ctx.config.nonSyncFields);
-  if (applied.length && items.length) {
-    const existing = await store.getCloudMany(
-      ctx.orgId,
-      ctx.kind,
-      records.map((r) => r.serialNo),
-    );
+  const now = deps.clock();
+  // A push notes itself before it writes, so a sync page that reads no recent note cannot be
+  // overwriting a push it has not seen (but for the moment between that read and its write).
+  if (ctx.unlessNewer && items.length)
+    await store.markPushed(ctx.orgId, ctx.kind, now.toISOString());
+  const pushedAt = ctx.unlessNewer ? undefined : await store.lastPushed(ctx.orgId, ctx.kind);
+  const since = new Date(now.getTime() - PUSH_WINDOW_MS).toISOString();
+  const checkVersions = items.length > 0 && pushedAt !== undefined && pushedAt >= since;
+  // One consistent read of the pooled copies: their versions and the non-synced fields.
+  const fields = [...(checkVersions ? (['updateTime'] as const) : []), ...applied];
+  const pooled =
+    fields.length && items.length
+      ? await store.getCloudMany(
+          ctx.orgId,
+          ctx.kind,
+          records.map((r) => r.serialNo),
+          fields,
+        )
+      : undefined;
+  if (applied.length && pooled)
     for (const item of items) {
-      const old: Partial<CloudItem> | undefined = existing.get(item.serialNo);
+      const old = pooled.get(item.serialNo);
       for (const f of applied) (item as Record<string, unknown>)[f] = old?.[f] ?? null;
     }
-  }
   // The page's folder state is read while its invoices are written (reads only); links and first
   // users are written after, for the invoices stored: a folder never points at an invoice that is
   // not there.
   const folders = ctx.config.personalFolderSync && records.length;
   const [wrote, planned] = await Promise.allSettled([
-    writeItems(items, ctx, deps),
+    writeItems(items, pooled, ctx, deps),
     folders ? planFolders(records, ctx, stores) : undefined,
   ]);
   // Both settle before either failure is raised: no write is left running behind an error.
