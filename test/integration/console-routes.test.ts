@@ -5,6 +5,7 @@
  */
 import { startHarness, ORGS, type Harness } from '#test/support/harness.js';
 import { invoiceIdOf } from '#shared/adapters/dynamo/keys.js';
+import { pushInvoices } from '#test/support/fixtures.js';
 
 describe('console read routes', () => {
   let h: Harness;
@@ -122,12 +123,7 @@ describe('console read routes', () => {
       ],
       invoiceFiles: [file],
     };
-    const push = await h.api(
-      'POST',
-      '/invoices/push',
-      { orgId: 'hz', kind: 'input', invoices: [pushed] },
-      h.cloud,
-    );
+    const push = await pushInvoices(h, [pushed]);
     expect(push.body.stored).toBe(1);
 
     const id = invoiceIdOf('hz', 'input', base.serialNo);

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startHarness, ORGS, type Harness } from '../support/harness.js';
-import { goodsLines } from '../support/fixtures.js';
+import { goodsLines, pushInvoices } from '../support/fixtures.js';
 import type { CloudInvoice } from '#shared/domain/schemas/cloud.js';
 import type { Run } from '#shared/domain/schemas/sync.js';
 import { invoiceIdOf } from '#shared/adapters/dynamo/keys.js';
@@ -135,12 +135,7 @@ describe('sync integrity (review findings 1, 7, 8, 11, 15)', () => {
     const target = ledger(h)[7]!;
     // The cloud pushes a newer version than its listing serves (a lagging read replica).
     const pushed = { ...target, expendStatus: 60, updateTime: '2099-01-01 08:00:00' };
-    const push = await h.api(
-      'POST',
-      '/invoices/push',
-      { orgId: 'hz', kind: 'input', invoices: [pushed] },
-      h.cloud,
-    );
+    const push = await pushInvoices(h, [pushed]);
     expect(push.body.stored).toBe(1);
 
     const run = await sync(h, {});

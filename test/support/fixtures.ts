@@ -1,4 +1,7 @@
-/** Small fixtures several suites share: the cloud's result push, goods lines of a record. */
+/**
+ * Small fixtures several suites share: the cloud's result push, its invoice push, goods lines of a
+ * record.
+ */
 import type { Harness } from './harness.js';
 
 /** The invoice cloud pushing a BLUE result for `orderNo` (as hz's `cloud` role unless `token`). */
@@ -16,6 +19,10 @@ export const pushResult = (h: Harness, orderNo: string, extra: object = {}, toke
     },
     token ?? h.stack.token({ sub: 'cloud-hz', orgId: 'hz', roles: ['cloud'] }),
   );
+
+/** The invoice cloud pushing hz's input invoices (`POST /invoices/push`, hz's `cloud` role). */
+export const pushInvoices = (h: Harness, invoices: object[]) =>
+  h.api('POST', '/invoices/push', { orgId: 'hz', kind: 'input', invoices }, h.cloud);
 
 /** `n` goods lines of a cloud record, named by `text(i)`. */
 export const goodsLines = (n: number, text: (i: number) => string) =>
