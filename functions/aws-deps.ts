@@ -11,15 +11,14 @@ import type { Context } from 'aws-lambda';
 import { powertoolsMetrics } from '#shared/adapters/aws/powertools-metrics.js';
 import { secretsManager } from '#shared/adapters/aws/secrets-manager.js';
 import { keyringSource, orgVault, withOrgVault } from '#shared/adapters/secrets/org-vault.js';
-import { makeConfigStore } from '#shared/adapters/dynamo/config-store.js';
+import type { ConfigStore } from '#shared/adapters/dynamo/config-store.js';
 import { sqsDeadLetterQueue, sqsQueue } from '#shared/adapters/aws/sqs-queue.js';
 import { createCloudClient, type CloudObserver } from '#shared/adapters/cloud/client.js';
 import { CLOUD_PATHS } from '#shared/adapters/cloud/contract.js';
-import { makeStores, type Queues } from '#shared/deps.js';
+import { makeStores, type Queues, type Stores } from '#shared/deps.js';
 import { METRICS, type MetricDims } from '#shared/metrics.js';
 import type { DeadLetterQueue, Metrics, Secrets } from '#shared/ports.js';
 import { createDocClient } from '#shared/adapters/dynamo/dynamo.js';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TABLES, type TableKey } from '#shared/adapters/dynamo/tables.js';
 import {
   DLQ_ENV,
@@ -91,7 +90,7 @@ export const awsDeadLetterQueues = (
  * `org` kind, org secrets are sealed config items opened with the one org secret key (its ARN read
  * on first use; keyring and sealed items cached 5 minutes per container).
  */
-const secrets = (fn: FunctionName, db: DynamoDBDocumentClient): Secrets => {
+const secrets = (fn: FunctionName, config: ConfigStore | undefined): Secrets => {
   if (!Object.keys(FUNCTIONS[fn].secrets).length) {
     const none = async (): Promise<never> => {
       throw new Error(`${fn}: no runtime secrets are granted to this function (catalog)`);
@@ -102,7 +101,7 @@ const secrets = (fn: FunctionName, db: DynamoDBDocumentClient): Secrets => {
   if (!(FUNCTIONS[fn].secrets as { org?: unknown }).org) return inner;
   const keyStore = secretsManager(secretsClient, '', 0);
   const keys = keyringSource(() => keyStore.get(requiredEnv(ORG_SECRET_KEY_ENV, fn)));
-  const config = makeConfigStore(db, requiredEnv(TABLES.config.env, fn));
+  if (!config) throw new Error(`${fn}: org secrets need the config table (catalog)`);
   return withOrgVault(inner, orgVault(keys, config, 300_000));
 };
 
@@ -131,15 +130,16 @@ export const awsDeps = <N extends FunctionName>(fn: N): FunctionDeps<N> => {
   const db = createDocClient();
   const tables = tableNames(fn);
   const granted: Partial<Record<TableKey, string>> = tables;
+  const stores = makeStores(db, tables);
   return {
-    stores: makeStores(db, tables),
+    stores,
     queues: queues(fn),
     cloud: createCloudClient({
       baseUrl: process.env.INVOICE_CLOUD_URL ?? 'https://invoice-cloud.invalid',
       observe: cloudObserver(fn, metrics),
       limiter: cloudLimiter(db, granted.rateLimits),
     }),
-    secrets: secrets(fn, db),
+    secrets: secrets(fn, (stores as Partial<Stores>).config),
     clock: () => new Date(),
     metrics,
     localMode: false,

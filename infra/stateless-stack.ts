@@ -204,29 +204,20 @@ export class StatelessStack extends Stack {
       reason: `${APIG4_HOW} ${APIG4_WHY}`,
     });
     const integrations = new Map<FunctionName, HttpLambdaIntegration>();
-    for (const key of Object.keys(ROUTES) as RouteKey[]) {
+    // Every SPEC route to its function, then the API's own documents (functions/api-docs.ts):
+    // public, answered before any token check.
+    const routes: [string, FunctionName][] = [
+      ...(Object.keys(ROUTES) as RouteKey[]).map((k): [string, FunctionName] => [k, ROUTES[k].fn]),
+      ...Object.keys(PUBLIC_ROUTES).map((k): [string, FunctionName] => [k, DOCS_FUNCTION]),
+    ];
+    for (const [key, fn] of routes) {
       const [method, path] = key.split(' ') as [keyof typeof HttpMethod, string];
-      const fn = ROUTES[key].fn;
       if (!integrations.has(fn))
         integrations.set(fn, new HttpLambdaIntegration(`${fn}-integration`, f[fn]));
       this.api.addRoutes({
         path,
         methods: [HttpMethod[method]],
         integration: integrations.get(fn)!,
-      });
-    }
-    // The API's own documents (functions/api-docs.ts): public, answered before any token check.
-    for (const key of Object.keys(PUBLIC_ROUTES)) {
-      const [method, path] = key.split(' ') as [keyof typeof HttpMethod, string];
-      if (!integrations.has(DOCS_FUNCTION))
-        integrations.set(
-          DOCS_FUNCTION,
-          new HttpLambdaIntegration(`${DOCS_FUNCTION}-integration`, f[DOCS_FUNCTION]),
-        );
-      this.api.addRoutes({
-        path,
-        methods: [HttpMethod[method]],
-        integration: integrations.get(DOCS_FUNCTION)!,
       });
     }
     this.console = new ConsoleHosting(this, 'Console', { api: this.api, stage });

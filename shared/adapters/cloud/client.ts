@@ -71,7 +71,7 @@ export interface CloudClient {
 }
 
 /** How many by-bill queries run at once. */
-export const BY_BILL_CONCURRENCY = 4;
+const BY_BILL_CONCURRENCY = 4;
 
 /** Runs `fn` over `items`, at most `limit` at a time, results in input order. */
 const mapLimit = async <T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>) => {

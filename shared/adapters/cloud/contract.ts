@@ -162,7 +162,7 @@ export interface CodeLabel {
 }
 type LabelTable = Readonly<Record<number, readonly [zh: string, en: string]>>;
 
-export const INVOICE_TYPE_LABELS: LabelTable = {
+const INVOICE_TYPE_LABELS: LabelTable = {
   1: ['增值税电子普通发票', 'e-invoice (ordinary)'],
   2: ['增值税电子专用发票', 'e-invoice (special)'],
   3: ['增值税普通发票', 'paper invoice (ordinary)'],
@@ -181,7 +181,7 @@ export const INVOICE_TYPE_LABELS: LabelTable = {
   83: ['数电机动车销售发票', 'fully digital vehicle sales invoice'],
   84: ['数电机动车销售发票', 'fully digital vehicle sales invoice'],
 };
-export const INVOICE_STATUS_LABELS: LabelTable = {
+const INVOICE_STATUS_LABELS: LabelTable = {
   0: ['正常', 'normal'],
   1: ['失控', 'out of control'],
   2: ['作废', 'voided'],

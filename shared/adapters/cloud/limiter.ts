@@ -45,8 +45,6 @@ export interface CloudLimiter {
   throttled(clientId: string | undefined): Promise<void>;
 }
 
-/** No limits (unit tests of other rules, tools). */
-
 /** A token would come only after the request's deadline. */
 export class RateLimitWait extends Error {
   constructor(readonly waitMs: number) {

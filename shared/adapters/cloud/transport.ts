@@ -189,7 +189,7 @@ export const createTransport = (opts: {
       const reqid = req.traced ? randomUUID() : undefined;
       await tokens(req, started);
       const got = await attemptOnce(req, reqid);
-      let delay: number;
+      let delay = jitter(attempt);
       if ('json' in got) {
         const json = got.json;
         const traceId = typeof json.traceId === 'string' ? json.traceId : undefined;
@@ -200,12 +200,10 @@ export const createTransport = (opts: {
           reqid: reqid ?? '',
           traceId,
         };
-        delay = jitter(attempt);
         if (retryCodes.has(reply.code) && THROTTLE_CODES.has(reply.code)) await throttled(req);
         if (!retryCodes.has(reply.code) || overBudget(started, attempt, delay))
           return { reply, json };
       } else {
-        delay = jitter(attempt);
         // The server's wait, never beyond what is left of the budget: one last try at its end.
         if (got.wait !== undefined) {
           const left = Math.max(0, policy.budgetMs - (Date.now() - started));

@@ -6,9 +6,8 @@ import {
   TransactWriteCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure } from '../../domain/errors.js';
 import type { BillLogEntry, WritebackMessage } from '../../domain/schemas/bills.js';
-import { decodeCursor, encodeCursor, putIfAbsent } from './dynamo.js';
+import { conditional, decodeCursor, encodeCursor, putIfAbsent } from './dynamo.js';
 import { billKey, type BillRef } from './keys.js';
 
 export interface BillState extends BillRef {
@@ -161,8 +160,8 @@ export const makeBillStore = (db: DynamoDBDocumentClient, table: string) => ({
    * delivery) is taken over.
    */
   async claimEvent(ev: EventRef, owner: string, now: string, until: string): Promise<boolean> {
-    try {
-      await db.send(
+    return conditional(
+      db.send(
         new PutCommand({
           TableName: table,
           Item: { pk: billKey.event(ev, ev.eventId).pk, sk: 'CLAIM', owner, until },
@@ -170,18 +169,14 @@ export const makeBillStore = (db: DynamoDBDocumentClient, table: string) => ({
           ExpressionAttributeNames: { '#u': 'until' },
           ExpressionAttributeValues: { ':now': now },
         }),
-      );
-      return true;
-    } catch (e) {
-      if (isConditionFailure(e)) return false;
-      throw e;
-    }
+      ),
+    );
   },
 
   /** Give the event back (only this delivery's own claim). */
   async releaseEvent(ev: EventRef, owner: string): Promise<void> {
-    try {
-      await db.send(
+    await conditional(
+      db.send(
         new DeleteCommand({
           TableName: table,
           Key: { pk: billKey.event(ev, ev.eventId).pk, sk: 'CLAIM' },
@@ -189,10 +184,8 @@ export const makeBillStore = (db: DynamoDBDocumentClient, table: string) => ({
           ExpressionAttributeNames: { '#o': 'owner' },
           ExpressionAttributeValues: { ':o': owner },
         }),
-      );
-    } catch (e) {
-      if (!isConditionFailure(e)) throw e;
-    }
+      ),
+    );
   },
 
   async markStep(ev: EventRef, step: string, at: string): Promise<void> {
@@ -227,18 +220,16 @@ export const makeBillStore = (db: DynamoDBDocumentClient, table: string) => ({
 
   /** Forget a key whose event could not be enqueued (only the event it created). */
   async forgetIdempotencyKey(orgId: string, key: string, eventId: string): Promise<void> {
-    try {
-      await db.send(
+    await conditional(
+      db.send(
         new DeleteCommand({
           TableName: table,
           Key: billKey.idempotency(orgId, key),
           ConditionExpression: 'eventId = :e',
           ExpressionAttributeValues: { ':e': eventId },
         }),
-      );
-    } catch (e) {
-      if (!isConditionFailure(e)) throw e;
-    }
+      ),
+    );
   },
 
   /** Keep a copy of a message on its last receive, so operators can list what went to the DLQ. */

@@ -8,7 +8,7 @@ import {
 import { DEFAULT_CONFIG, type GlobalConfig, type Org } from '../../domain/schemas/config.js';
 import type { System } from '../../domain/schemas/systems.js';
 import { ConditionFailed, isConditionFailure } from '../../domain/errors.js';
-import { decodeCursor, encodeCursor, putIfAbsent, queryAll } from './dynamo.js';
+import { conditional, decodeCursor, encodeCursor, putIfAbsent, queryAll } from './dynamo.js';
 import { configKey } from './keys.js';
 import type { OrgSecretPurpose, Sealed } from '../../domain/secrets/envelope.js';
 
@@ -32,29 +32,30 @@ export const makeConfigStore = (db: DynamoDBDocumentClient, table: string) => ({
   /** Replace the given keys only (one UpdateItem: concurrent puts of other keys are not lost). */
   async patchConfig(patch: Partial<GlobalConfig>, at: string): Promise<GlobalConfig> {
     const entries = Object.entries(patch).filter(([, v]) => v !== undefined);
-    if (entries.length) {
-      const { Item } = await db.send(new GetCommand({ TableName: table, Key: configKey.global }));
-      if (!Item) {
-        await putIfAbsent(db, table, { ...configKey.global, config: {}, updatedAt: at });
-      }
-      const assignments = entries.map((_, i) => `#c.#k${i} = :v${i}`);
-      await db.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: configKey.global,
-          UpdateExpression: `SET ${assignments.join(', ')}, updatedAt = :at`,
-          ExpressionAttributeNames: {
-            '#c': 'config',
-            ...Object.fromEntries(entries.map(([k], i) => [`#k${i}`, k])),
-          },
-          ExpressionAttributeValues: {
-            ':at': at,
-            ...Object.fromEntries(entries.map(([, v], i) => [`:v${i}`, v])),
-          },
-        }),
-      );
+    if (!entries.length) return this.getConfig();
+    const { Item } = await db.send(new GetCommand({ TableName: table, Key: configKey.global }));
+    if (!Item) {
+      await putIfAbsent(db, table, { ...configKey.global, config: {}, updatedAt: at });
     }
-    return this.getConfig();
+    const assignments = entries.map((_, i) => `#c.#k${i} = :v${i}`);
+    // The item as written answers the call (no second, eventually consistent read).
+    const { Attributes } = await db.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: configKey.global,
+        UpdateExpression: `SET ${assignments.join(', ')}, updatedAt = :at`,
+        ExpressionAttributeNames: {
+          '#c': 'config',
+          ...Object.fromEntries(entries.map(([k], i) => [`#k${i}`, k])),
+        },
+        ExpressionAttributeValues: {
+          ':at': at,
+          ...Object.fromEntries(entries.map(([, v], i) => [`:v${i}`, v])),
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return { ...DEFAULT_CONFIG, ...((Attributes?.config ?? {}) as Partial<GlobalConfig>) };
   },
 
   /** The org and its version (0 for an org stored before orgs had versions). */
@@ -92,8 +93,8 @@ export const makeConfigStore = (db: DynamoDBDocumentClient, table: string) => ({
    * false when another org owns it. A system never moves between orgs, even in a race.
    */
   async putSystem(system: System): Promise<boolean> {
-    try {
-      await db.send(
+    return conditional(
+      db.send(
         new PutCommand({
           TableName: table,
           Item: {
@@ -106,12 +107,8 @@ export const makeConfigStore = (db: DynamoDBDocumentClient, table: string) => ({
             'attribute_not_exists(pk) OR attribute_not_exists(orgId) OR orgId = :o',
           ExpressionAttributeValues: { ':o': system.orgId },
         }),
-      );
-      return true;
-    } catch (e) {
-      if (isConditionFailure(e)) return false;
-      throw e;
-    }
+      ),
+    );
   },
 
   /** Every organisation (few per deployment; read through the ORGS index, not a scan). */

@@ -236,19 +236,20 @@ export const makeInvoiceStore = (db: DynamoDBDocumentClient, table: string) => {
     },
 
     /**
-     * One invoice, merged, with its version (the EDIT item's, 0 before any edit), both from one
-     * consistent partition read.
+     * One invoice, merged, with its version (the EDIT item's, 0 before any edit) and its first
+     * user, all from one consistent partition read.
      */
     async getVersioned(
       orgId: string,
       kind: Kind,
       serialNo: string,
-    ): Promise<{ invoice: Invoice; version: number } | undefined> {
+    ): Promise<{ invoice: Invoice; version: number; firstUser?: string } | undefined> {
       const items = await partition(orgId, kind, serialNo);
       const invoice = mergePartition(items);
       if (!invoice) return undefined;
       const edit = items.find((i) => i.sk === invoiceKey.edit) as EditItem | undefined;
-      return { invoice, version: edit?.version ?? 0 };
+      const first = items.find((i) => i.sk === invoiceKey.firstUser)?.userId as string | undefined;
+      return { invoice, version: edit?.version ?? 0, ...(first ? { firstUser: first } : {}) };
     },
 
     async getRaw(

@@ -10,7 +10,7 @@ import {
   type Attempt,
   type InteractionLog,
 } from '../../domain/schemas/interaction.js';
-import { batchGetAll, newestFirst, putIfAbsent, queryAll } from './dynamo.js';
+import { batchGetAll, conditional, newestFirst, putIfAbsent, queryAll } from './dynamo.js';
 import { logKey } from './keys.js';
 
 const toAttempt = (i: Record<string, unknown>): Attempt => {
@@ -18,16 +18,18 @@ const toAttempt = (i: Record<string, unknown>): Attempt => {
   return a as unknown as Attempt;
 };
 
-const conditionLost = (e: unknown) =>
-  ['ConditionalCheckFailedException', 'TransactionCanceledException'].includes((e as Error).name);
-
-/** A write whose lost condition is a domain outcome (false), not an error. */
-const conditional = async (write: Promise<unknown>): Promise<boolean> => {
+/**
+ * A transaction whose cancellation, for any reason, is a domain outcome (false): unlike
+ * `conditional` (dynamo.ts), a conflict with another transaction counts as lost too.
+ */
+const lostOrCancelled = async (write: Promise<unknown>): Promise<boolean> => {
   try {
     await write;
     return true;
   } catch (e) {
-    if (conditionLost(e)) return false;
+    const name = (e as Error).name;
+    if (name === 'ConditionalCheckFailedException' || name === 'TransactionCanceledException')
+      return false;
     throw e;
   }
 };
@@ -218,7 +220,7 @@ export const makeLogStore = (db: DynamoDBDocumentClient, table: string) => ({
   ): Promise<boolean> {
     const u = statusUpdate(table, logId, attempt, dataStatus);
     const next = nextAttemptAt ? ', nextAttemptAt = :next' : ' REMOVE nextAttemptAt';
-    return conditional(
+    return lostOrCancelled(
       db.send(
         new TransactWriteCommand({
           TransactItems: [
@@ -274,7 +276,7 @@ export const makeLogStore = (db: DynamoDBDocumentClient, table: string) => ({
       } catch (e) {
         if ((e as Error).name !== 'TransactionCanceledException') throw e;
         for (const one of batch)
-          await conditional(db.send(new TransactWriteCommand({ TransactItems: pair(one) })));
+          await lostOrCancelled(db.send(new TransactWriteCommand({ TransactItems: pair(one) })));
       }
     };
     let pending: Entry[] = [];

@@ -8,9 +8,8 @@ import {
   TransactWriteCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure } from '../../domain/errors.js';
 import type { PushStats } from '../../domain/schemas/config.js';
-import { batchGetAll } from './dynamo.js';
+import { batchGetAll, conditional } from './dynamo.js';
 import { configKey } from './keys.js';
 
 /** Key layouts of the push consumer's items in the config table (beside those of keys.ts). */
@@ -50,8 +49,8 @@ export const makePushStore = (db: DynamoDBDocumentClient, table: string) => ({
    */
   async recordStored(orgId: string, msgId: string, invoices: number, at: Date): Promise<boolean> {
     const expiresAt = Math.floor(at.getTime() / 1000) + PUSH_MARKER_TTL_DAYS * 86_400;
-    try {
-      await db.send(
+    return conditional(
+      db.send(
         new TransactWriteCommand({
           TransactItems: [
             {
@@ -78,12 +77,8 @@ export const makePushStore = (db: DynamoDBDocumentClient, table: string) => ({
             },
           ],
         }),
-      );
-      return true;
-    } catch (e) {
-      if (isConditionFailure(e)) return false;
-      throw e;
-    }
+      ),
+    );
   },
 
   async stats(orgId: string): Promise<PushStats> {

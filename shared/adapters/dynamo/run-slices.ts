@@ -5,14 +5,13 @@
  * move exactly once with each slice's cursor.
  */
 import {
-  GetCommand,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionFailed, isConditionFailure } from '../../domain/errors.js';
 import type { Run, RunProgress } from '../../domain/schemas/sync.js';
-import { queryAll } from './dynamo.js';
+import { conditional, queryAll } from './dynamo.js';
 import { runKey } from './keys.js';
 
 export type SliceState = 'pending' | 'done' | 'failed';
@@ -55,8 +54,31 @@ const strip = (i: Record<string, unknown>): RunSlice => {
 const lost = (runId: string, slice: number) =>
   new ConditionFailed(`run ${runId} slice ${slice} changed meanwhile (lease lost)`);
 
+/** A lease (`leaseOwner`, `leaseUntil`) is free, expired or already held by `:o`. */
+export const LEASE_TAKEABLE =
+  'attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :o';
+
+/** Give up `owner`'s lease on the item at `key` (a no-op when it is not, or no longer, held). */
+export const releaseLease = (
+  db: DynamoDBDocumentClient,
+  table: string,
+  key: Record<string, string>,
+  owner: string,
+): Promise<void> =>
+  conditional(
+    db.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: key,
+        UpdateExpression: 'REMOVE leaseOwner, leaseUntil',
+        ConditionExpression: 'leaseOwner = :o',
+        ExpressionAttributeValues: { ':o': owner },
+      }),
+    ),
+  ).then(() => undefined);
+
 /** `SET a = :a, …` of `fields`, with its names and values (prefix keeps them apart). */
-const setOf = (fields: Record<string, unknown>, prefix: string) => {
+export const setOf = (fields: Record<string, unknown>, prefix: string) => {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
   const sets = Object.entries(fields).map(([k, v], i) => {
@@ -151,13 +173,6 @@ export const runSlices = (db: DynamoDBDocumentClient, table: string) => ({
     return items.map(strip).sort((a, b) => a.slice - b.slice);
   },
 
-  async getSlice(runId: string, slice: number): Promise<RunSlice | undefined> {
-    const { Item } = await db.send(
-      new GetCommand({ TableName: table, Key: sliceKey(runId, slice), ConsistentRead: true }),
-    );
-    return Item ? strip(Item) : undefined;
-  },
-
   /**
    * Take a slice's lease (free, expired or ours) and count the invocation; undefined when the
    * slice does not exist or another worker holds it.
@@ -175,9 +190,7 @@ export const runSlices = (db: DynamoDBDocumentClient, table: string) => ({
           TableName: table,
           Key: sliceKey(runId, slice),
           UpdateExpression: 'SET leaseOwner = :o, leaseUntil = :u ADD invocations :one',
-          ConditionExpression:
-            'attribute_exists(pk) AND (attribute_not_exists(leaseUntil) OR ' +
-            'leaseUntil < :now OR leaseOwner = :o)',
+          ConditionExpression: `attribute_exists(pk) AND (${LEASE_TAKEABLE})`,
           ExpressionAttributeValues: { ':o': owner, ':u': nowMs + ttlMs, ':now': nowMs, ':one': 1 },
           ReturnValues: 'ALL_NEW',
         }),
@@ -289,9 +302,9 @@ export const runSlices = (db: DynamoDBDocumentClient, table: string) => ({
   },
 
   /** A retry: slice `slice`, failed in an earlier attempt, is pending again (from its cursor). */
-  async reopenSlice(runId: string, slice: number): Promise<boolean> {
-    try {
-      await db.send(
+  reopenSlice: (runId: string, slice: number): Promise<boolean> =>
+    conditional(
+      db.send(
         new UpdateCommand({
           TableName: table,
           Key: sliceKey(runId, slice),
@@ -300,28 +313,10 @@ export const runSlices = (db: DynamoDBDocumentClient, table: string) => ({
           ExpressionAttributeNames: { '#st': 'state' },
           ExpressionAttributeValues: { ':pending': 'pending', ':failed': 'failed' },
         }),
-      );
-      return true;
-    } catch (e) {
-      if (isConditionFailure(e)) return false;
-      throw e;
-    }
-  },
+      ),
+    ),
 
   /** Give up this worker's slice lease (a hand-off); a no-op when it is not ours. */
-  async releaseSlice(runId: string, slice: number, owner: string): Promise<void> {
-    await db
-      .send(
-        new UpdateCommand({
-          TableName: table,
-          Key: sliceKey(runId, slice),
-          UpdateExpression: 'REMOVE leaseOwner, leaseUntil',
-          ConditionExpression: 'leaseOwner = :o',
-          ExpressionAttributeValues: { ':o': owner },
-        }),
-      )
-      .catch((e: unknown) => {
-        if (!isConditionFailure(e)) throw e;
-      });
-  },
+  releaseSlice: (runId: string, slice: number, owner: string): Promise<void> =>
+    releaseLease(db, table, sliceKey(runId, slice), owner),
 });

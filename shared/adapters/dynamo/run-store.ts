@@ -1,9 +1,9 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionFailed, isConditionFailure } from '../../domain/errors.js';
 import type { Run, RunStatus } from '../../domain/schemas/sync.js';
-import { newestFirst, putIfAbsent } from './dynamo.js';
+import { conditional, newestFirst, putIfAbsent } from './dynamo.js';
 import { runKey } from './keys.js';
-import { runSlices } from './run-slices.js';
+import { LEASE_TAKEABLE, releaseLease, runSlices, setOf } from './run-slices.js';
 
 const indexKeys = (r: Pick<Run, 'orgId' | 'status' | 'createdAt' | 'runId'>) => ({
   gsi1pk: runKey.gsi1pk,
@@ -38,13 +38,6 @@ const orgLeaseKey = (orgId: string, kind: string) => ({
   pk: `RUNLEASE#${orgId}#${kind}`,
   sk: 'LEASE',
 });
-
-/** A run's lease is free, expired or already held by `:o`. */
-const LEASE_TAKEABLE = 'attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :o';
-
-const ignoreCondition = (e: unknown): void => {
-  if (!isConditionFailure(e)) throw e;
-};
 
 export interface RunFilter {
   orgId?: string | undefined;
@@ -126,13 +119,7 @@ export const makeRunStore = (db: DynamoDBDocumentClient, table: string) => ({
       });
     delete fields.createdAt;
     delete fields.orgId;
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    const sets = Object.entries(fields).map(([k, v], i) => {
-      names[`#f${i}`] = k;
-      values[`:v${i}`] = v;
-      return `#f${i} = :v${i}`;
-    });
+    const { sets, names, values } = setOf(fields, 'f');
     // An empty SET is not an update DynamoDB takes: say so here, not as a ValidationException
     // later.
     if (!sets.length) throw new Error(`run ${runId}: update without fields (use release)`);
@@ -174,27 +161,16 @@ export const makeRunStore = (db: DynamoDBDocumentClient, table: string) => ({
   /**
    * Give up this worker's lease, nothing else; a no-op when the lease is not (or no longer) ours.
    */
-  async release(runId: string, owner: string): Promise<void> {
-    await db
-      .send(
-        new UpdateCommand({
-          TableName: table,
-          Key: { pk: runKey.pk(runId), sk: runKey.sk },
-          UpdateExpression: 'REMOVE leaseOwner, leaseUntil',
-          ConditionExpression: 'leaseOwner = :o',
-          ExpressionAttributeValues: { ':o': owner },
-        }),
-      )
-      .catch(ignoreCondition);
-  },
+  release: (runId: string, owner: string): Promise<void> =>
+    releaseLease(db, table, { pk: runKey.pk(runId), sk: runKey.sk }, owner),
 
   /**
    * Frees a run's lease whoever holds it, while the run is still `status` (local mode, at start:
    * the holder is a process that is gone). A run that moved on meanwhile is left as it is.
    */
   async freeLease(runId: string, status: RunStatus): Promise<void> {
-    await db
-      .send(
+    await conditional(
+      db.send(
         new UpdateCommand({
           TableName: table,
           Key: { pk: runKey.pk(runId), sk: runKey.sk },
@@ -203,8 +179,8 @@ export const makeRunStore = (db: DynamoDBDocumentClient, table: string) => ({
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: { ':s': status },
         }),
-      )
-      .catch(ignoreCondition);
+      ),
+    );
   },
 
   /**
@@ -241,8 +217,8 @@ export const makeRunStore = (db: DynamoDBDocumentClient, table: string) => ({
 
   /** Free the org's lease if `runId` holds it. */
   async releaseOrg(orgId: string, kind: string, runId: string): Promise<void> {
-    await db
-      .send(
+    await conditional(
+      db.send(
         new UpdateCommand({
           TableName: table,
           Key: orgLeaseKey(orgId, kind),
@@ -250,8 +226,8 @@ export const makeRunStore = (db: DynamoDBDocumentClient, table: string) => ({
           ConditionExpression: 'holder = :r',
           ExpressionAttributeValues: { ':r': runId },
         }),
-      )
-      .catch(ignoreCondition);
+      ),
+    );
   },
 
   /** Every run in a status, page by page (the retry job's and a success's sweep). */

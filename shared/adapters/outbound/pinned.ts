@@ -12,7 +12,7 @@ import {
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 
-export const pinnedRequest = (
+const pinnedRequest = (
   url: URL,
   address: string,
   options: RequestOptions,
@@ -27,7 +27,7 @@ export const pinnedRequest = (
   return send(url, { ...options, lookup }, onResponse);
 };
 
-export class CallbackTimeout extends Error {
+class CallbackTimeout extends Error {
   override readonly name = 'TimeoutError';
 }
 

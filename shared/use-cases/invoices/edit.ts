@@ -48,7 +48,7 @@ export const locateInvoice = (invoiceId: string) => {
 export const readInvoice = async (
   invoiceId: string,
   deps: Deps<'invoices', never>,
-): Promise<{ invoice: Invoice; version: number }> => {
+): Promise<{ invoice: Invoice; version: number; firstUser?: string }> => {
   const { orgId, kind, serialNo } = locateInvoice(invoiceId);
   const found = await deps.stores.invoices.getVersioned(orgId, kind, serialNo);
   if (!found) throw new NotFound(`invoiceId: no invoice ${invoiceId}`);

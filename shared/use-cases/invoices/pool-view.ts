@@ -8,7 +8,6 @@ import type { Deps } from '../../deps.js';
 import { NotFound } from '../../domain/errors.js';
 import { kindSchema } from '../../domain/schemas/cloud.js';
 import { cursorSchema, idSchema, limitSchema } from '../../domain/schemas/common.js';
-import { invoiceKey } from '../../adapters/dynamo/keys.js';
 import { locateInvoice, readInvoice } from './edit.js';
 import { withLabels } from './labels.js';
 
@@ -61,15 +60,12 @@ export const poolInvoice = async (
   invoiceId: string,
   deps: Deps<'invoices' | 'links', never>,
 ) => {
-  const at = locateInvoice(invoiceId);
-  if (at.orgId !== orgId) throw new NotFound(`invoiceId: no invoice ${invoiceId}`);
-  const pk = invoiceKey.pk(at.orgId, at.kind, at.serialNo);
-  const [{ invoice, version }, linked, firsts] = await Promise.all([
+  if (locateInvoice(invoiceId).orgId !== orgId)
+    throw new NotFound(`invoiceId: no invoice ${invoiceId}`);
+  const [{ invoice, version, firstUser: first }, linked] = await Promise.all([
     readInvoice(invoiceId, deps),
     deps.stores.links.usersOf(invoiceId),
-    deps.stores.invoices.firstUsers([pk]),
   ]);
-  const first = firsts.get(pk)?.userId;
   const linkedUsers =
     first && linked.includes(first) ? [first, ...linked.filter((u) => u !== first)] : linked;
   return { body: { ...withLabels(invoice), linkedUsers }, version };

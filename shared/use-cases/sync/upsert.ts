@@ -205,9 +205,10 @@ export const storePrepared = async (
   // overwriting a push it has not seen (but for the moment between that read and its write).
   if (ctx.unlessNewer && items.length)
     await store.markPushed(ctx.orgId, ctx.kind, now.toISOString());
-  const pushedAt = ctx.unlessNewer ? undefined : await store.lastPushed(ctx.orgId, ctx.kind);
+  const pushedAt =
+    ctx.unlessNewer || !items.length ? undefined : await store.lastPushed(ctx.orgId, ctx.kind);
   const since = new Date(now.getTime() - PUSH_WINDOW_MS).toISOString();
-  const checkVersions = items.length > 0 && pushedAt !== undefined && pushedAt >= since;
+  const checkVersions = pushedAt !== undefined && pushedAt >= since;
   // One consistent read of the pooled copies: their versions and the non-synced fields.
   const fields = [...(checkVersions ? (['updateTime'] as const) : []), ...applied];
   const pooled =

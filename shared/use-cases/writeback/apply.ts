@@ -101,9 +101,9 @@ const applyClaimed = async (
     );
   const finish = async (outcome: BillOutcome, message?: string): Promise<BillOutcome> => {
     if (message) await log('event', { type: e.type }, { message }, outcome);
-    await bills.markProcessed(ev, outcome, now());
-    // A redriven event that ends here leaves the dead-letter list (a no-op for any other event).
-    await bills.clearDeadLetter(m.eventId);
+    // A redriven event that ends here leaves the dead-letter list (a no-op for any other event):
+    // neither write waits for the other.
+    await Promise.all([bills.markProcessed(ev, outcome, now()), bills.clearDeadLetter(m.eventId)]);
     return outcome;
   };
 
