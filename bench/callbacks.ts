@@ -11,7 +11,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startReceiver } from '#simulator/receiver.js';
 import type { InteractionLog, ResultPayload } from '#shared/domain/schemas/interaction.js';
-import { fmt, median } from './common.js';
+import { fmt, median, spreadOf } from './common.js';
 
 const CHUNK = 100;
 /** The receiver latency of P4's second figure (each POST answered after this long). */
@@ -177,22 +177,13 @@ export const benchCallbacks = async (
     pushPerSec: median(rates.map((r) => r.push)),
     rawPostPerSec: median(rates.map((r) => r.raw)),
     recordOnlyPerSec: recordRate,
-    ratioToRawPost: {
-      median: median(ratios),
-      min: Math.min(...ratios),
-      max: Math.max(...ratios),
-      target: 0.8,
-    },
-    ratioToBound: { median: median(bound), min: Math.min(...bound), max: Math.max(...bound) },
+    ratioToRawPost: { ...spreadOf(ratios), target: 0.8 },
+    ratioToBound: spreadOf(bound),
     withReceiverLatency: {
       receiverLatencyMs: RECEIVER_LATENCY_MS,
       pushPerSec: median(late.rates.map((r) => r.push)),
       rawPostPerSec: median(late.rates.map((r) => r.raw)),
-      ratioToRawPost: {
-        median: median(late.ratios),
-        min: Math.min(...late.ratios),
-        max: Math.max(...late.ratios),
-      },
+      ratioToRawPost: spreadOf(late.ratios),
     },
   };
 };

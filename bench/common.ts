@@ -43,3 +43,9 @@ export const median = (xs: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 export const fmt = (x: number, d = 2) => x.toFixed(d);
+/** A figure over the reps: median, min and max. */
+export const spreadOf = (xs: number[]) => ({
+  median: median(xs),
+  min: Math.min(...xs),
+  max: Math.max(...xs),
+});

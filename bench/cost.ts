@@ -5,7 +5,6 @@
  * invoice (base table, and each index entry as tables.ts projects it, beside what ALL would
  * cost).
  */
-import { DeleteTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { localClientConfig } from '#local/dynamo-local.js';
 import { createDocClient } from '#shared/adapters/dynamo/dynamo.js';
@@ -16,11 +15,11 @@ import {
   type TableKey,
 } from '#shared/adapters/dynamo/tables.js';
 import { child } from './common.js';
-import { entrySize, itemSize, wcu } from './item-size.js';
+import { dropTables } from './bench-stack.js';
+import { itemSize, writeUnits } from './item-size.js';
 
 interface KindFigures {
   items: number;
-  avgBytes: number;
   wcuPerWrite: number;
   indexEntries: number;
   gsiWcuAll: number;
@@ -36,7 +35,7 @@ export const benchCost = async (
   o: { log: (s: string) => void },
 ) => {
   const prefix = `cost${Date.now().toString(36)}`;
-  const run = (await child('./sync-child.ts', ['folders', endpoint, simUrl, prefix]).first) as {
+  const run = (await child('./sync-child.ts', ['cost', endpoint, simUrl, prefix]).first) as {
     count: number;
   };
   const db = createDocClient(localClientConfig(endpoint));
@@ -52,23 +51,20 @@ export const benchCost = async (
         const k = kindOf(table, String(i.sk));
         const f = kinds.get(k) ?? {
           items: 0,
-          avgBytes: 0,
           bytes: 0,
           wcuPerWrite: 0,
           indexEntries: 0,
           gsiWcuAll: 0,
           gsiWcu: 0,
         };
-        const bytes = itemSize(i);
+        const indexes = TABLES[table].indexes as readonly IndexDef[];
+        const w = writeUnits(i, indexes);
         f.items++;
-        f.bytes += bytes;
-        f.wcuPerWrite += wcu(bytes);
-        for (const ix of TABLES[table].indexes as readonly IndexDef[]) {
-          if (i[ix.partitionKey] === undefined) continue;
-          f.indexEntries++;
-          f.gsiWcuAll += wcu(entrySize(i, ix, true));
-          f.gsiWcu += wcu(entrySize(i, ix));
-        }
+        f.bytes += itemSize(i);
+        f.wcuPerWrite += w.base;
+        f.indexEntries += w.entries;
+        f.gsiWcuAll += writeUnits(i, indexes, true).index;
+        f.gsiWcu += w.index;
         kinds.set(k, f);
       }
       start = page.LastEvaluatedKey;
@@ -105,11 +101,7 @@ export const benchCost = async (
     const bytes = `${f.items} items, ${f.avgBytes} B avg`;
     o.log(`COST ${k}: ${bytes}, ${f.wcuPerWrite.toFixed(2)} WCU/write + index ${index}`);
   }
-  const c = new DynamoDBClient(localClientConfig(endpoint));
-  const { TableNames = [] } = await c.send(new ListTablesCommand({}));
-  for (const t of TableNames.filter((n) => n.startsWith(prefix)))
-    await c.send(new DeleteTableCommand({ TableName: t }));
-  c.destroy();
+  await dropTables(endpoint, prefix);
   db.destroy();
   return result;
 };

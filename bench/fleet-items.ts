@@ -4,8 +4,8 @@
  * tables.ts projects it.
  */
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TABLES, type IndexDef } from '#shared/adapters/dynamo/tables.js';
-import { entrySize, itemSize, wcu } from './item-size.js';
+import { TABLES } from '#shared/adapters/dynamo/tables.js';
+import { itemSize, writeUnits } from './item-size.js';
 
 /** Average bytes per item, items per invoice and WRU per invoice over up to `sample` items. */
 export const measureInvoiceWrites = async (
@@ -26,11 +26,9 @@ export const measureInvoiceWrites = async (
   let bytes = 0;
   let wru = 0;
   for (const item of items) {
-    const size = itemSize(item);
-    bytes += size;
-    wru += wcu(size);
-    for (const idx of TABLES.invoices.indexes as readonly IndexDef[])
-      if (item[idx.partitionKey] !== undefined) wru += wcu(entrySize(item, idx));
+    const w = writeUnits(item, TABLES.invoices.indexes);
+    bytes += itemSize(item);
+    wru += w.base + w.index;
   }
   return {
     items: items.length,

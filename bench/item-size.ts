@@ -18,6 +18,23 @@ export const itemSize = (i: Record<string, unknown>) =>
   Object.entries(i).reduce((s, [k, x]) => s + Buffer.byteLength(k) + sizeOf(x), 0);
 /** Write units of one item write: one per started KB. */
 export const wcu = (bytes: number) => Math.max(1, Math.ceil(bytes / 1024));
+/**
+ * Write units of one item write: the item's, and each index entry's (`all`: as if every index
+ * projected ALL), for the indexes whose partition key the item carries.
+ */
+export const writeUnits = (
+  i: Record<string, unknown>,
+  indexes: readonly IndexDef[],
+  all = false,
+): { base: number; index: number; entries: number } => {
+  const present = indexes.filter((ix) => i[ix.partitionKey] !== undefined);
+  return {
+    base: wcu(itemSize(i)),
+    index: present.reduce((n, ix) => n + wcu(entrySize(i, ix, all)), 0),
+    entries: present.length,
+  };
+};
+
 /** An index entry: the keys and the projected attributes (all: the item), plus 100 bytes. */
 export const entrySize = (i: Record<string, unknown>, ix: IndexDef, all = false) => {
   if (all || ix.project === undefined) return itemSize(i) + 100;

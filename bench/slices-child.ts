@@ -5,7 +5,6 @@
  * the sync queue → sync-worker → (with slices > 1) slice messages in parallel → catch-up → finish.
  * Prints {count, ms, slices, pages, calls}.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { buildLocalStack } from '#local/stack.js';
 import { setLogLevel } from '#shared/logger.js';
 import { newRun, newRunId } from '#shared/use-cases/sync/start.js';
@@ -60,5 +59,4 @@ const out = {
 process.stdout.write(`${JSON.stringify(out)}\n`);
 stack.close();
 await sim.stop();
-new DynamoDBClient({}).destroy();
 process.exit(0);

@@ -1,11 +1,12 @@
 /**
- * One measured run in its own process. argv: mode (sync | folders | baseline) endpoint simUrl
- * tablePrefix
+ * One measured run in its own process. argv: mode (sync | folders | cost | baseline) endpoint
+ * simUrl tablePrefix
  *  - sync: the product's full sync (engine → upsert → DynamoDB Local), one invocation, no hand-off.
  *  - folders: the same with personal folders on and a user for each of BENCH_PHONES; then every
  *    pool item it wrote (invoices, first users, links) is read back and raw-BatchWriteItem'd into
  *    fresh tables of the same definitions (`sameItemsWriteMs`: the emulator's cost of that item
  *    set, what P1-folders is measured against beside the invoice-only baseline).
+ *  - cost: folders without that replay (the cost bench sizes what the sync wrote).
  *  - baseline: fetch every page as fast as the client can (fetch-only rate), then raw
  *    BatchWriteItem of the same items (mapped as the pool stores them) at the engine's write
  *    concurrency.
@@ -14,6 +15,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { buildLocalStack } from '#local/stack.js';
+import { createTables } from '#shared/adapters/dynamo/create-tables.js';
+import { localTableNames } from '#shared/adapters/dynamo/tables.js';
 import { localClientConfig } from '#local/dynamo-local.js';
 import { createCloudClient } from '#shared/adapters/cloud/client.js';
 import { setLogLevel } from '#shared/logger.js';
@@ -74,8 +77,8 @@ const scan = async (client: DynamoDBDocumentClient, table: string) => {
   return out;
 };
 
-if (mode === 'sync' || mode === 'folders') {
-  if (mode === 'folders') {
+if (mode !== 'baseline') {
+  if (mode !== 'sync') {
     await stack.deps.stores.config.patchConfig(
       { personalFolderSync: true },
       new Date().toISOString(),
@@ -111,18 +114,16 @@ if (mode === 'sync' || mode === 'folders') {
     throw new Error(`sync did not finish: ${res} ${done?.status} ${done?.message}`);
   const out: Record<string, number> = { count: done.successCount, ms, maxRssMb: rss() };
   if (mode === 'folders') {
-    const replay = await buildLocalStack({
-      dynamoEndpoint: endpoint,
-      cloudUrl: simUrl,
-      tablePrefix: `${prefix}same`,
-    });
+    const same = localTableNames(`${prefix}same`);
+    const raw = new DynamoDBClient(localClientConfig(endpoint));
+    await createTables(raw, same);
+    raw.destroy();
     const pool: [string, Record<string, unknown>[]][] = [
-      [replay.tables.invoices, await scan(db, stack.tables.invoices)],
-      [replay.tables.links, await scan(db, stack.tables.links)],
+      [same.invoices, await scan(db, stack.tables.invoices)],
+      [same.links, await scan(db, stack.tables.links)],
     ];
     out.sameItems = pool.reduce((n, [, items]) => n + items.length, 0);
     out.sameItemsWriteMs = await rawWrite(pool);
-    replay.close();
   }
   process.stdout.write(`${JSON.stringify(out)}\n`);
 } else {
@@ -144,5 +145,4 @@ if (mode === 'sync' || mode === 'folders') {
   );
 }
 stack.close();
-new DynamoDBClient({}).destroy();
 process.exit(0);

@@ -1,7 +1,7 @@
 /**
  * P1 sync throughput and P2 memory, each run in its own process against the simulator in another.
  */
-import { child, fmt, median } from './common.js';
+import { child, fmt, median, spreadOf } from './common.js';
 import { dropTables } from './bench-stack.js';
 
 export const withSim = async <T>(
@@ -54,8 +54,8 @@ export const benchSync = async (
         const rate = got[mode].count / (got[mode].ms / 1000);
         const raw = got.baseline.count / (got.baseline.writeMs / 1000);
         const fetch = got.baseline.count / (got.baseline.fetchMs / 1000);
-        const row: (typeof rows)[number] = { rate, raw, fetch, r1: rate / raw, r2: 0 };
-        row.r2 = rate / Math.min(fetch, raw);
+        const r2 = rate / Math.min(fetch, raw);
+        const row: (typeof rows)[number] = { rate, raw, fetch, r1: rate / raw, r2 };
         if (got[mode].sameItemsWriteMs) {
           row.sameRaw = got[mode].count / (got[mode].sameItemsWriteMs / 1000);
           row.same = rate / row.sameRaw;
@@ -77,12 +77,7 @@ export const benchSync = async (
           ? {
               sameItemsPerInvoice: rows[0]!.sameItems! / o.count,
               sameItemsRawPerSec: median(rows.map((r) => r.sameRaw!)),
-              ratioToSameItems: {
-                median: median(same),
-                min: Math.min(...same),
-                max: Math.max(...same),
-                target: 0.7,
-              },
+              ratioToSameItems: { ...spreadOf(same), target: 0.7 },
             }
           : {}),
         count: o.count,
@@ -90,18 +85,8 @@ export const benchSync = async (
         syncPerSec: median(rows.map((r) => r.rate)),
         rawWritePerSec: median(rows.map((r) => r.raw)),
         fetchOnlyPerSec: median(rows.map((r) => r.fetch)),
-        ratioToRawWrite: {
-          median: median(r1),
-          min: Math.min(...r1),
-          max: Math.max(...r1),
-          target: 0.8,
-        },
-        ratioToBound: {
-          median: median(r2),
-          min: Math.min(...r2),
-          max: Math.max(...r2),
-          target: 0.8,
-        },
+        ratioToRawWrite: { ...spreadOf(r1), target: 0.8 },
+        ratioToBound: { ...spreadOf(r2), target: 0.8 },
       };
     },
     o.folders,
