@@ -5,7 +5,7 @@
  * system or the console can read them before it has a token.
  */
 import * as z from 'zod';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { buildOpenApi, type RouteDoc, type WebhookDoc } from '#shared/adapters/http/openapi.js';
 import { renderOpenApiHtml } from '#shared/adapters/http/openapi-html.js';
 import { billEventSchema } from '#shared/domain/schemas/bills.js';
@@ -38,8 +38,7 @@ import { DLQ_QUEUES } from '#shared/use-cases/ops/dead-letters.js';
 import { facePatchSchema } from '#shared/use-cases/invoices/edit.js';
 import { pushSchema as invoicePushSchema } from '#shared/use-cases/invoices/push.js';
 import { poolQuery } from '#shared/use-cases/invoices/pool-view.js';
-import type { FunctionName } from './catalog.js';
-import { ROUTES } from './routes.js';
+import { PUBLIC_ROUTES, ROUTES } from './routes.js';
 
 const page = z.object({ limit: limitSchema, cursor: cursorSchema });
 const id = { userId: idSchema, orgId: idSchema, systemId: idSchema, runId: idSchema };
@@ -310,20 +309,6 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   },
 };
 
-/** Routes answered without a token: the documents, which hold no data. */
-export const PUBLIC_ROUTES = {
-  'GET /openapi.json': {
-    summary: 'This document (OpenAPI 3.1)',
-    description: 'Public: shapes only, no data.',
-    contentType: 'application/json',
-  },
-  'GET /docs': {
-    summary: 'This document as a readable page',
-    description: 'Public: shapes only, no data; no script.',
-    contentType: 'text/html',
-  },
-} as const;
-
 const WEBHOOK_HEADERS = [
   { name: 'webhook-id', description: 'the message id; the same on every re-send (de-duplicate)' },
   { name: 'webhook-timestamp', description: 'Unix seconds; refuse one far from now (replays)' },
@@ -378,37 +363,29 @@ export const openApiDocument = (): Record<string, unknown> =>
 
 const HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
 
-/** Answer a public route, or undefined for any other route key. */
+let bodies: { json: string; html: string } | undefined;
+/** Answer a public route, or undefined for any other route key (bodies built once per process). */
 export const publicDocsReply = (
   routeKey: string,
 ): APIGatewayProxyStructuredResultV2 | undefined => {
+  if (!(routeKey in PUBLIC_ROUTES)) return undefined;
+  bodies ??= {
+    json: JSON.stringify(openApiDocument()),
+    html: renderOpenApiHtml(openApiDocument()),
+  };
   if (routeKey === 'GET /openapi.json')
     return {
       statusCode: 200,
       headers: { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' },
-      body: JSON.stringify(openApiDocument()),
+      body: bodies.json,
     };
-  if (routeKey === 'GET /docs')
-    return {
-      statusCode: 200,
-      headers: {
-        'content-type': 'text/html; charset=utf-8',
-        'content-security-policy': HTML_CSP,
-        'x-content-type-options': 'nosniff',
-      },
-      body: renderOpenApiHtml(openApiDocument()),
-    };
-  return undefined;
+  return {
+    statusCode: 200,
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': HTML_CSP,
+      'x-content-type-options': 'nosniff',
+    },
+    body: bodies.html,
+  };
 };
-
-/**
- * Wrap an API function's handler: the public routes are answered here, before any token check;
- * every other route goes to the handler unchanged.
- */
-export const withPublicDocs =
-  <C>(handler: (e: APIGatewayProxyEventV2, c: C) => Promise<APIGatewayProxyStructuredResultV2>) =>
-  async (event: APIGatewayProxyEventV2, context: C): Promise<APIGatewayProxyStructuredResultV2> =>
-    publicDocsReply(event.routeKey) ?? handler(event, context);
-
-/** The function whose routes also answer the public documents (in AWS and in local mode). */
-export const DOCS_FUNCTION = 'config-api' as const satisfies FunctionName;

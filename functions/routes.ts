@@ -55,3 +55,20 @@ export const ROUTES = {
   'GET /pool/invoices/{invoiceId}': { fn: 'invoices-api', roles: op },
 } as const satisfies Record<string, RouteSpec>;
 export type RouteKey = keyof typeof ROUTES;
+
+/** Routes answered without a token: the documents, which hold no data. */
+export const PUBLIC_ROUTES = {
+  'GET /openapi.json': {
+    summary: 'This document (OpenAPI 3.1)',
+    description: 'Public: shapes only, no data.',
+    contentType: 'application/json',
+  },
+  'GET /docs': {
+    summary: 'This document as a readable page',
+    description: 'Public: shapes only, no data; no script.',
+    contentType: 'text/html',
+  },
+} as const;
+
+/** The function whose routes also answer the public documents (in AWS and in local mode). */
+export const DOCS_FUNCTION = 'config-api' as const satisfies FunctionName;

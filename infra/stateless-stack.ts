@@ -31,8 +31,7 @@ import {
   type FunctionSpec,
   type SecretAccess,
 } from '../functions/catalog.js';
-import { ROUTES, type RouteKey } from '../functions/routes.js';
-import { DOCS_FUNCTION, PUBLIC_ROUTES } from '../functions/api-docs.js';
+import { DOCS_FUNCTION, PUBLIC_ROUTES, ROUTES, type RouteKey } from '../functions/routes.js';
 import { ConsoleHosting } from './console.js';
 import { SECRET_PREFIX, type SecretKind } from '../shared/ports.js';
 import { TABLES, type TableKey } from '../shared/adapters/dynamo/tables.js';

@@ -14,7 +14,7 @@ import {
 import { registerSystem } from '#shared/use-cases/callbacks/systems.js';
 import { systemPutSchema } from '#shared/domain/schemas/systems.js';
 import { ROUTES } from '../routes.js';
-import { withPublicDocs } from '../api-docs.js';
+import { withPublicDocs } from '../public-docs.js';
 
 const pageQuery = z.object({ limit: limitSchema, cursor: cursorSchema });
 

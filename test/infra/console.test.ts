@@ -12,7 +12,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '#infra/build.js';
 import { consoleConfig, consoleCsp } from '#infra/console.js';
 import { STAGES } from '#infra/stage.js';
-import { PUBLIC_ROUTES } from '#functions/api-docs.js';
+import { PUBLIC_ROUTES } from '#functions/routes.js';
 
 // Bundling skipped (the synth of `npm test` builds the console for real).
 const synth = (context: Record<string, unknown> = {}) =>

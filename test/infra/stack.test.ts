@@ -6,7 +6,7 @@ import { buildApp } from '#infra/build.js';
 import { FUNCTIONS, RESERVED_CONCURRENCY_TOTAL } from '#functions/catalog.js';
 import { API_THROTTLE_DEFAULTS } from '#infra/stateless-stack.js';
 import { ROUTES } from '#functions/routes.js';
-import { PUBLIC_ROUTES } from '#functions/api-docs.js';
+import { PUBLIC_ROUTES } from '#functions/routes.js';
 import { TABLES } from '#shared/adapters/dynamo/tables.js';
 import { scheduledEventSchema } from '#shared/domain/schemas/events.js';
 import { FETCH_LEASE_MS } from '#shared/use-cases/orders/fetch.js';

@@ -7,13 +7,8 @@
  * ones they refuse do not).
  */
 import { readFileSync } from 'node:fs';
-import { ROUTES } from '#functions/routes.js';
-import {
-  openApiDocument,
-  PUBLIC_ROUTES,
-  publicDocsReply,
-  ROUTE_DOCS,
-} from '#functions/api-docs.js';
+import { PUBLIC_ROUTES, ROUTES } from '#functions/routes.js';
+import { openApiDocument, publicDocsReply, ROUTE_DOCS } from '#functions/api-docs.js';
 import { check, refsIn, resolveRef } from '#test/support/json-schema-check.js';
 
 type Op = {

@@ -16,6 +16,33 @@ export interface PollToken {
   expiresIn: number;
 }
 
+/** Tokens by key, each kept until shortly before it expires (`cachedToken`). */
+export type TokenCache = Map<string, Promise<{ value: string; expiresAt: number }>>;
+
+/**
+ * The token cached under `key`, else (or when `fresh`) a new one from `fetch`, kept until a tenth
+ * of its life (at most 5 minutes) before it expires; a failed fetch is not kept.
+ */
+export const cachedToken = async (
+  cache: TokenCache,
+  key: string,
+  fresh: boolean,
+  fetch: () => Promise<PollToken>,
+): Promise<string> => {
+  const cached = cache.get(key);
+  if (!fresh && cached) {
+    const tok = await cached.catch(() => undefined);
+    if (tok && tok.expiresAt > Date.now()) return tok.value;
+  }
+  const p = fetch().then(({ token, expiresIn }) => {
+    const ttlMs = expiresIn * 1000;
+    return { value: token, expiresAt: Date.now() + ttlMs - Math.min(300_000, ttlMs / 10) };
+  });
+  cache.set(key, p);
+  p.catch(() => cache.delete(key));
+  return (await p).value;
+};
+
 /** `sign` = lowercase hex MD5(client_id + client_secret + timestamp); the secret never travels. */
 export const signed = (auth: CloudAuth) => {
   const timestamp = String(Date.now());

@@ -7,7 +7,14 @@
  * transport.ts.
  */
 import type { Kind } from '../../domain/schemas/cloud.js';
-import { readToken, signed, type CloudAuth, type PollToken } from './auth.js';
+import {
+  cachedToken,
+  readToken,
+  signed,
+  type CloudAuth,
+  type PollToken,
+  type TokenCache,
+} from './auth.js';
 import {
   CLOUD_PATHS,
   CODES,
@@ -96,7 +103,7 @@ export const createCloudClient = (opts: {
   limiter?: CloudLimiter | undefined;
 }): CloudClient => {
   const t = createTransport(opts);
-  const tokens = new Map<string, Promise<{ value: string; expiresAt: number }>>();
+  const tokens: TokenCache = new Map();
 
   const fetchToken = async (auth: CloudAuth) => {
     const path = CLOUD_PATHS.token;
@@ -106,21 +113,10 @@ export const createCloudClient = (opts: {
       body: () => signed(auth),
       clientId: auth.clientId,
     });
-    const { token, expiresIn } = readToken(path, auth, answer);
-    const ttlMs = expiresIn * 1000;
-    return { value: token, expiresAt: Date.now() + ttlMs - Math.min(300_000, ttlMs / 10) };
+    return readToken(path, auth, answer);
   };
-  const token = async (auth: CloudAuth, fresh: boolean): Promise<string> => {
-    const cached = tokens.get(auth.clientId);
-    if (!fresh && cached) {
-      const tok = await cached.catch(() => undefined);
-      if (tok && tok.expiresAt > Date.now()) return tok.value;
-    }
-    const p = fetchToken(auth);
-    tokens.set(auth.clientId, p);
-    p.catch(() => tokens.delete(auth.clientId));
-    return (await p).value;
-  };
+  const token = (auth: CloudAuth, fresh: boolean): Promise<string> =>
+    cachedToken(tokens, auth.clientId, fresh, () => fetchToken(auth));
 
   /** A token-authenticated call: one refresh on 1300. */
   const tokenCall = async (auth: CloudAuth, path: string, body: unknown): Promise<CloudReply> => {
