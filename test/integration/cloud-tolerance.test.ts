@@ -5,6 +5,7 @@
  */
 import type { CloudInvoice } from '#shared/domain/schemas/cloud.js';
 import { invoiceIdOf } from '#shared/adapters/dynamo/keys.js';
+import { pushInvoices } from '../support/fixtures.js';
 import { startHarness, ORGS, type Harness } from '../support/harness.js';
 
 const TAX = ORGS[0]!.taxNo;
@@ -49,12 +50,7 @@ describe('cloud records a looser cloud may send are stored, never dropped', () =
     // Arrange
     const invoices = [loose(h, 'LOOSE-PUSH')];
     // Act
-    const res = await h.api(
-      'POST',
-      '/invoices/push',
-      { orgId: 'hz', kind: 'input', invoices },
-      h.cloud,
-    );
+    const res = await pushInvoices(h, invoices);
     // Assert
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ stored: 1, rejected: 0 });
@@ -79,7 +75,7 @@ describe('cloud records a looser cloud may send are stored, never dropped', () =
   it('PATCH refuses an impossible invoiceDate (400 naming it); a real date is taken', async () => {
     // Arrange
     const invoices = [loose(h, 'LOOSE-EDIT')];
-    await h.api('POST', '/invoices/push', { orgId: 'hz', kind: 'input', invoices }, h.cloud);
+    await pushInvoices(h, invoices);
     const path = `/invoices/${invoiceIdOf('hz', 'input', 'LOOSE-EDIT')}`;
     // Act
     const bad = await h.api('PATCH', path, { invoiceDate: '2024-02-30' }, h.expense);

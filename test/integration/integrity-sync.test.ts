@@ -112,12 +112,7 @@ describe('sync integrity (review findings 1, 7, 8, 11, 15)', () => {
     const newer = h.sim.mutate(TAX, 'input', old.serialNo, { expendStatus: 60 });
     await sync(h, {});
 
-    const res = await h.api(
-      'POST',
-      '/invoices/push',
-      { orgId: 'hz', kind: 'input', invoices: [old, ledger(h)[6]] },
-      h.cloud,
-    );
+    const res = await pushInvoices(h, [old, ledger(h)[6]!]);
 
     expect(res.status).toBe(200);
     expect(res.body.stored).toBe(1);
@@ -283,12 +278,7 @@ describe('sync integrity (review findings 1, 7, 8, 11, 15)', () => {
     const r = ledger(h)[0]!;
     const newer = { ...r, expendStatus: 60, updateTime: cstDateTime(new Date()) };
 
-    const res = await h.api(
-      'POST',
-      '/invoices/push',
-      { orgId: 'hz', kind: 'input', invoices: [newer, r] },
-      h.cloud,
-    );
+    const res = await pushInvoices(h, [newer, r]);
 
     expect(res.status).toBe(200);
     expect(res.body.stored).toBe(1);

@@ -5,7 +5,7 @@
  */
 import { QueryCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocClient } from '#shared/adapters/dynamo/dynamo.js';
-import { setLogLevel } from '#shared/logger.js';
+import { capturedText } from '../support/log-capture.js';
 import type { Run } from '#shared/domain/schemas/sync.js';
 import { rewrapOrgSecrets } from '#shared/use-cases/secrets/maintenance.js';
 import { keyringSource, type SealedStore } from '#shared/adapters/secrets/org-vault.js';
@@ -46,29 +46,6 @@ const syncOrg = async (orgId: string): Promise<Run> => {
   expect(res.status).toBe(202);
   await h.stack.settle();
   return (await h.api('GET', `/sync/runs/${res.body.runs[0].runId}`)).body as Run;
-};
-
-/** Every line the product logs while `act` runs (at DEBUG, so nothing is filtered out). */
-const logsOf = async (act: () => Promise<void>): Promise<string> => {
-  const lines: string[] = [];
-  const streams = [process.stdout, process.stderr];
-  const saved = streams.map((s) => Object.getOwnPropertyDescriptor(s, 'write'));
-  for (const s of streams)
-    Object.defineProperty(s, 'write', {
-      value: (chunk: unknown) => (lines.push(String(chunk)), true),
-      configurable: true,
-    });
-  setLogLevel('DEBUG');
-  try {
-    await act();
-  } finally {
-    setLogLevel('SILENT');
-    streams.forEach((s, i) => {
-      if (saved[i]) Object.defineProperty(s, 'write', saved[i]);
-      else delete (s as { write?: unknown }).write;
-    });
-  }
-  return lines.join('');
 };
 
 describe('org secrets sealed in the config table', () => {
@@ -118,7 +95,7 @@ describe('org secrets sealed in the config table', () => {
 
   it('no log line carries a plaintext secret (a PUT, a sync, a failing sync)', async () => {
     const fresh = { ...NEW_ORG, clientSecret: 'logcheck-secret-1', linkKey: 'logcheck-link-1' };
-    const logs = await logsOf(async () => {
+    const logs = await capturedText(async () => {
       await h.api('PUT', '/orgs/o9', fresh);
       await syncOrg('o9'); // clientId c9 is unknown to the cloud: the run fails and logs it
       await h.api('PUT', '/orgs/hz', { clientSecret: 'logcheck-wrong-hz' });

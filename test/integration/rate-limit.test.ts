@@ -26,12 +26,17 @@ const fast = { baseDelayMs: 20, maxDelayMs: 200, budgetMs: 20_000, timeoutMs: 20
 
 let tables: TableNames;
 let raw: DynamoDBClient;
+let reader: ReturnType<typeof createDocClient>;
 beforeAll(async () => {
   raw = new DynamoDBClient(localClientConfig(endpoint));
+  reader = createDocClient(localClientConfig(endpoint));
   tables = localTableNames(`rl-${randomBytes(3).toString('hex')}`);
   await createTables(raw, tables);
 });
-afterAll(() => raw.destroy());
+afterAll(() => {
+  raw.destroy();
+  reader.destroy();
+});
 
 /** One "instance": its own document client, limiter (lease cache) and cloud client. */
 const instance = (sim: Simulator, limits: CloudLimits) => {
@@ -56,7 +61,7 @@ const pageAway = async (c: CloudClient, until: number) => {
 };
 const bucket = async (key: string) =>
   (
-    await createDocClient(localClientConfig(endpoint)).send(
+    await reader.send(
       new GetCommand({ TableName: tables.rateLimits, Key: { pk: `bucket#${key}`, sk: '#' } }),
     )
   ).Item;
@@ -87,19 +92,20 @@ describe('the bucket store', () => {
   });
 });
 
+/** The simulator with the org's 60 input invoices, enforcing `limits` on the client. */
+const limitedSim = (limits: Parameters<typeof startSimulator>[0]['limits']) =>
+  startSimulator({ orgs: [{ ...org, input: 60 }], endDate: '2024-07-22', days: 5, limits });
+/** The product's limits in the sharing tests: 6/s (burst 2) per client. */
+const SIX_PER_SECOND = cloudLimits({ clientRps: 6, clientBurst: 2, leaseMs: 100, globalRps: 1000 });
+
 describe('shared rate-limit buckets on DynamoDB Local', () => {
   let sim: Simulator;
   afterEach(() => sim.stop());
 
   it('two instances sharing one client bucket never exceed it together', async () => {
     // The cloud allows 8/s (burst 3) for the client; the product is configured below (6/s, 2).
-    sim = await startSimulator({
-      orgs: [{ ...org, input: 60 }],
-      endDate: '2024-07-22',
-      days: 5,
-      limits: { clientRps: 8, clientBurst: 3 },
-    });
-    const limits = cloudLimits({ clientRps: 6, clientBurst: 2, leaseMs: 100, globalRps: 1000 });
+    sim = await limitedSim({ clientRps: 8, clientBurst: 3 });
+    const limits = SIX_PER_SECOND;
     const [a, b] = [instance(sim, limits), instance(sim, limits)];
     const started = Date.now();
     await Promise.all([pages(a.client, 15), pages(b.client, 15)]);
@@ -114,13 +120,8 @@ describe('shared rate-limit buckets on DynamoDB Local', () => {
 
   const unshared = 'the same two instances with a bucket each exceed the cloud (the test can fail)';
   it(unshared, async () => {
-    sim = await startSimulator({
-      orgs: [{ ...org, input: 60 }],
-      endDate: '2024-07-22',
-      days: 5,
-      limits: { clientRps: 8, clientBurst: 3 },
-    });
-    const limits = cloudLimits({ clientRps: 6, clientBurst: 2, leaseMs: 100, globalRps: 1000 });
+    sim = await limitedSim({ clientRps: 8, clientBurst: 3 });
+    const limits = SIX_PER_SECOND;
     // Each its own bucket: as if they were not shared.
     const own = () =>
       createCloudClient({
@@ -134,12 +135,7 @@ describe('shared rate-limit buckets on DynamoDB Local', () => {
 
   it('a throttling cloud halves the shared rate, and the throttles stop', async () => {
     // The cloud allows 5/s for the client and answers 1429 beyond; the product believes 12/s.
-    sim = await startSimulator({
-      orgs: [{ ...org, input: 60 }],
-      endDate: '2024-07-22',
-      days: 5,
-      limits: { clientRps: 5, clientBurst: 2, answer: '1429' },
-    });
+    sim = await limitedSim({ clientRps: 5, clientBurst: 2, answer: '1429' });
     const limits = cloudLimits({ clientRps: 12, clientBurst: 2, leaseMs: 100, globalRps: 1000 });
     const a = instance(sim, limits);
     const started = Date.now();
