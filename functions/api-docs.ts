@@ -8,9 +8,8 @@ import * as z from 'zod';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { buildOpenApi, type RouteDoc, type WebhookDoc } from '#shared/adapters/http/openapi.js';
 import { renderOpenApiHtml } from '#shared/adapters/http/openapi-html.js';
-import { billEventSchema } from '#shared/domain/schemas/bills.js';
-import { kindSchema } from '#shared/domain/schemas/cloud.js';
-import { cursorSchema, idSchema, limitSchema } from '#shared/domain/schemas/common.js';
+import { billEventSchema, billLogsQuery } from '#shared/domain/schemas/bills.js';
+import { idSchema, orgQuery, pageQuery } from '#shared/domain/schemas/common.js';
 import { configPatchSchema, orgPutSchema } from '#shared/domain/schemas/config.js';
 import {
   logsQuerySchema,
@@ -37,10 +36,9 @@ import {
 import { DLQ_QUEUES } from '#shared/use-cases/ops/dead-letters.js';
 import { facePatchSchema } from '#shared/use-cases/invoices/edit.js';
 import { pushSchema as invoicePushSchema } from '#shared/use-cases/invoices/push.js';
-import { poolQuery } from '#shared/use-cases/invoices/pool-view.js';
+import { invoiceListQuery, poolQuery } from '#shared/use-cases/invoices/pool-view.js';
 import { PUBLIC_ROUTES, ROUTES } from './routes.js';
 
-const page = z.object({ limit: limitSchema, cursor: cursorSchema });
 const id = { userId: idSchema, orgId: idSchema, systemId: idSchema, runId: idSchema };
 const LIST = 'A page of at most `limit` items; pass `nextCursor` back as `cursor` for the next.';
 const SIGNED = 'Signed the Standard Webhooks way: see the `webhook-*` headers and docs/api.md.';
@@ -88,12 +86,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     tag: 'Invoices',
     summary: "The expense system's pool of its org",
     description: LIST,
-    query: page.extend({
-      orgId: idSchema.optional(),
-      type: kindSchema.default('input'),
-      expendStatus: z.coerce.number().int().optional(),
-      checkStatus: z.coerce.number().int().optional(),
-    }),
+    query: invoiceListQuery,
     reply: { status: 200, name: 'InvoicePage', schema: r.invoicePage, description: 'invoices' },
   },
   'GET /invoices/{invoiceId}': {
@@ -125,7 +118,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     summary: "A user's personal folder",
     description: LIST,
     params: id,
-    query: page,
+    query: pageQuery,
     reply: { status: 200, name: 'InvoicePage', schema: r.invoicePage, description: 'invoices' },
   },
   'PUT /users/{userId}': {
@@ -148,7 +141,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     summary: "A bill's write-back log, call by call",
     description: LIST,
     params: { billId: z.string().min(1).max(64) },
-    query: page.extend({ orgId: idSchema.optional() }),
+    query: billLogsQuery,
     reply: {
       status: 200,
       name: 'BillLogPage',
@@ -160,7 +153,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     tag: 'Bills',
     summary: 'Bill events that failed every delivery',
     description: LIST,
-    query: page,
+    query: pageQuery,
     reply: {
       status: 200,
       name: 'DeadLetterPage',
@@ -224,7 +217,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     tag: 'Configuration',
     summary: 'Organisations (secrets shown as set or not)',
     description: LIST,
-    query: page,
+    query: pageQuery,
     reply: { status: 200, name: 'OrgPage', schema: r.pageOf(r.orgReply), description: 'orgs' },
   },
   'GET /orgs/{orgId}': {
@@ -246,7 +239,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     tag: 'Configuration',
     summary: "An org's customer systems",
     description: LIST,
-    query: page.extend({ orgId: idSchema }),
+    query: pageQuery.extend(orgQuery.shape),
     reply: {
       status: 200,
       name: 'SystemPage',
@@ -271,7 +264,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /pool/invoices/{invoiceId}': {
     tag: 'Invoices',
     summary: 'One invoice of any org with its attachments, linked users and local edit',
-    query: z.object({ orgId: idSchema }),
+    query: orgQuery,
     reply: { status: 200, name: 'PoolInvoice', schema: r.invoiceReply, description: 'invoice' },
   },
   'POST /systems/{systemId}/fetch-orders': {

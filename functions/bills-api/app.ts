@@ -4,13 +4,11 @@ import { BadRequest, NotFound } from '#shared/domain/errors.js';
 import { makeApiHandler, parse, withRoles } from '#shared/adapters/http/api.js';
 import type { Principal } from '#shared/adapters/http/jwt.js';
 import { assertOrgAccess, isOperator } from '#shared/adapters/http/scope.js';
-import { billEventSchema } from '#shared/domain/schemas/bills.js';
-import { cursorSchema, idSchema, limitSchema } from '#shared/domain/schemas/common.js';
+import { billEventSchema, billLogsQuery } from '#shared/domain/schemas/bills.js';
+import { pageQuery } from '#shared/domain/schemas/common.js';
 import { enqueueBillEvent } from '#shared/use-cases/writeback/enqueue.js';
 import { ROUTES } from '../routes.js';
 
-const page = z.object({ limit: limitSchema, cursor: cursorSchema });
-const logsQuery = page.extend({ orgId: idSchema.optional() });
 /** `Idempotency-Key`: printable ASCII, named by its header in a 400. */
 const keyHeader = z.object({
   'idempotency-key': z
@@ -62,7 +60,7 @@ export const makeHandler = (deps: FunctionDeps<'bills-api'>, authSecret: () => P
         return { status: 202, body: { eventId } };
       },
       'GET /bills/{billId}/logs': async ({ params, query, principal }) => {
-        const q = parse(logsQuery, query);
+        const q = parse(billLogsQuery, query);
         const billId = parse(z.string().min(1).max(64), params.billId);
         const orgId = logOrg(principal, billId, q.orgId);
         return {
@@ -71,7 +69,7 @@ export const makeHandler = (deps: FunctionDeps<'bills-api'>, authSecret: () => P
         };
       },
       'GET /bills/dead-letters': async ({ query }) => {
-        const q = parse(page, query);
+        const q = parse(pageQuery, query);
         return { status: 200, body: await deps.stores.bills.deadLetters(q.limit, q.cursor) };
       },
     }),

@@ -3,8 +3,7 @@ import { NotFound } from '#shared/domain/errors.js';
 import { makeApiHandler, parse, withRoles } from '#shared/adapters/http/api.js';
 import { putOrg } from '#shared/use-cases/config/orgs.js';
 import { etagOf } from '#shared/adapters/http/etag.js';
-import * as z from 'zod';
-import { cursorSchema, idSchema, limitSchema } from '#shared/domain/schemas/common.js';
+import { idSchema, orgQuery, pageQuery } from '#shared/domain/schemas/common.js';
 import {
   configPatchSchema,
   orgPutSchema,
@@ -15,8 +14,6 @@ import { registerSystem } from '#shared/use-cases/callbacks/systems.js';
 import { systemPutSchema } from '#shared/domain/schemas/systems.js';
 import { ROUTES } from '../routes.js';
 import { withPublicDocs } from '../public-docs.js';
-
-const pageQuery = z.object({ limit: limitSchema, cursor: cursorSchema });
 
 /** The org as the API shows it: secrets are write-only; the version travels as the ETag. */
 const view = (
@@ -74,7 +71,7 @@ const makeConfigApi = (deps: FunctionDeps<'config-api'>, authSecret: () => Promi
         return { status: 200, body: { items, nextCursor: page.nextCursor } };
       },
       'GET /systems': async ({ query }) => {
-        const q = parse(pageQuery.extend({ orgId: idSchema }), query);
+        const q = parse(pageQuery.extend(orgQuery.shape), query);
         return {
           status: 200,
           body: await deps.stores.config.pageSystems(q.orgId, q.limit, q.cursor),

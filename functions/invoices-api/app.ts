@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import type { FunctionDeps } from '../deps.js';
 import { putUser, readFolder } from '#shared/use-cases/folders/folder.js';
 import { userPutSchema } from '#shared/domain/schemas/users.js';
@@ -14,20 +13,14 @@ import {
 import { etagOf } from '#shared/adapters/http/etag.js';
 import { pushInvoices, pushSchema } from '#shared/use-cases/invoices/push.js';
 import { withLabels } from '#shared/use-cases/invoices/labels.js';
-import { cursorSchema, idSchema, limitSchema } from '#shared/domain/schemas/common.js';
-import { kindSchema } from '#shared/domain/schemas/cloud.js';
+import { idSchema, orgQuery, pageQuery } from '#shared/domain/schemas/common.js';
 import { ROUTES } from '../routes.js';
-import { poolInvoice, poolQuery, searchPool } from '#shared/use-cases/invoices/pool-view.js';
-
-const listQuery = z.object({
-  /** Default: the token's org (an expense system); an operator must name it. */
-  orgId: idSchema.optional(),
-  type: kindSchema.default('input'),
-  expendStatus: z.coerce.number().int().optional(),
-  checkStatus: z.coerce.number().int().optional(),
-  limit: limitSchema,
-  cursor: cursorSchema,
-});
+import {
+  invoiceListQuery,
+  poolInvoice,
+  poolQuery,
+  searchPool,
+} from '#shared/use-cases/invoices/pool-view.js';
 
 export const makeHandler = (
   deps: FunctionDeps<'invoices-api'>,
@@ -36,7 +29,7 @@ export const makeHandler = (
   makeApiHandler(
     withRoles(ROUTES, {
       'GET /invoices': async ({ query, principal }) => {
-        const q = parse(listQuery, query);
+        const q = parse(invoiceListQuery, query);
         const orgId = q.orgId ?? (isOperator(principal) ? undefined : principal.orgId);
         if (!orgId)
           throw new BadRequest('orgId: required', [{ path: 'orgId', message: 'required' }]);
@@ -62,7 +55,7 @@ export const makeHandler = (
         return { status: 200, body: await searchPool(q, deps) };
       },
       'GET /pool/invoices/{invoiceId}': async ({ params, query }) => {
-        const { orgId } = parse(z.object({ orgId: idSchema }), query);
+        const { orgId } = parse(orgQuery, query);
         const view = await poolInvoice(orgId, params.invoiceId ?? '', deps);
         return { status: 200, body: view.body, headers: { etag: etagOf(view.version) } };
       },
@@ -82,7 +75,7 @@ export const makeHandler = (
       },
       'GET /users/{userId}/invoices': async ({ params, query, principal }) => {
         const userId = parse(idSchema, params.userId);
-        const q = parse(z.object({ limit: limitSchema, cursor: cursorSchema }), query);
+        const q = parse(pageQuery, query);
         return { status: 200, body: await readFolder(principal, userId, q.limit, q.cursor, deps) };
       },
       'PUT /users/{userId}': async ({ params, body, principal }) => {

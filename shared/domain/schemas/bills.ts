@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { idSchema } from './common.js';
+import { idSchema, pageQuery } from './common.js';
 
 export const BILL_EVENT_TYPES = ['saved', 'deleted', 'invoiceUnbound'] as const;
 /** The expense system's bill states (SPEC §4.1); each maps to an invoice use status (§3.3). */
@@ -75,3 +75,6 @@ export interface BillLogEntry {
   /** Diagnostics beside the call, e.g. invoices sent that the pool does not hold yet. */
   note?: string;
 }
+
+/** `GET /bills/{billId}/logs`: a page, of the caller's org (an operator may name one). */
+export const billLogsQuery = pageQuery.extend({ orgId: idSchema.optional() });

@@ -20,6 +20,10 @@ export const orderNoSchema = z
   .regex(/^[^\p{Cc}\p{Cf}]+$/u, 'no control or invisible formatting characters');
 export const limitSchema = z.coerce.number().int().min(1).max(200).default(50);
 export const cursorSchema = z.string().max(2048).optional();
+/** A list request's paging (every list route takes it). */
+export const pageQuery = z.object({ limit: limitSchema, cursor: cursorSchema });
+/** The org a request names (`?orgId=`). */
+export const orgQuery = z.object({ orgId: idSchema });
 
 /** Mainland China mobile number. */
 export const phoneSchema = z

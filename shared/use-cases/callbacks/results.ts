@@ -111,18 +111,20 @@ export const resultsFromOutput = async (
   orgId: string,
   deps: ResultDeps,
 ): Promise<void> => {
-  const answering = records.filter((r) => r.orderNo && resultTypeOfStatus(r.invoiceStatus));
+  const answering = records.flatMap((r) => {
+    const resultType = resultTypeOfStatus(r.invoiceStatus);
+    return r.orderNo && resultType
+      ? [{ r, orderNo: r.orderNo, resultType, logId: orderLogId(orgId, r.orderNo) }]
+      : [];
+  });
   if (!answering.length) return;
   // The page's order logs in one consistent batch read, not one GetItem per record.
-  const orders = await deps.stores.logs.getMany(
-    answering.map((r) => orderLogId(orgId, r.orderNo as string)),
-  );
-  for (const r of answering) {
-    const orderNo = r.orderNo as string;
+  const orders = await deps.stores.logs.getMany(answering.map((a) => a.logId));
+  for (const { r, orderNo, resultType, logId } of answering)
     await queueResultFor(
       {
         orderNo,
-        resultType: resultTypeOfStatus(r.invoiceStatus)!,
+        resultType,
         invoiceNo: r.invoiceNo,
         invoiceCode: r.invoiceCode ?? null,
         serialNo: r.serialNo,
@@ -130,8 +132,7 @@ export const resultsFromOutput = async (
       },
       orgId,
       'DB_SYNC',
-      orders.get(orderLogId(orgId, orderNo)),
+      orders.get(logId),
       deps,
     );
-  }
 };

@@ -7,9 +7,18 @@ import * as z from 'zod';
 import type { Deps } from '../../deps.js';
 import { NotFound } from '../../domain/errors.js';
 import { kindSchema } from '../../domain/schemas/cloud.js';
-import { cursorSchema, idSchema, limitSchema } from '../../domain/schemas/common.js';
+import { cursorSchema, idSchema, limitSchema, pageQuery } from '../../domain/schemas/common.js';
 import { locateInvoice, readInvoice } from './edit.js';
 import { withLabels } from './labels.js';
+
+/** The expense system's pool list (`GET /invoices`). */
+export const invoiceListQuery = pageQuery.extend({
+  /** Default: the token's org (an expense system); an operator must name it. */
+  orgId: idSchema.optional(),
+  type: kindSchema.default('input'),
+  expendStatus: z.coerce.number().int().optional(),
+  checkStatus: z.coerce.number().int().optional(),
+});
 
 export const poolQuery = z.object({
   orgId: idSchema,

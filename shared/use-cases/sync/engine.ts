@@ -42,32 +42,33 @@ export const runSyncStep = async (
   const leased = await leaseRun(runId, deps, opt);
   if (typeof leased === 'string') return leased;
   const s: RunSession = { runId, deps, opt, ...leased };
-  let kick: number[] | null = null;
+  let kick: number[];
   try {
     const src = await openSource(s.run, deps);
     if (s.run.billNos?.length) return await syncByBills(s, src);
-    let p = firstProgress(s.run, opt.pageSize);
-    const since = cstDateTime(new Date(s.run.startedAt ?? s.leasedAt));
-    const facts = { since, invocation: s.run.invocations ?? 0, clock: deps.clock };
     const sliced = sliceable(s.run)
       ? await planSlices(s, src)
       : inSlices(s.run)
         ? await sliceGate(s)
         : null;
     if (sliced && 'kick' in sliced) kick = sliced.kick;
-    // Every slice done: the run's main pass is read; what changed meanwhile is the catch-up's.
-    else if (sliced) p = nextPass({ ...p, phase: 'main', windowEnd: null, nextPage: 0 }, facts);
-    while (!kick && p.phase !== 'done') {
-      const read = await readPass(s, src, p);
-      if (read === 'continue') return 'continue';
-      p = nextPass(read, facts);
-    }
-    if (!kick)
+    else {
+      let p = firstProgress(s.run, opt.pageSize);
+      const since = cstDateTime(new Date(s.run.startedAt ?? s.leasedAt));
+      const facts = { since, invocation: s.run.invocations ?? 0, clock: deps.clock };
+      // Every slice done: the run's main pass is read; what changed meanwhile is the catch-up's.
+      if (sliced) p = nextPass({ ...p, phase: 'main', windowEnd: null, nextPage: 0 }, facts);
+      while (p.phase !== 'done') {
+        const read = await readPass(s, src, p);
+        if (read === 'continue') return 'continue';
+        p = nextPass(read, facts);
+      }
       return await finishRun(s.run, deps, opt.owner, ignoredFieldsNote(src.cfg.nonSyncFields));
+    }
   } catch (e) {
     return await failRun(s, e);
   }
-  return await kickSlices(s, kick ?? []);
+  return await kickSlices(s, kick);
 };
 
 /**

@@ -17,7 +17,8 @@ import { FINISHED, LEASE_MS } from './phases/lease.js';
 import { readPass } from './phases/main-pass.js';
 import {
   addPage,
-  notStoredMessage,
+  messageAfterPage,
+  pageCounts,
   type EngineDeps,
   type Progress,
   type RunSession,
@@ -109,16 +110,9 @@ const sliceSession = (
   };
   s.commit = async (res, n, p) => {
     const counted = addPage(s.run, res, n, folders);
-    const note = res.problemSample.length ? notStoredMessage(s.run.message, res) : s.run.message;
+    const note = messageAfterPage(s.run.message, res);
     const patch = { ...counted, progress: p, message: note } as Partial<RunSlice>;
-    const add = {
-      fetched: n,
-      successCount: res.stored,
-      skipped: res.skipped,
-      failed: res.malformed + res.failed,
-      pages: 1,
-    };
-    await runs.commitSlice(run.runId, sl.slice, opt.owner, patch, add, at(deps));
+    await runs.commitSlice(run.runId, sl.slice, opt.owner, patch, pageCounts(res, n), at(deps));
     s.run = { ...s.run, ...counted, progress: p, message: note };
   };
   s.handOff = () => runs.releaseSlice(run.runId, sl.slice, opt.owner);

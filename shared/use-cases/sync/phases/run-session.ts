@@ -69,20 +69,36 @@ export const notStoredOf = (serials: string[]): string =>
 export const notStoredMessage = (previous: string, res: UpsertResult): string =>
   notStoredOf([...notStoredSerials(previous), ...res.problemSample]);
 
+/** What one stored page of `fetched` records adds to a run's counters. */
+export const pageCounts = (res: UpsertResult, fetched: number) => ({
+  fetched,
+  successCount: res.stored,
+  skipped: res.skipped,
+  failed: res.malformed + res.failed,
+  pages: 1,
+});
+
 /** The run's counters with one more stored page of `fetched` records added. */
 export const addPage = (
   run: Run,
   res: UpsertResult,
   fetched: number,
   folders: boolean,
-): Partial<Run> => ({
-  fetched: run.fetched + fetched,
-  successCount: run.successCount + res.stored,
-  skipped: run.skipped + res.skipped,
-  failed: run.failed + res.malformed + res.failed,
-  pages: run.pages + 1,
-  ...(folders ? { folder: addFolderStats(run.folder, res.folder) } : {}),
-});
+): Partial<Run> => {
+  const add = pageCounts(res, fetched);
+  return {
+    fetched: run.fetched + add.fetched,
+    successCount: run.successCount + add.successCount,
+    skipped: run.skipped + add.skipped,
+    failed: run.failed + add.failed,
+    pages: run.pages + add.pages,
+    ...(folders ? { folder: addFolderStats(run.folder, res.folder) } : {}),
+  };
+};
+
+/** The run message after a stored page: unchanged, or with the page's records not stored. */
+export const messageAfterPage = (previous: string, res: UpsertResult): string =>
+  res.problemSample.length ? notStoredMessage(previous, res) : previous;
 
 /** Checkpoint a stored page: its counters and the cursor move together, under the lease. */
 export const commitPage = async (
@@ -100,7 +116,7 @@ export const commitPage = async (
       orgId: run.orgId,
       progress,
       ...addPage(run, res, fetched, src.cfg.personalFolderSync),
-      message: res.problemSample.length ? notStoredMessage(run.message, res) : run.message,
+      message: messageAfterPage(run.message, res),
       updatedAt: s.deps.clock().toISOString(),
     },
     { owner: s.opt.owner },
