@@ -1,6 +1,7 @@
 /** The org picker's data: every org, read with the API's cursors. */
 import { useEffect, useState } from 'preact/hooks';
 import { api, withQuery, type Page } from './api.js';
+import { html, inputValue } from './ui.js';
 
 export interface OrgRow {
   orgId: string;
@@ -30,4 +31,22 @@ export function useOrgs(): OrgRow[] {
     allOrgs().then(setOrgs, () => setOrgs([]));
   }, []);
   return orgs;
+}
+
+/** The org picker: one option per org (by name), after an empty one when `blank`. */
+export function OrgSelect(p: {
+  orgs: OrgRow[];
+  value: string;
+  onChange: (orgId: string) => void;
+  name?: string;
+  blank?: boolean;
+}) {
+  return html`<select
+    name=${p.name ?? 'orgId'}
+    value=${p.value}
+    onChange=${(e: Event) => p.onChange(inputValue(e))}
+  >
+    ${p.blank ? html`<option value=""></option>` : null}
+    ${p.orgs.map((o) => html`<option value=${o.orgId}>${o.orgName}</option>`)}
+  </select>`;
 }

@@ -6,7 +6,7 @@ import type { VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, withQuery, type Page } from '../api.js';
 import { t } from '../i18n.js';
-import { useOrgs } from '../orgs.js';
+import { OrgSelect, useOrgs } from '../orgs.js';
 import { cst } from '../time.js';
 import { Field, html, inputValue, Notice, Pager, Table, useAction, usePaged } from '../ui.js';
 
@@ -48,14 +48,12 @@ function BillLogs(): VNode {
     <h3>${t('billLogs')}</h3>
     <div class="filters">
       <${Field} label="org">
-        <select
-          name="orgId"
+        <${OrgSelect}
+          orgs=${orgs}
           value=${q.orgId}
-          onChange=${(e: Event) => setQ({ ...q, orgId: inputValue(e) })}
-        >
-          <option value=""></option>
-          ${orgs.map((o) => html`<option value=${o.orgId}>${o.orgName}</option>`)}
-        </select>
+          onChange=${(orgId: string) => setQ({ ...q, orgId })}
+          blank
+        />
       <//>
       <${Field} label="billId">
         <input

@@ -6,7 +6,7 @@ import type { VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, withQuery, type Page } from '../api.js';
 import { t } from '../i18n.js';
-import { useOrgs } from '../orgs.js';
+import { OrgSelect, useOrgs } from '../orgs.js';
 import { cst } from '../time.js';
 import {
   Field,
@@ -76,9 +76,7 @@ export function SystemsPanel(): VNode {
   return html`<div class="panel" data-testid="systems">
     <h3>${t('systems')}</h3>
     <${Field} label="org">
-      <select name="systemsOrg" value=${orgId} onChange=${(e: Event) => setOrgId(inputValue(e))}>
-        ${orgs.map((o) => html`<option value=${o.orgId}>${o.orgName}</option>`)}
-      </select>
+      <${OrgSelect} orgs=${orgs} value=${orgId} onChange=${setOrgId} name="systemsOrg" />
     <//>
     <${Notice} error=${act.error ?? list.error} info=${act.info} />
     ${

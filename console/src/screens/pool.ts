@@ -6,7 +6,7 @@ import type { VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, withQuery, type Page } from '../api.js';
 import { lang, t } from '../i18n.js';
-import { useOrgs } from '../orgs.js';
+import { OrgSelect, useOrgs } from '../orgs.js';
 import { cst } from '../time.js';
 import { Field, html, inputValue, Notice, Pager, Table, usePaged, type Column } from '../ui.js';
 
@@ -71,9 +71,11 @@ export function PoolScreen(): VNode {
   return html`<section data-testid="screen-pool">
     <div class="filters">
       <${Field} label="org">
-        <select name="orgId" value=${draft.orgId} onChange=${set('orgId')}>
-          ${orgs.map((o) => html`<option value=${o.orgId}>${o.orgName}</option>`)}
-        </select>
+        <${OrgSelect}
+          orgs=${orgs}
+          value=${draft.orgId}
+          onChange=${(orgId: string) => setDraft({ ...draft, orgId })}
+        />
       <//>
       <${Field} label="type">
         <select name="type" value=${draft.type} onChange=${set('type')}>

@@ -3,7 +3,7 @@ import type { VNode } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, withQuery } from '../api.js';
 import { t, tCode } from '../i18n.js';
-import type { OrgRow } from '../orgs.js';
+import { OrgSelect, type OrgRow } from '../orgs.js';
 import { Field, html, inputValue, Notice, Table, useAction } from '../ui.js';
 
 interface Difference {
@@ -30,14 +30,12 @@ export function Reconcile(p: { orgs: OrgRow[]; onClose: () => void }): VNode {
     <h3>${t('reconcile')}</h3>
     <div class="filters">
       <${Field} label="org">
-        <select
-          name="orgId"
+        <${OrgSelect}
+          orgs=${p.orgs}
           value=${q.orgId}
-          onChange=${(e: Event) => setQ({ ...q, orgId: inputValue(e) })}
-        >
-          <option value=""></option>
-          ${p.orgs.map((o) => html`<option value=${o.orgId}>${o.orgName}</option>`)}
-        </select>
+          onChange=${(orgId: string) => setQ({ ...q, orgId })}
+          blank
+        />
       <//>
       <${Field} label="type">
         <select

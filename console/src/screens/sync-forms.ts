@@ -3,7 +3,7 @@ import type { VNode } from 'preact';
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { t } from '../i18n.js';
-import type { OrgRow } from '../orgs.js';
+import { OrgSelect, type OrgRow } from '../orgs.js';
 import { todayCst } from '../time.js';
 import { Field, html, inputValue, Notice, useAction } from '../ui.js';
 
@@ -89,14 +89,7 @@ export function ByBillsForm(p: FormProps): VNode {
   return html`<div class="panel" data-testid="bills-form">
     <h3>${t('syncByBills')}</h3>
     <${Field} label="org">
-      <select
-        name="orgId"
-        value=${orgId}
-        onChange=${(e: Event) => setOrgId((e.target as HTMLSelectElement).value)}
-      >
-        <option value=""></option>
-        ${p.orgs.map((o) => html`<option value=${o.orgId}>${o.orgName}</option>`)}
-      </select>
+      <${OrgSelect} orgs=${p.orgs} value=${orgId} onChange=${setOrgId} blank />
     <//>
     <${Field} label="billNos">
       <textarea
