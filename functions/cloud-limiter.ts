@@ -5,20 +5,17 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createLimiter, type CloudLimiter } from '#shared/adapters/cloud/limiter.js';
-import { parseLimitsJson } from '#shared/adapters/cloud/rate-limit.js';
+import { parseLimitsJson, type CloudLimits } from '#shared/adapters/cloud/rate-limit.js';
 import { makeBucketStore } from '#shared/adapters/dynamo/bucket-store.js';
 
 /**
  * `table`: the RateLimits table's name, read (required) from the stack's variables when the
- * catalog grants the table. Undefined without it (the function does not call the cloud).
+ * catalog grants the table. Undefined without it (the function does not call the cloud). Local
+ * mode passes its own `limits`.
  */
 export const cloudLimiter = (
   db: DynamoDBDocumentClient,
   table: string | undefined,
+  limits: CloudLimits = parseLimitsJson(process.env.CLOUD_RATE_LIMITS),
 ): CloudLimiter | undefined =>
-  table === undefined
-    ? undefined
-    : createLimiter({
-        store: makeBucketStore(db, table),
-        limits: parseLimitsJson(process.env.CLOUD_RATE_LIMITS),
-      });
+  table === undefined ? undefined : createLimiter({ store: makeBucketStore(db, table), limits });

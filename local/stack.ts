@@ -26,9 +26,9 @@ import { makeHandler as orderFetch } from '#functions/order-fetch/app.js';
 import type { ScheduleOptions } from '#shared/use-cases/orders/schedule.js';
 import type { PushBudget } from '#shared/use-cases/push-channel/budget.js';
 import { createCloudClient, type RetryPolicy } from '#shared/adapters/cloud/client.js';
-import { createLimiter, type CloudLimiter } from '#shared/adapters/cloud/limiter.js';
+import type { CloudLimiter } from '#shared/adapters/cloud/limiter.js';
+import { cloudLimiter } from '#functions/cloud-limiter.js';
 import type { CloudLimits } from '#shared/adapters/cloud/rate-limit.js';
-import { makeBucketStore } from '#shared/adapters/dynamo/bucket-store.js';
 import { makeStores, type Deps } from '#shared/deps.js';
 import { errorReply, MAX_BODY_BYTES } from '#shared/adapters/http/api.js';
 import { BadRequest, DomainError, Forbidden, NotFound } from '#shared/domain/errors.js';
@@ -144,12 +144,7 @@ export const buildLocalStack = async (o: LocalStackOptions) => {
   };
   const secrets = withLocalOrgVault(localSecrets(o.secretsFile), db, tables.config);
   const limiter =
-    o.cloudLimiter ??
-    (o.cloudLimits &&
-      createLimiter({
-        store: makeBucketStore(db, tables.rateLimits),
-        limits: o.cloudLimits,
-      }));
+    o.cloudLimiter ?? (o.cloudLimits && cloudLimiter(db, tables.rateLimits, o.cloudLimits));
   const cloud = createCloudClient({
     baseUrl: o.cloudUrl,
     ...(o.retry ? { retry: o.retry } : {}),

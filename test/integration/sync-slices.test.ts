@@ -3,7 +3,7 @@
  * continuations in parallel and merge into one run. On DynamoDB Local and the simulator over HTTP.
  */
 import { ManualClock } from '#local/queue.js';
-import { CloudError, type CloudClient } from '#shared/adapters/cloud/client.js';
+import { CloudError } from '#shared/adapters/cloud/client.js';
 import type { Run } from '#shared/domain/schemas/sync.js';
 import { startHarness, ORGS, type Harness } from '../support/harness.js';
 import { awsMode, VISIBILITY_MS } from '../support/aws/scenario.js';
@@ -48,14 +48,25 @@ const poolVsLedger = async (h: Harness) => {
   };
 };
 
-/** Make the cloud's list calls for one window fail (a 503 the client gives up on) while `on()`. */
-const failWindow = (h: Harness, windowStart: () => string | null, on: () => boolean) => {
-  const cloud = h.stack.deps.cloud as { listInvoices: CloudClient['listInvoices'] };
+/**
+ * Make the cloud's list calls for slice `index`'s window fail (a 503 the client gives up on) while
+ * `on()`. The window's start is known once the run is planned (read on the planning call); the
+ * answer reads it.
+ */
+const failSlice = (h: Harness, index: number, on: () => boolean): (() => string | null) => {
+  let start: string | null = null;
+  const { cloud, stores } = h.stack.deps;
   const real = cloud.listInvoices.bind(cloud);
   cloud.listInvoices = (auth, kind, q) =>
-    on() && q.updateTimeStart && q.updateTimeStart === windowStart() && q.pageSize > 1
+    on() && q.updateTimeStart === start && q.pageSize > 1
       ? Promise.reject(new CloudError('503', 'service unavailable (injected)', true))
       : real(auth, kind, q);
+  const plan = stores.runs.planSlices.bind(stores.runs);
+  stores.runs.planSlices = async (id, owner, slices, at) => {
+    start = slices[index]!.windowStart;
+    return plan(id, owner, slices, at);
+  };
+  return () => start;
 };
 
 describe('full sync in time slices (issue 18)', () => {
@@ -145,7 +156,7 @@ describe('full sync in time slices (issue 18)', () => {
     async () => {
       h = await startHarness({ orgs: BIG_ORG, days: 730, stack: SLICED });
       const picks = [0, 1000, 2500, 4000, INVOICES - 1].map((i) => ledger(h!)[i]!.serialNo);
-      const cloud = h.stack.deps.cloud as { listInvoices: CloudClient['listInvoices'] };
+      const { cloud } = h.stack.deps;
       const real = cloud.listInvoices.bind(cloud);
       let calls = 0;
       cloud.listInvoices = async (auth, kind, q) => {
@@ -176,25 +187,13 @@ describe('full sync in time slices (issue 18)', () => {
       let broken = true;
       let runId = '';
       const third = async () => (await h!.stack.deps.stores.runs.listSlices(runId))[2]!;
-      let start: string | null = null;
-      failWindow(
-        h,
-        () => start,
-        () => broken,
-      );
-      // The third slice's window start is known once the run is planned: read it on first call.
-      const runs = h.stack.deps.stores.runs;
-      const plan = runs.planSlices.bind(runs);
-      runs.planSlices = async (id, owner, slices, at) => {
-        start = slices[2]!.windowStart;
-        return plan(id, owner, slices, at);
-      };
+      const start = failSlice(h, 2, () => broken);
 
       runId = await startFull(h);
       await h.stack.settle();
       const first = await runOf(h, runId);
       expect(first.status).toBe('failed');
-      expect(first.message).toContain(`time slices 3 (${start} – `);
+      expect(first.message).toContain(`time slices 3 (${start()} – `);
       expect((await third()).state).toBe('failed');
       expect(first.slicesDone).toBe(7);
       for (let i = 1; i <= 3; i++) {
@@ -224,18 +223,8 @@ describe('full sync in time slices (issue 18)', () => {
     async () => {
       h = await startHarness({ orgs: BIG_ORG, days: 730, stack: SLICED });
       let broken = true;
-      let start: string | null = null;
-      failWindow(
-        h,
-        () => start,
-        () => broken,
-      );
+      failSlice(h, 5, () => broken);
       const runs = h.stack.deps.stores.runs;
-      const plan = runs.planSlices.bind(runs);
-      runs.planSlices = async (id, owner, slices, at) => {
-        start = slices[5]!.windowStart;
-        return plan(id, owner, slices, at);
-      };
       const runId = await startFull(h);
       await h.stack.settle();
       expect((await runOf(h, runId)).status).toBe('failed');
