@@ -43,6 +43,11 @@ export const median = (xs: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 export const fmt = (x: number, d = 2) => x.toFixed(d);
+/** The value after `--name` on the command line, else `d`. */
+export const arg = (name: string, d: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? (process.argv[i + 1] ?? d) : d;
+};
 /** A figure over the reps: median, min and max. */
 export const spreadOf = (xs: number[]) => ({
   median: median(xs),

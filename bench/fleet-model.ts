@@ -3,6 +3,8 @@
  * 10,000 orgs × 200,000 invoices on AWS, one night per limit (cloud, Lambda, DynamoDB); the
  * longest one binds. Every assumption is a named input, printed with the result.
  */
+import { FUNCTIONS } from '#functions/catalog.js';
+import { MAX_PAGE_SIZE } from '#shared/adapters/cloud/contract.js';
 export interface Assumptions {
   orgs: number;
   invoicesPerOrg: number;
@@ -25,12 +27,12 @@ export const AWS_ASSUMPTIONS: Assumptions = {
   orgs: 10_000,
   invoicesPerOrg: 200_000,
   nightHours: 8,
-  pageSize: 500,
+  pageSize: MAX_PAGE_SIZE,
   cloudGlobalRps: 200,
   cloudClientRps: 10,
   productShare: 0.8,
   pageLatencyS: 0.5,
-  workerCap: 5,
+  workerCap: FUNCTIONS['sync-worker'].maxConcurrency,
   accountConcurrency: 1000,
   tableWriteQuota: 40_000,
   tableWarmWrites: 4_000,

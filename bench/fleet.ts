@@ -16,21 +16,16 @@ import { FUNCTIONS } from '#functions/catalog.js';
 import { startDynamoLocal, localClientConfig } from '#local/dynamo-local.js';
 import { lambdaContext } from '#local/lambda.js';
 import { buildLocalStack } from '#local/stack.js';
-import { MAX_PAGE_SIZE } from '#shared/adapters/cloud/contract.js';
 import type { LimiterStats } from '#shared/adapters/cloud/limiter.js';
 import { cloudLimits } from '#shared/adapters/cloud/rate-limit.js';
 import { createDocClient } from '#shared/adapters/dynamo/dynamo.js';
 import { cstDate } from '#shared/domain/time/cst.js';
 import { startSimulator } from '#simulator/invoice-cloud.js';
-import { fmt } from './common.js';
+import { arg, fmt } from './common.js';
 import { measureInvoiceWrites } from './fleet-items.js';
 import { AWS_ASSUMPTIONS, describe, extrapolate } from './fleet-model.js';
 import { mapLimit, percentile, semaphore, syncOutcome } from './fleet-support.js';
 
-const arg = (name: string, d: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? (process.argv[i + 1] ?? d) : d;
-};
 // 500 by default: ≤ 3 minutes on a loaded 2-core machine; `--orgs 1000` for 1/10 of the fleet.
 const ORGS = Number(arg('orgs', '500'));
 const PER_ORG = Number(arg('invoices', '200'));
@@ -157,7 +152,7 @@ try {
     workerMsPerInvoice: workMs / Math.max(1, synced),
     wruPerInvoice: writes.wruPerInvoice,
   };
-  const assumptions = { ...AWS_ASSUMPTIONS, pageSize: MAX_PAGE_SIZE, workerCap: CAP };
+  const assumptions = AWS_ASSUMPTIONS;
   const model = extrapolate(assumptions, measured);
   const result = {
     at: new Date().toISOString(),

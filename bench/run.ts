@@ -13,13 +13,9 @@ import { startDynamoLocal } from '#local/dynamo-local.js';
 import { benchBundles } from './bundles.js';
 import { benchCallbacks } from './callbacks.js';
 import { benchCost } from './cost.js';
-import { fmt } from './common.js';
+import { arg, fmt } from './common.js';
 import { benchMemory, benchSync, withSim } from './sync.js';
 
-const arg = (name: string, d: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? (process.argv[i + 1] ?? d) : d;
-};
 const scale = Number(arg('scale', '1'));
 const reps = Number(arg('reps', '3'));
 const only = arg('only', 'P1,P1F,P2,P3,P4,COST').split(',');

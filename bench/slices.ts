@@ -12,13 +12,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startDynamoLocal } from '#local/dynamo-local.js';
-import { child, fmt, median } from './common.js';
+import { arg, child, fmt, median } from './common.js';
 import { dropTables } from './bench-stack.js';
 
-const arg = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1]! : def;
-};
 const count = Number(arg('count', '60000'));
 const reps = Number(arg('reps', '2'));
 const latencies = arg('latency', '0,40').split(',').map(Number);
